@@ -1,0 +1,321 @@
+"""The business rules, from an optional ``claimbot.yaml`` (see ``claimbot.example.yaml``).
+
+Every rule has a default that suits a B2B sales team, so the file may be absent or hold only the
+rules a team wants to change. An invalid file stops start-up with a message naming the key.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from bot.i18n import Lang
+from bot.settings import ConfigError
+
+UserId = Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{2,}$")]
+ChannelId = Annotated[str, StringConstraints(pattern=r"^[CGD][A-Z0-9]{2,}$")]
+OptionKey = Annotated[str, StringConstraints(min_length=1, max_length=75, strip_whitespace=True)]
+Days = Annotated[int, Field(ge=0, le=3650)]
+
+FormField = Literal[
+    "customer_name",
+    "other_name",
+    "contact_name",
+    "phone",
+    "need_summary",
+    "credit_code",
+    "email",
+    "region",
+    "source_channel",
+    "deal_size",
+    "first_contact_on",
+]
+
+DEFAULT_REQUIRED: tuple[FormField, ...] = ("customer_name", "contact_name", "phone", "need_summary")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(_Section):
+    """A choice in a list. Without labels, the catalogue's ``option.<key>`` (or the key) is shown."""
+
+    key: OptionKey
+    en: str | None = None
+    zh: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_key(cls, value: object) -> object:
+        # `- website` in YAML is shorthand for `- {key: website}`.
+        return {"key": value} if isinstance(value, str) else value
+
+    def label(self, lang: Lang) -> str | None:
+        """The configured label in ``lang``, if any (the caller falls back to the catalogue)."""
+        return self.zh if lang == "zh" else self.en
+
+
+def _options(*keys: str) -> list[Option]:
+    return [Option(key=k) for k in keys]
+
+
+class Stage(Option):
+    """A follow-up stage; ``outcome`` marks the terminal ones."""
+
+    outcome: Literal["won", "lost"] | None = None
+
+
+class ProtectionRules(_Section):
+    """How long claims stay protected, and when idle ones are reminded and reclaimed."""
+
+    days: Annotated[int, Field(ge=1, le=3650)] = 90
+    followup_overdue_days: Annotated[int, Field(ge=1, le=3650)] = 7
+    reclaim_idle_days: Annotated[int, Field(ge=1, le=3650)] = 14
+    reclaim_warning_days: Days = 3
+    manager_copy_after_overdue_days: Days = 3
+    cooldown_days: Days = 30
+    days_per_followup: Days = 0
+    max_protection_days: Annotated[int, Field(ge=1, le=3650)] = 180
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProtectionRules:
+        if self.reclaim_idle_days <= self.followup_overdue_days:
+            raise ValueError("reclaim_idle_days must be greater than followup_overdue_days")
+        if self.reclaim_warning_days >= self.reclaim_idle_days:
+            raise ValueError("reclaim_warning_days must be smaller than reclaim_idle_days")
+        if self.max_protection_days < self.days:
+            raise ValueError("max_protection_days must be at least days")
+        return self
+
+
+class ExtensionRules(_Section):
+    """Extensions a rep may ask a manager for."""
+
+    days: Annotated[int, Field(ge=1, le=3650)] = 30
+    max_per_claim: Annotated[int, Field(ge=0, le=100)] = 2
+
+
+class ApprovalRules(_Section):
+    """Which claims wait for a manager; the others are approved at once."""
+
+    possible_duplicate: bool = True
+    late_registration: bool = True
+    deal_size_threshold: Annotated[Decimal, Field(gt=0)] | None = Decimal(1_000_000)
+    key_accounts: list[Annotated[str, StringConstraints(min_length=1)]] = []
+    partner: bool = True
+    cross_region: bool = True
+    remind_after_hours: Annotated[int, Field(ge=1, le=24 * 90)] = 24
+    escalate_after_hours: Annotated[int, Field(ge=1, le=24 * 90)] = 48
+
+    @model_validator(mode="after")
+    def _escalate_later(self) -> ApprovalRules:
+        if self.escalate_after_hours <= self.remind_after_hours:
+            raise ValueError("escalate_after_hours must be greater than remind_after_hours")
+        return self
+
+
+class MatchingRules(_Section):
+    """Name-similarity thresholds (0–100) of the duplicate check."""
+
+    clear_match: Annotated[float, Field(gt=0, le=100)] = 90.0
+    possible_match: Annotated[float, Field(gt=0, le=100)] = 75.0
+    hint_limit: Annotated[int, Field(ge=1, le=10)] = 5
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MatchingRules:
+        if self.possible_match >= self.clear_match:
+            raise ValueError("possible_match must be lower than clear_match")
+        return self
+
+
+class FormRules(_Section):
+    """The claim form: which fields are required and the option lists."""
+
+    required: list[FormField] = list(DEFAULT_REQUIRED)
+    source_channels: list[Option] = _options(
+        "website", "referral", "exhibition", "cold_call", "partner", "marketing", "other"
+    )
+    regions: list[Option] = _options(
+        "north", "east", "south", "central", "southwest", "northwest", "northeast", "overseas"
+    )
+
+    @field_validator("required")
+    @classmethod
+    def _name_always(cls, value: list[FormField]) -> list[FormField]:
+        if "customer_name" not in value:
+            raise ValueError("customer_name is always required")
+        return value
+
+    @field_validator("source_channels", "regions")
+    @classmethod
+    def _unique_keys(cls, value: list[Option]) -> list[Option]:
+        keys = [o.key for o in value]
+        if len(keys) != len(set(keys)):
+            raise ValueError("option keys must be unique")
+        if len(keys) > 100:
+            raise ValueError("at most 100 options (a Slack select holds 100)")
+        return value
+
+
+class TeamRules(_Section):
+    """A sales team: its managers decide its members' claims."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=80, strip_whitespace=True)]
+    region: OptionKey | None = None
+    managers: list[UserId] = []
+    members: list[UserId] = []
+
+
+class ChannelRules(_Section):
+    """Channels the bot posts to; without them, approvals go to managers by DM."""
+
+    approvals: ChannelId | None = None
+    pool: ChannelId | None = None
+
+
+class DeliveryRules(_Section):
+    """When direct messages may land, in each recipient's own Slack time zone."""
+
+    working_hours_start: time = time(9, 0)
+    working_hours_end: time = time(19, 0)
+    working_days: list[Annotated[int, Field(ge=1, le=7)]] = [1, 2, 3, 4, 5]
+
+    @model_validator(mode="after")
+    def _window(self) -> DeliveryRules:
+        if self.working_hours_end <= self.working_hours_start:
+            raise ValueError("working_hours_end must be after working_hours_start")
+        if not self.working_days:
+            raise ValueError("working_days needs at least one day (1 = Monday … 7 = Sunday)")
+        return self
+
+
+class ScheduleRules(_Section):
+    """How often the reminder/reclaim sweep and the outbox run."""
+
+    sweep_interval_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 5
+    outbox_interval_seconds: Annotated[int, Field(ge=1, le=3600)] = 10
+
+
+class DatabaseRules(_Section):
+    """Connection pool per process (PostgreSQL; SQLite ignores it)."""
+
+    pool_size: Annotated[int, Field(ge=1, le=200)] = 10
+    max_overflow: Annotated[int, Field(ge=0, le=200)] = 5
+    pool_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0
+
+
+class Rules(_Section):
+    """All business rules; ``Rules()`` is the default rule set."""
+
+    language: Lang = "zh"
+    timezone: str = "Asia/Shanghai"
+    registration_deadline_days: Days = 7
+    claim_cap: Annotated[int, Field(ge=0, le=100_000)] = 50
+    admins: list[UserId] = []
+    partners: list[UserId] = []
+    protection: ProtectionRules = ProtectionRules()
+    extension: ExtensionRules = ExtensionRules()
+    approval: ApprovalRules = ApprovalRules()
+    matching: MatchingRules = MatchingRules()
+    form: FormRules = FormRules()
+    stages: list[Stage] = [
+        Stage(key="contact"),
+        Stage(key="analysis"),
+        Stage(key="proposal"),
+        Stage(key="negotiation"),
+        Stage(key="won", outcome="won"),
+        Stage(key="lost", outcome="lost"),
+    ]
+    teams: list[TeamRules] = []
+    channels: ChannelRules = ChannelRules()
+    delivery: DeliveryRules = DeliveryRules()
+    schedule: ScheduleRules = ScheduleRules()
+    database: DatabaseRules = DatabaseRules()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name like Asia/Shanghai)"
+            ) from None
+        return value
+
+    @field_validator("stages")
+    @classmethod
+    def _stages(cls, value: list[Stage]) -> list[Stage]:
+        keys = [s.key for s in value]
+        if len(keys) != len(set(keys)):
+            raise ValueError("stage keys must be unique")
+        outcomes = [s.outcome for s in value if s.outcome]
+        if sorted(outcomes) != ["lost", "won"]:
+            raise ValueError("exactly one stage must have outcome: won and one outcome: lost")
+        return value
+
+    @field_validator("teams")
+    @classmethod
+    def _teams(cls, value: list[TeamRules]) -> list[TeamRules]:
+        names = [t.name for t in value]
+        if len(names) != len(set(names)):
+            raise ValueError("team names must be unique")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The workspace's default time zone."""
+        return ZoneInfo(self.timezone)
+
+    def stage(self, key: str) -> Stage | None:
+        """The configured stage with ``key``."""
+        return next((s for s in self.stages if s.key == key), None)
+
+
+def load_rules(path: Path | None) -> Rules:
+    """Read ``path`` (or the defaults when ``None``); raise :class:`ConfigError` naming the bad key."""
+    if path is None:
+        return Rules()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror}).") from exc
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where is not None else ""
+        raise ConfigError(f"{path}: is not valid YAML{line}.") from exc
+    if data is None:
+        return Rules()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of rule names.")
+    try:
+        return Rules.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {describe_errors(exc)}") from exc
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """One line per problem: ``key.path: what is wrong``."""
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "is not a known rule (check the spelling against claimbot.example.yaml)"
+        lines.append(f"{key}: {message}")
+    return "; ".join(lines)

@@ -1,0 +1,69 @@
+"""The rules file: defaults that make sense, and errors that name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.rules import Rules, load_rules
+from bot.settings import ConfigError
+
+EXAMPLE = Path(__file__).parent.parent / "claimbot.example.yaml"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "claimbot.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_no_file_means_the_default_rules() -> None:
+    rules = load_rules(None)
+    assert rules == Rules()
+    assert rules.protection.days == 90
+    assert rules.form.required == ["customer_name", "contact_name", "phone", "need_summary"]
+    assert [s.key for s in rules.stages if s.outcome] == ["won", "lost"]
+
+
+def test_the_shipped_example_is_valid_and_differs_only_where_it_says(tmp_path: Path) -> None:
+    rules = load_rules(EXAMPLE)
+    assert rules.teams, "the example shows how to declare teams"
+    assert rules.protection.days == Rules().protection.days
+
+
+def test_an_empty_file_is_the_defaults(tmp_path: Path) -> None:
+    assert load_rules(write(tmp_path, "# nothing yet\n")) == Rules()
+
+
+def test_a_partial_file_overrides_only_what_it_names(tmp_path: Path) -> None:
+    rules = load_rules(write(tmp_path, "protection:\n  days: 30\nclaim_cap: 10\n"))
+    assert rules.protection.days == 30
+    assert rules.claim_cap == 10
+    assert rules.protection.reclaim_idle_days == Rules().protection.reclaim_idle_days
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("protection:\n  days: -5\n", "protection.days"),
+        ("protecton:\n  days: 5\n", "protecton: is not a known rule"),
+        ("protection:\n  days: ninety\n", "protection.days"),
+        ("protection:\n  followup_overdue_days: 20\n  reclaim_idle_days: 10\n", "reclaim_idle_days"),
+        ("matching:\n  clear_match: 70\n  possible_match: 80\n", "possible_match must be lower"),
+        ("timezone: Mars/Olympus\n", "timezone: unknown time zone"),
+        ("teams:\n  - name: East\n    managers: [alice]\n", "teams.0.managers.0"),
+        ("channels:\n  pool: general\n", "channels.pool"),
+        ("form:\n  required: [phone]\n", "customer_name is always required"),
+        ("form:\n  required: [fax]\n", "form.required.0"),
+        ("stages:\n  - key: a\n  - key: b\n", "outcome: won"),
+        ("language: fr\n", "language"),
+        ("- just\n- a list\n", "top level must be a mapping"),
+        ("protection: [unclosed\n", "not valid YAML at line"),
+    ],
+)
+def test_a_bad_file_stops_start_up_naming_the_key(tmp_path: Path, text: str, named: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_rules(write(tmp_path, text))
+    assert named in str(caught.value)
+    assert str(caught.value).startswith(str(tmp_path / "claimbot.yaml"))

@@ -1,0 +1,79 @@
+"""Environment variables: defaults, checks, and the one sentence when a credential is missing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import ConfigError, Settings
+
+
+def test_defaults_match_the_contract() -> None:
+    settings = Settings.from_env({})
+    assert settings.api_url == "https://slack.com/api/"
+    assert settings.database_url == "sqlite+aiosqlite:///claimbot.db"
+    assert (settings.host, settings.port) == ("0.0.0.0", 3000)
+    assert not settings.socket_mode
+
+
+def test_values_are_read_and_tidied(tmp_path: Path) -> None:
+    config = tmp_path / "rules.yaml"
+    config.write_text("claim_cap: 3\n")
+    settings = Settings.from_env(
+        {
+            "SLACK_API_URL": "http://127.0.0.1:9000/api",
+            "CLAIMBOT_ADMINS": " U111AAA , U222BBB,",
+            "CLAIMBOT_CONFIG": str(config),
+            "PORT": "8080",
+            "SLACK_APP_TOKEN": "xapp-1-abc",
+        }
+    )
+    assert settings.api_url == "http://127.0.0.1:9000/api/"
+    assert settings.admins == ("U111AAA", "U222BBB")
+    assert settings.config_path == config
+    assert settings.port == 8080
+    assert settings.socket_mode
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"PORT": "http"}, "PORT must be a number"),
+        ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL must be an http(s) URL"),
+        ({"CLAIMBOT_ADMINS": "alice"}, "CLAIMBOT_ADMINS must list Slack user IDs"),
+        ({"CLAIMBOT_CONFIG": "/nonexistent/claimbot.yaml"}, "not a readable file"),
+    ],
+)
+def test_malformed_values_are_named(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize(
+    ("env", "missing"),
+    [
+        ({}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_APP_TOKEN": "xapp-1"}, "SLACK_BOT_TOKEN"),
+    ],
+)
+def test_a_missing_credential_is_one_sentence_naming_it(env: dict[str, str], missing: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env(env).check_credentials()
+    message = str(caught.value)
+    assert message.startswith(f"{missing} is not set")
+    assert "manifest.yaml" in message
+    assert message.count(". ") == 0 and message.endswith(".")
+
+
+def test_socket_mode_needs_no_signing_secret() -> None:
+    Settings.from_env({"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1"}).check_credentials()
+
+
+def test_an_app_token_of_the_wrong_kind_is_refused() -> None:
+    with pytest.raises(ConfigError, match="xapp-"):
+        Settings.from_env(
+            {"SLACK_APP_TOKEN": "xoxb-wrong", "SLACK_BOT_TOKEN": "xoxb-1"}
+        ).check_credentials()
