@@ -1,0 +1,354 @@
+"""What Slack would reject in a message, a view or an HTTP ack body, as pure functions.
+
+Each rule here either mirrors a documented Slack limit or is a house rule stricter than Slack
+(marked "house rule"); both fail a test, because a card the harness lets through must be one
+Slack shows. Block structure is checked by parsing every block with ``slack_sdk.models`` and
+serialising it back: ``to_dict()`` runs every nested ``validate_json()``, and comparing the
+round trip with the input finds what the models silently drop (unknown block or element types,
+misspelt attributes, bare strings where Slack needs a text object), which Slack answers with
+``invalid_blocks``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+MESSAGE_MAX_BLOCKS = 50
+VIEW_MAX_BLOCKS = 100
+MESSAGE_TEXT_MAX = 40_000
+VIEW_BUTTON_TEXT_MAX = 24  # title, submit and close
+PRIVATE_METADATA_MAX = 3_000
+CALLBACK_ID_MAX = 255
+EXTERNAL_ID_MAX = 255
+
+Surface = Literal["message", "modal", "home"]
+
+# Keys an app may send when creating a view, and the read-only keys Slack adds to the views it
+# returns (tolerated so a test may hand a recorded view back, as apps often do).
+VIEW_WRITABLE_KEYS = frozenset(
+    {
+        "type", "title", "blocks", "close", "submit", "private_metadata", "callback_id",
+        "clear_on_close", "notify_on_close", "external_id", "submit_disabled",
+    }
+)  # fmt: skip
+VIEW_READ_ONLY_KEYS = frozenset(
+    {
+        "id", "team_id", "state", "hash", "root_view_id", "previous_view_id", "app_id",
+        "app_installed_team_id", "bot_id",
+    }
+)  # fmt: skip
+# Block types Slack renders only in messages (docs: "Available in surfaces: Messages").
+MESSAGE_ONLY_BLOCK_TYPES = frozenset({"file", "markdown", "table", "call"})
+ACK_MESSAGE_KEYS = frozenset({"text", "blocks", "attachments", "response_type", "mrkdwn"})
+RESPONSE_TYPES = frozenset({"in_channel", "ephemeral"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason Slack would refuse a payload: the Web API error code and a readable message."""
+
+    error: str
+    message: str
+
+
+def validate_message(params: Mapping[str, Any]) -> list[str]:
+    """Problems with a chat.postMessage/postEphemeral/update (or respond()) payload."""
+    return [p.message for p in message_problems(params)]
+
+
+def validate_view(view: Mapping[str, Any] | str, *, surface: Literal["modal", "home"]) -> list[str]:
+    """Problems with a view for views.open/push/update (``modal``) or views.publish (``home``)."""
+    return [p.message for p in view_problems(view, surface=surface)]
+
+
+def validate_ack_body(
+    body: Mapping[str, Any] | str | bytes | None,
+    *,
+    submitted_view: Mapping[str, Any] | None = None,
+) -> list[str]:
+    """Problems with the body an app returned in its HTTP ack.
+
+    A body with ``response_action`` is checked as a view_submission answer ("errors", "update",
+    "push", "clear"); pass ``submitted_view`` so "errors" keys are checked against its input
+    blocks. Any other non-empty body is checked as a slash-command answer.
+    """
+    if isinstance(body, bytes):
+        body = body.decode()
+    if body is None or body == "" or body == {}:
+        return []
+    if isinstance(body, str):
+        text = body
+        try:
+            body = json.loads(text)
+        except ValueError:
+            # A plain-text ack; Slack shows it as an ephemeral message.
+            return _text_problems(text)
+    if not isinstance(body, Mapping):
+        return [f"ack body must be a JSON object, got {type(body).__name__}"]
+    if "response_action" in body:
+        return _view_submission_ack_problems(body, submitted_view)
+    problems = [f"ack body has unknown key {k!r}" for k in body if k not in ACK_MESSAGE_KEYS]
+    if "response_type" in body and body["response_type"] not in RESPONSE_TYPES:
+        problems.append(f"response_type must be one of {sorted(RESPONSE_TYPES)}")
+    return problems + validate_message(body)
+
+
+def message_problems(params: Mapping[str, Any]) -> list[Problem]:
+    """Like :func:`validate_message` but keeps the Slack error code for each problem."""
+    text = params.get("text")
+    blocks = _decoded(params.get("blocks"))
+    attachments = _decoded(params.get("attachments"))
+    problems: list[Problem] = []
+    if text is not None and not isinstance(text, str):
+        problems.append(Problem("invalid_arguments", "text must be a string"))
+        text = None
+    if text and len(text) > MESSAGE_TEXT_MAX:
+        problems.append(Problem("msg_too_long", f"text exceeds {MESSAGE_TEXT_MAX} characters"))
+    if not text and not blocks and not attachments:
+        problems.append(Problem("no_text", "message has no text, blocks or attachments"))
+    elif blocks and not (text or "").strip():
+        # House rule: Slack accepts this, but notifications and screen readers then show nothing.
+        problems.append(Problem("no_text", "message with blocks needs a non-empty fallback text"))
+    if blocks is not None:
+        problems += _blocks_problems(blocks, surface="message", where="blocks")
+    for i, attachment in enumerate(attachments if isinstance(attachments, list) else []):
+        if isinstance(attachment, Mapping) and attachment.get("blocks") is not None:
+            where = f"attachments[{i}].blocks"
+            problems += _blocks_problems(attachment["blocks"], surface="message", where=where)
+    return problems
+
+
+def view_problems(
+    view: Mapping[str, Any] | str, *, surface: Literal["modal", "home"]
+) -> list[Problem]:
+    """Like :func:`validate_view` but keeps the Slack error code for each problem."""
+    view = _decoded(view)
+    if not isinstance(view, Mapping):
+        return [Problem("invalid_arguments", "view must be a JSON object")]
+    problems = [
+        Problem("invalid_arguments", f"view has unknown attribute {k!r}")
+        for k in view
+        if k not in VIEW_WRITABLE_KEYS | VIEW_READ_ONLY_KEYS
+    ]
+    if view.get("type") != surface:
+        problems.append(Problem("invalid_arguments", f"view type must be {surface!r} here"))
+    problems += _view_text_problems(view, surface)
+    for key, limit in (
+        ("private_metadata", PRIVATE_METADATA_MAX),
+        ("callback_id", CALLBACK_ID_MAX),
+        ("external_id", EXTERNAL_ID_MAX),
+    ):
+        value = view.get(key)
+        if isinstance(value, str) and len(value) > limit:
+            problems.append(Problem("invalid_arguments", f"{key} exceeds {limit} characters"))
+    try:
+        # Blocks are checked one by one below, with better messages; a placeholder keeps
+        # slack_sdk's own block-count rule from reporting the same problem twice.
+        # Read-only keys (state above all: slack_sdk's ViewState lags behind Slack's element
+        # types) are Slack's own output, not the app's to get wrong.
+        writable = {k: v for k, v in view.items() if k in VIEW_WRITABLE_KEYS}
+        View(**{**writable, "blocks": [{"type": "divider"}]}).validate_json()
+    except (SlackObjectFormationError, TypeError, AttributeError) as e:
+        problems.append(Problem("invalid_arguments", f"view: {e}"))
+    blocks = view.get("blocks")
+    if not isinstance(blocks, list) or not blocks:
+        problems.append(Problem("invalid_arguments", "view needs a non-empty blocks list"))
+        return problems
+    if surface == "modal" and not view.get("submit") and _has_input(blocks):
+        problems.append(Problem("invalid_arguments", "modal with input blocks needs submit"))
+    return problems + [
+        Problem("invalid_arguments", p.message)
+        for p in _blocks_problems(blocks, surface=surface, where="view.blocks")
+    ]
+
+
+def _view_text_problems(view: Mapping[str, Any], surface: str) -> list[Problem]:
+    problems = []
+    if surface == "modal" and not view.get("title"):
+        problems.append(Problem("invalid_arguments", "modal needs a title"))
+    if surface == "home":
+        for key in ("submit", "close"):
+            if view.get(key):
+                problems.append(Problem("invalid_arguments", f"home tab cannot have {key}"))
+    for key in ("title", "submit", "close"):
+        obj = view.get(key)
+        if obj is None:
+            continue
+        if not isinstance(obj, Mapping) or obj.get("type") != "plain_text":
+            problems.append(Problem("invalid_arguments", f"{key} must be a plain_text object"))
+            continue
+        text = obj.get("text")
+        if not isinstance(text, str) or not 0 < len(text) <= VIEW_BUTTON_TEXT_MAX:
+            problems.append(
+                Problem("invalid_arguments", f"{key} text must be 1-{VIEW_BUTTON_TEXT_MAX} chars")
+            )
+    return problems
+
+
+def _blocks_problems(blocks: Any, *, surface: Surface, where: str) -> list[Problem]:
+    blocks = _decoded(blocks)
+    if not isinstance(blocks, list):
+        return [Problem("invalid_blocks_format", f"{where} must be a JSON array")]
+    limit = MESSAGE_MAX_BLOCKS if surface == "message" else VIEW_MAX_BLOCKS
+    problems = []
+    if len(blocks) > limit:
+        problems.append(
+            Problem("invalid_blocks", f"{where} has {len(blocks)} blocks (max {limit})")
+        )
+    seen_block_ids: set[str] = set()
+    for i, block in enumerate(blocks):
+        label = f"{where}[{i}]"
+        if not isinstance(block, Mapping) or "type" not in block:
+            problems.append(Problem("invalid_blocks", f"{label} is not a block object"))
+            continue
+        label = f"{label} ({block['type']}{_id_note(block.get('block_id'))})"
+        block_id = block.get("block_id")
+        if isinstance(block_id, str):
+            if block_id in seen_block_ids:
+                problems.append(Problem("invalid_blocks", f"{label}: duplicate block_id"))
+            seen_block_ids.add(block_id)
+        problems += [
+            Problem("invalid_blocks", f"{label}: {m}") for m in block_problems(block, surface)
+        ]
+    return problems
+
+
+def block_problems(block: Mapping[str, Any], surface: Surface = "message") -> list[str]:
+    """Problems with one block on the given surface (messages, modals or home tabs)."""
+    kind = block.get("type")
+    if surface == "message" and kind == "input":
+        # House rule: the app collects input in modals only (Slack now allows some in messages).
+        return ["input blocks are not allowed in messages"]
+    if surface != "message" and kind in MESSAGE_ONLY_BLOCK_TYPES:
+        return [f"{kind} blocks are only allowed in messages"]
+    parsed = Block.parse(dict(block))
+    if parsed is None:
+        return [f"unknown block type {kind!r}"]
+    try:
+        round_trip = parsed.to_dict()
+    except (SlackObjectFormationError, TypeError, AttributeError, KeyError) as e:
+        return [str(e)]
+    # Length limits (section text 3,000, header 150, button 75, ...) come from to_dict() above.
+    return _dropped(block, round_trip, "") + _duplicate_action_ids(block)
+
+
+def _dropped(original: Any, round_trip: Any, path: str) -> list[str]:
+    """What slack_sdk could not represent: Slack would not accept it either."""
+    if isinstance(original, Mapping) and isinstance(round_trip, Mapping):
+        problems = []
+        for key, value in original.items():
+            at = f"{path}.{key}" if path else key
+            if key in round_trip:
+                problems += _dropped(value, round_trip[key], at)
+            elif value is None:
+                problems.append(f"{at} is null")
+            elif value in ("", [], {}):
+                problems.append(f"{at} is empty")
+            elif isinstance(value, Mapping) and "type" in value:
+                problems.append(f"{at} has unknown element type {value['type']!r}")
+            else:
+                problems.append(f"{at} is not a known attribute here")
+        return problems
+    if isinstance(original, list) and isinstance(round_trip, list):
+        if len(original) != len(round_trip):
+            kinds = [v.get("type") for v in original if isinstance(v, Mapping)]
+            return [f"{path} has items slack_sdk cannot parse (types {kinds})"]
+        return [
+            p
+            for i, (a, b) in enumerate(zip(original, round_trip, strict=True))
+            for p in _dropped(a, b, f"{path}[{i}]")
+        ]
+    if isinstance(original, str) and isinstance(round_trip, Mapping):
+        return [f"{path} must be a text object, not a bare string"]
+    return []
+
+
+def _duplicate_action_ids(block: Mapping[str, Any]) -> list[str]:
+    elements = (
+        block.get("elements") if block.get("type") in ("actions", "context_actions") else None
+    )
+    seen: set[str] = set()
+    problems = []
+    for element in elements or []:
+        action_id = element.get("action_id") if isinstance(element, Mapping) else None
+        if action_id in seen:
+            problems.append(f"duplicate action_id {action_id!r}")
+        if isinstance(action_id, str):
+            seen.add(action_id)
+    return problems
+
+
+def _view_submission_ack_problems(
+    body: Mapping[str, Any], submitted_view: Mapping[str, Any] | None
+) -> list[str]:
+    action = body["response_action"]
+    allowed = {"errors": {"errors"}, "update": {"view"}, "push": {"view"}, "clear": set()}
+    if action not in allowed:
+        return [f"response_action must be one of {sorted(allowed)}, got {action!r}"]
+    problems = [
+        f"response_action {action!r} does not take key {k!r}"
+        for k in body
+        if k != "response_action" and k not in allowed[action]
+    ]
+    if action in ("update", "push"):
+        if "view" not in body:
+            return [*problems, f"response_action {action!r} needs a view"]
+        return problems + validate_view(body["view"], surface="modal")
+    if action == "errors":
+        problems += _errors_problems(body.get("errors"), submitted_view)
+    return problems
+
+
+def _errors_problems(errors: Any, submitted_view: Mapping[str, Any] | None) -> list[str]:
+    if not isinstance(errors, Mapping) or not errors:
+        return ['response_action "errors" needs a non-empty errors object']
+    problems = [
+        f"errors[{block_id!r}] must be a non-empty string"
+        for block_id, message in errors.items()
+        if not isinstance(message, str) or not message.strip()
+    ]
+    if submitted_view is not None:
+        # Slack can only show an error under an input block; any other key makes the whole
+        # submission fail with a generic "trouble connecting" banner.
+        inputs = {
+            b.get("block_id")
+            for b in submitted_view.get("blocks") or []
+            if isinstance(b, Mapping) and b.get("type") == "input"
+        }
+        problems += [
+            f"errors key {block_id!r} is not the block_id of an input block in the view"
+            for block_id in errors
+            if block_id not in inputs
+        ]
+    return problems
+
+
+def _text_problems(text: str) -> list[str]:
+    if len(text) > MESSAGE_TEXT_MAX:
+        return [f"ack text exceeds {MESSAGE_TEXT_MAX} characters"]
+    return []
+
+
+def _has_input(blocks: Sequence[Any]) -> bool:
+    return any(isinstance(b, Mapping) and b.get("type") == "input" for b in blocks)
+
+
+def _id_note(block_id: Any) -> str:
+    return f" block_id={block_id!r}" if block_id else ""
+
+
+def _decoded(value: Any) -> Any:
+    """Web API form posts carry blocks/views as JSON strings; decode them for checking."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
