@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from bot.i18n import Lang
+from bot.matching import DEFAULT_CLEAR_MATCH, DEFAULT_POSSIBLE_MATCH
 from bot.settings import ConfigError
 
 UserId = Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{2,}$")]
@@ -132,8 +133,8 @@ class ApprovalRules(_Section):
 class MatchingRules(_Section):
     """Name-similarity thresholds (0–100) of the duplicate check."""
 
-    clear_match: Annotated[float, Field(gt=0, le=100)] = 90.0
-    possible_match: Annotated[float, Field(gt=0, le=100)] = 75.0
+    clear_match: Annotated[float, Field(gt=0, le=100)] = DEFAULT_CLEAR_MATCH
+    possible_match: Annotated[float, Field(gt=0, le=100)] = DEFAULT_POSSIBLE_MATCH
     hint_limit: Annotated[int, Field(ge=1, le=10)] = 5
 
     @model_validator(mode="after")

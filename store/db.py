@@ -77,6 +77,16 @@ class Database:
             yield session
 
     @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work that will write: on SQLite it queues for the write lock up front
+        (a deferred transaction that reads first could fail at its first write); on PostgreSQL
+        it is an ordinary transaction, with row locks where the queries ask for them."""
+        async with self._unavailable_as_error(), self._sessions() as session, session.begin():
+            if self.dialect == "sqlite":
+                await session.connection(execution_options={_BEGIN_MODE: "IMMEDIATE"})
+            yield session
+
+    @asynccontextmanager
     async def locked(self, workspace_id: str, scope: str = "claims") -> AsyncIterator[AsyncSession]:
         """A unit of work that holds ``scope``'s lock for ``workspace_id`` until it commits.
 

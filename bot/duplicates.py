@@ -1,0 +1,170 @@
+"""The duplicate check (查重): exact on identifiers, fuzzy on company names, at any scale.
+
+Each workspace has an in-memory :class:`~bot.matching.NameIndex` of its customers' name keys,
+built from the store at start. Other processes may have added customers since: before every check
+the index catches up with the key rows newer than the last one it has seen (rows are inserted only
+under the workspace's claim lock, so their ids grow in commit order). Exact identifiers are looked
+up in the database itself, which is always current.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.matching import NameIndex
+from bot.rules import Rules
+from store import customers as customer_store
+from store.models import ClaimStatus, KeyKind
+
+log = logging.getLogger(__name__)
+
+# Identifiers that name one company on their own; a company e-mail domain only suggests one.
+DECISIVE = (KeyKind.CREDIT_CODE, KeyKind.PHONE, KeyKind.EMAIL, KeyKind.NAME)
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """What to look for: normalised name keys and exact identifiers."""
+
+    name_keys: tuple[str, ...] = ()
+    exact: tuple[tuple[KeyKind, str], ...] = ()
+    credit_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """The claim holding a customer, as anyone may see it: who, in what state, until when."""
+
+    claim_id: int
+    owner_id: str
+    status: ClaimStatus
+    until: datetime | None
+    team_id: int | None
+    submitted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """An existing customer that the probe resembles."""
+
+    customer_id: int
+    customer_name: str
+    matched_on: KeyKind
+    score: float
+    clear: bool
+    holder: Holder | None
+    pooled: bool
+    region: str | None = None
+
+    @property
+    def free(self) -> bool:
+        """Nobody holds it: never claimed, released to the pool, or its claims ended."""
+        return self.holder is None
+
+
+@dataclass
+class DuplicateChecker:
+    """Owns the per-workspace name indexes and answers duplicate checks."""
+
+    rules: Rules
+    indexes: dict[str, NameIndex] = field(default_factory=dict)
+
+    def index(self, workspace_id: str) -> NameIndex:
+        """The workspace's index (empty until it catches up)."""
+        found = self.indexes.get(workspace_id)
+        if found is None:
+            found = self.indexes[workspace_id] = NameIndex()
+        return found
+
+    async def warm(self, session: AsyncSession) -> None:
+        """Build every workspace's index from the store (at start, before serving)."""
+        for workspace_id in await customer_store.workspaces_with_customers(session):
+            added = await self.catch_up(session, workspace_id)
+            log.info("name index for %s: %d keys", workspace_id, added)
+
+    async def catch_up(self, session: AsyncSession, workspace_id: str) -> int:
+        """Add the name keys stored since the index last looked; returns how many."""
+        index = self.index(workspace_id)
+        added = 0
+        while True:
+            rows = await customer_store.name_keys_after(session, workspace_id, index.last_entry_id)
+            for row in rows:
+                index.add(row.entry_id, row.customer_id, row.key)
+            added += len(rows)
+            if len(rows) < 50_000:
+                return added
+
+    async def find(
+        self, session: AsyncSession, workspace_id: str, probe: Probe, *, limit: int | None = None
+    ) -> list[Match]:
+        """Existing customers resembling ``probe``: clear matches first, then by score.
+
+        A match is *clear* (the same customer) on an equal credit code, phone, e-mail or name key,
+        or on a name score at or above ``matching.clear_match`` — unless both sides carry
+        different credit codes, which makes them different legal entities whatever their names.
+        Scores from ``matching.possible_match`` up are *possible* duplicates.
+        """
+        matching = self.rules.matching
+        limit = limit or matching.hint_limit
+        await self.catch_up(session, workspace_id)
+        index = self.index(workspace_id)
+
+        scores: dict[int, tuple[float, KeyKind]] = {}
+        exact = await customer_store.customers_with_keys(session, workspace_id, probe.exact)
+        for customer_id, kinds in exact.items():
+            kind = next((k for k in DECISIVE if k in kinds), KeyKind.NAME)
+            scores[customer_id] = (100.0, kind)
+        for key in probe.name_keys:
+            for hit in index.search(key, min_score=matching.possible_match, limit=limit * 2):
+                if hit.customer_id not in scores or scores[hit.customer_id][0] < hit.score:
+                    scores[hit.customer_id] = (hit.score, KeyKind.NAME)
+        if not scores:
+            return []
+
+        ids = list(scores)
+        customers = await customer_store.get_customers(session, workspace_id, ids)
+        holders = await customer_store.holders_of(session, workspace_id, ids)
+        matches = []
+        for customer_id, (score, kind) in scores.items():
+            customer = customers.get(customer_id)
+            if customer is None:
+                continue
+            clear = kind is not KeyKind.NAME or score >= matching.clear_match
+            if (
+                clear
+                and kind is KeyKind.NAME
+                and probe.credit_code
+                and customer.credit_code
+                and probe.credit_code != customer.credit_code
+            ):
+                clear = False  # same brand, another legal entity: a manager decides
+            holder = holders.get(customer_id)
+            matches.append(
+                Match(
+                    customer_id=customer_id,
+                    customer_name=customer.name,
+                    matched_on=kind,
+                    score=score,
+                    clear=clear,
+                    holder=None
+                    if holder is None
+                    else Holder(
+                        claim_id=holder.id,
+                        owner_id=holder.owner_id,
+                        status=ClaimStatus(holder.status),
+                        until=holder.protection_until,
+                        team_id=holder.team_id,
+                        submitted_at=holder.submitted_at,
+                    ),
+                    pooled=customer.pooled_at is not None,
+                    region=customer.region,
+                )
+            )
+        matches.sort(
+            key=lambda m: (not m.clear, m.matched_on is KeyKind.NAME, -m.score, m.customer_id)
+        )
+        return matches[:limit]

@@ -1,0 +1,45 @@
+"""Notifications: written to the outbox in the transaction of the change they report, sent by
+the :class:`~bot.notify.worker.OutboxWorker`, rendered in the recipient's language when sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store import outbox
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One message to one recipient (a user id for a DM, or a channel id).
+
+    ``dedupe_key`` makes the notice idempotent: enqueuing the same key twice sends once.
+    ``payload`` holds what the card needs, as JSON; ``kind`` names the card (cards.notifications).
+    """
+
+    kind: str
+    recipient: str
+    dedupe_key: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    not_before: datetime | None = None
+    urgent: bool = False
+
+
+async def enqueue(
+    session: AsyncSession, workspace_id: str, notice: Notice, *, at: datetime
+) -> bool:
+    """Write ``notice`` to the outbox in the caller's transaction; False if it was there already."""
+    return await outbox.enqueue(
+        session,
+        workspace_id,
+        dedupe_key=notice.dedupe_key,
+        kind=notice.kind,
+        recipient=notice.recipient,
+        payload=notice.payload,
+        at=at,
+        not_before=notice.not_before,
+        urgent=notice.urgent,
+    )

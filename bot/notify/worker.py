@@ -1,0 +1,236 @@
+"""The outbox worker: sends pending notifications, each marked sent exactly once.
+
+Delivery is at-least-once with at most one repeat: a row is leased, sent, then marked; a worker
+that dies between sending and marking leaves a lease that expires, and the row is sent once more.
+Failures are kept, never dropped: a rate limit waits for Slack's Retry-After, a server or network
+error backs off exponentially, an error that retrying cannot fix (a deleted channel, a
+deactivated user) marks the row failed with its error, and every give-up is logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import ClientError
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.i18n import Translator
+from bot.people import PeopleDirectory
+from bot.rules import Rules
+from cards.registry import render_notice
+from store import outbox
+from store.db import Database, DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+# Slack errors that no retry will cure.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "user_not_found",
+        "is_archived",
+        "not_in_channel",
+        "account_inactive",
+        "user_disabled",
+        "cannot_dm_bot",
+        "invalid_blocks",
+        "invalid_arguments",
+        "msg_too_long",
+        "no_text",
+        "restricted_action",
+        "not_authed",
+        "invalid_auth",
+        "token_revoked",
+        "missing_scope",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Leased:
+    """A leased outbox row, detached from its session."""
+
+    id: int
+    workspace_id: str
+    kind: str
+    recipient: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass
+class DrainReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+AfterSend = Callable[[AsyncSession, Leased, str, str], Awaitable[None]]
+
+
+class OutboxWorker:
+    """Drains the outbox on a timer and whenever :meth:`kick` says there is something new."""
+
+    def __init__(
+        self,
+        db: Database,
+        rules: Rules,
+        clock: Clock,
+        people: PeopleDirectory,
+        client: AsyncWebClient,
+        *,
+        batch: int = 20,
+        lease: timedelta = timedelta(minutes=2),
+        max_attempts: int = 10,
+    ) -> None:
+        self.db = db
+        self.rules = rules
+        self.clock = clock
+        self.people = people
+        self.client = client
+        self.batch = batch
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.after_send: dict[str, AfterSend] = {}
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def kick(self) -> None:
+        """Ask for a drain now (after a commit that enqueued something)."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._stopping.clear()
+        self._task = asyncio.create_task(self._run(), name="claimbot-outbox")
+
+    async def stop(self) -> None:
+        """Stop after the message in hand; leased rows not yet sent simply expire and resend."""
+        self._stopping.set()
+        self._wake.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(self._task, timeout=15)
+            self._task = None
+
+    async def _run(self) -> None:
+        interval = self.rules.schedule.outbox_interval_seconds
+        while not self._stopping.is_set():
+            self._wake.clear()
+            try:
+                await self.drain()
+            except DatabaseUnavailable as exc:
+                log.warning("outbox paused: database unavailable (%s)", exc)
+            except Exception:
+                log.exception("outbox drain failed; will try again")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=interval)
+
+    async def drain(self, *, limit: int | None = None) -> DrainReport:
+        """Send everything due now (or up to ``limit`` messages)."""
+        report = DrainReport()
+        while limit is None or report.sent + report.retried + report.failed < limit:
+            rows = await self._lease()
+            if not rows:
+                break
+            for row in rows:
+                await self._deliver(row, report)
+                if self._stopping.is_set():
+                    return report
+        return report
+
+    async def _lease(self) -> list[Leased]:
+        async with self.db.write() as session:
+            rows = await outbox.lease_due(
+                session, now=self.clock.now(), lease=self.lease, limit=self.batch
+            )
+            return [
+                Leased(r.id, r.workspace_id, r.kind, r.recipient, dict(r.payload), r.attempts)
+                for r in rows
+            ]
+
+    async def _deliver(self, row: Leased, report: DrainReport) -> None:
+        try:
+            text, blocks = await self._render(row)
+        except Exception as exc:  # a card bug must not block the queue behind it
+            log.exception("cannot render outbox %s (%s)", row.id, row.kind)
+            await self._fail(row, f"render: {exc!r}", report)
+            return
+        try:
+            response = await self.client.chat_postMessage(
+                channel=row.recipient, text=text, blocks=blocks
+            )
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or exc.response.status_code)
+            if exc.response.status_code == 429:
+                wait = _retry_after(exc.response.headers)
+                await self._retry(row, f"ratelimited (retry after {wait}s)", wait, report)
+            elif error in PERMANENT_ERRORS:
+                await self._fail(row, error, report)
+            else:
+                await self._retry(row, error, None, report)
+            return
+        except (ClientError, TimeoutError, OSError) as exc:
+            await self._retry(row, f"{exc.__class__.__name__}: {exc}", None, report)
+            return
+        channel = str(response.get("channel") or row.recipient)
+        ts = str(response.get("ts") or "")
+        async with self.db.session() as session:
+            await outbox.mark_sent(session, row.id, at=self.clock.now(), channel=channel, ts=ts)
+            hook = self.after_send.get(row.kind)
+            if hook is not None:
+                await hook(session, row, channel, ts)
+        report.sent += 1
+
+    async def _render(self, row: Leased) -> tuple[str, list[Any]]:
+        if row.recipient[:1] in ("U", "W"):
+            profile = await self.people.profile(row.workspace_id, row.recipient, self.client)
+            lang = profile.lang
+        else:
+            lang = self.rules.language
+        return render_notice(row.kind, row.payload, Translator(lang))
+
+    async def _retry(
+        self, row: Leased, error: str, wait_seconds: float | None, report: DrainReport
+    ) -> None:
+        if row.attempts >= self.max_attempts:
+            await self._fail(row, f"gave up after {row.attempts} attempts: {error}", report)
+            return
+        if wait_seconds is None:
+            # 5 s, 10 s, 20 s … capped at an hour, with jitter so replicas do not retry in step.
+            wait_seconds = min(5 * 2 ** (row.attempts - 1), 3600) * random.uniform(0.8, 1.2)
+        retry_at = self.clock.now() + timedelta(seconds=wait_seconds)
+        log.warning("outbox %s (%s) will retry at %s: %s", row.id, row.kind, retry_at, error)
+        async with self.db.session() as session:
+            await outbox.mark_retry(session, row.id, error=error, retry_at=retry_at)
+        report.retried += 1
+
+    async def _fail(self, row: Leased, error: str, report: DrainReport) -> None:
+        log.error(
+            "outbox %s (%s to %s) failed for good: %s", row.id, row.kind, row.recipient, error
+        )
+        async with self.db.session() as session:
+            await outbox.mark_failed(session, row.id, error=error)
+        report.failed += 1
+
+
+def _retry_after(headers: Any) -> float:
+    value = None
+    if headers:
+        for name, raw in dict(headers).items():
+            if name.lower() == "retry-after":
+                value = raw[0] if isinstance(raw, list) else raw
+    try:
+        return max(1.0, float(value)) if value is not None else 30.0
+    except ValueError:
+        return 30.0

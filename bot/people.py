@@ -1,0 +1,137 @@
+"""Who a Slack user is to us: their language and time zone, from ``users.info``, cached.
+
+The language follows the user's Slack locale; a user whose profile cannot be read gets the
+workspace default from the rules. Profiles are cached in memory and in the ``people`` table so a
+busy bot calls ``users.info`` about once per user per day, not once per click.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from bot.i18n import Lang, language_of_locale
+from bot.rules import Rules
+from store import people as people_store
+from store.db import Database, DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+PROFILE_TTL = timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """The parts of a Slack profile the bot acts on."""
+
+    user_id: str
+    lang: Lang
+    tz: ZoneInfo
+    display_name: str | None = None
+    is_guest: bool = False
+
+
+class PeopleDirectory:
+    """Looks up and caches profiles per (workspace, user)."""
+
+    def __init__(self, db: Database, rules: Rules, clock: Clock) -> None:
+        self._db = db
+        self._rules = rules
+        self._clock = clock
+        self._cache: dict[tuple[str, str], tuple[Profile, object]] = {}
+
+    def default_profile(self, user_id: str) -> Profile:
+        """The profile assumed when Slack cannot tell us more."""
+        return Profile(user_id=user_id, lang=self._rules.language, tz=self._rules.zone)
+
+    def forget(self, workspace_id: str, user_id: str) -> None:
+        """Drop a cached profile (e.g. after ``user_change``)."""
+        self._cache.pop((workspace_id, user_id), None)
+
+    async def profile(
+        self, workspace_id: str, user_id: str, client: AsyncWebClient | None
+    ) -> Profile:
+        """The user's profile: memory, then the database, then ``users.info``."""
+        now = self._clock.now()
+        key = (workspace_id, user_id)
+        cached = self._cache.get(key)
+        if cached is not None and cached[1] > now:  # type: ignore[operator]
+            return cached[0]
+
+        try:
+            async with self._db.session() as session:
+                person = await people_store.get_person(session, workspace_id, user_id)
+        except DatabaseUnavailable:
+            # The language is worth having even when the database is away: the user is about
+            # to be told, in their language, to try again.
+            person = None
+        if (
+            person is not None
+            and person.profile_fetched_at is not None
+            and person.profile_fetched_at + PROFILE_TTL > now
+        ):
+            profile = self._profile(
+                user_id, person.locale, person.tz, person.display_name, person.is_guest
+            )
+        elif client is not None:
+            profile = await self._fetch(workspace_id, user_id, client)
+        else:
+            profile = self.default_profile(user_id)
+        self._cache[key] = (profile, now + PROFILE_TTL)
+        return profile
+
+    async def _fetch(self, workspace_id: str, user_id: str, client: AsyncWebClient) -> Profile:
+        try:
+            response = await client.users_info(user=user_id, include_locale=True)
+        except SlackApiError as exc:
+            log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
+            return self.default_profile(user_id)
+        user = response.get("user") or {}
+        profile = self._profile(
+            user_id,
+            user.get("locale"),
+            user.get("tz"),
+            (user.get("profile") or {}).get("display_name") or user.get("real_name"),
+            bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
+        )
+        try:
+            async with self._db.session() as session:
+                await people_store.save_profile(
+                    session,
+                    workspace_id,
+                    user_id,
+                    display_name=profile.display_name,
+                    locale=user.get("locale"),
+                    tz=user.get("tz"),
+                    is_guest=profile.is_guest,
+                    at=self._clock.now(),
+                )
+        except DatabaseUnavailable:
+            log.warning("profile of %s not cached: database unavailable", user_id)
+        return profile
+
+    def _profile(
+        self,
+        user_id: str,
+        locale: str | None,
+        tz_name: str | None,
+        display_name: str | None,
+        is_guest: bool,
+    ) -> Profile:
+        try:
+            tz = ZoneInfo(tz_name) if tz_name else self._rules.zone
+        except (ZoneInfoNotFoundError, ValueError):
+            tz = self._rules.zone
+        return Profile(
+            user_id=user_id,
+            lang=language_of_locale(locale, self._rules.language),
+            tz=tz,
+            display_name=display_name,
+            is_guest=is_guest,
+        )

@@ -1,0 +1,53 @@
+"""Small builders shared by the cards, over ``slack_sdk.models`` typed Block Kit objects."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+# Slack's limits (https://api.slack.com/reference/block-kit/blocks).
+MESSAGE_BLOCK_LIMIT = 50
+VIEW_BLOCK_LIMIT = 100
+SECTION_TEXT_LIMIT = 3000
+HEADER_TEXT_LIMIT = 150
+CONTEXT_ELEMENT_LIMIT = 10
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis, so Slack never rejects a card."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Make user-entered text inert in mrkdwn: no mentions, links or channel-wide pings."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def header(text: str) -> HeaderBlock:
+    """A header line (plain text, at most 150 characters)."""
+    return HeaderBlock(text=PlainTextObject(text=clip(text, HEADER_TEXT_LIMIT), emoji=True))
+
+
+def section(markdown: str) -> SectionBlock:
+    """A section of mrkdwn text, clipped to Slack's limit."""
+    return SectionBlock(text=MarkdownTextObject(text=clip(markdown, SECTION_TEXT_LIMIT)))
+
+
+def context(*markdown: str) -> ContextBlock:
+    """Small grey text lines."""
+    return ContextBlock(
+        elements=[
+            MarkdownTextObject(text=clip(m, SECTION_TEXT_LIMIT))
+            for m in markdown[:CONTEXT_ELEMENT_LIMIT]
+        ]
+    )
+
+
+def divider() -> DividerBlock:
+    return DividerBlock()

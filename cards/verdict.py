@@ -1,0 +1,122 @@
+"""The verdict on a claim: in the modal right after submitting, and as a DM that stays."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import Block, PlainTextObject
+from slack_sdk.models.views import View
+
+from bot.claims.verdict import Outcome, Refusal, Verdict
+from bot.i18n import Translator
+from bot.ids import View as ViewId
+from cards.blocks import clip, context, escape_mrkdwn, header, section
+from cards.duplicates import match_line
+from cards.format import mention, parse_iso, slack_date
+from cards.registry import renders
+
+
+def verdict_lines(verdict: Verdict, tr: Translator) -> tuple[str, list[str]]:
+    """A headline and detail lines for a verdict (shared by the modal and the DM)."""
+    name = escape_mrkdwn(clip(verdict.customer_name, 120))
+    if verdict.outcome is Outcome.CLAIMED:
+        return tr("verdict.claimed.title"), [
+            tr("verdict.claimed.body", customer=name, until=slack_date(verdict.protection_until)),
+            tr("verdict.claimed.next"),
+        ]
+    if verdict.outcome is Outcome.PENDING:
+        lines = [tr("verdict.pending.body", customer=name)]
+        lines += [f"• {tr(f'rule.{rule.value}')}" for rule in verdict.rules]
+        if verdict.candidates:
+            lines.append(tr("verdict.pending.candidates"))
+            lines += [match_line(m, tr) for m in verdict.candidates[:5]]
+        return tr("verdict.pending.title"), lines
+    if verdict.outcome is Outcome.COLLISION:
+        holder = verdict.holder
+        return tr("verdict.collision.title"), [
+            tr(
+                "verdict.collision.body",
+                customer=name,
+                holder=mention(holder.owner_id if holder else None),
+                until=slack_date(holder.until if holder else None),
+            ),
+            tr("verdict.collision.next"),
+        ]
+    if verdict.outcome is Outcome.ALREADY_YOURS:
+        return tr("verdict.already_yours.title"), [
+            tr(
+                "verdict.already_yours.body",
+                customer=name,
+                until=slack_date(verdict.protection_until),
+            )
+        ]
+    if verdict.refusal is Refusal.COOLDOWN:
+        return tr("verdict.refused.title"), [
+            tr("verdict.refused.cooldown", customer=name, until=slack_date(verdict.refusal_until))
+        ]
+    return tr("verdict.refused.title"), [tr("verdict.refused.cap", cap=verdict.cap or 0)]
+
+
+def verdict_view(verdict: Verdict, tr: Translator) -> View:
+    """The modal the form turns into once submitted."""
+    title, lines = verdict_lines(verdict, tr)
+    blocks: list[Block] = [header(title), *(section(line) for line in lines)]
+    if verdict.claim_id is not None:
+        blocks.append(context(tr("verdict.reference", claim_id=verdict.claim_id)))
+    return View(
+        type="modal",
+        callback_id=ViewId.CLAIM_VERDICT.value,
+        title=PlainTextObject(text=clip(tr("verdict.modal_title"), 24)),
+        close=PlainTextObject(text=clip(tr("verdict.done"), 24)),
+        blocks=blocks,
+    )
+
+
+@renders("claim.verdict")
+def verdict_notice(payload: dict[str, Any], tr: Translator) -> tuple[str, list[Block]]:
+    """The DM a rep gets after filing (it survives closing the modal)."""
+    from bot.claims.approval import ApprovalRule
+
+    verdict = Verdict(
+        Outcome(payload["outcome"]),
+        customer_id=None,
+        customer_name=str(payload.get("customer_name") or ""),
+        claim_id=payload.get("claim_id"),
+        protection_until=parse_iso(payload.get("protection_until")),
+        rules=tuple(ApprovalRule(r) for r in payload.get("rules", [])),
+    )
+    title, lines = verdict_lines(verdict, tr)
+    for candidate in payload.get("candidates", [])[:5]:
+        lines.append(
+            f"• *{escape_mrkdwn(clip(str(candidate['customer_name']), 120))}* — "
+            + tr("verdict.candidate_holder", holder=mention(candidate.get("holder_id")))
+        )
+    blocks: list[Block] = [section(f"*{title}*"), *(section(line) for line in lines)]
+    return f"{title} {lines[0]}", blocks
+
+
+@renders("collision.holder")
+def collision_holder_notice(payload: dict[str, Any], tr: Translator) -> tuple[str, list[Block]]:
+    """To the holder: someone tried to claim your customer."""
+    text = tr(
+        "collision.holder.body",
+        challenger=mention(payload.get("challenger_id")),
+        customer=escape_mrkdwn(clip(str(payload.get("customer_name") or ""), 120)),
+    )
+    return text, [section(text), context(tr("collision.holder.footer"))]
+
+
+@renders("collision.challenger")
+def collision_challenger_notice(payload: dict[str, Any], tr: Translator) -> tuple[str, list[Block]]:
+    """To the rep who collided: who holds the customer and until when."""
+    text = tr(
+        "verdict.collision.body",
+        customer=escape_mrkdwn(clip(str(payload.get("customer_name") or ""), 120)),
+        holder=mention(payload.get("holder_id")),
+        until=slack_date(parse_iso(payload.get("until"))),
+    )
+    return text, [
+        section(f"*{tr('verdict.collision.title')}*"),
+        section(text),
+        context(tr("verdict.collision.next")),
+    ]

@@ -1,0 +1,93 @@
+"""The append-only audit log: this module only ever inserts and reads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import AuditEvent
+
+SYSTEM = "system"
+
+
+class Action(StrEnum):
+    """Every kind of state change the audit log records."""
+
+    CLAIM_FILED = "claim.filed"
+    CLAIM_APPROVED = "claim.approved"
+    CLAIM_PENDING = "claim.pending"
+    CLAIM_REJECTED = "claim.rejected"
+    CLAIM_INFO_REQUESTED = "claim.info_requested"
+    CLAIM_INFO_PROVIDED = "claim.info_provided"
+    CLAIM_FOLLOWED_UP = "claim.followed_up"
+    CLAIM_EXTENSION_REQUESTED = "claim.extension_requested"
+    CLAIM_EXTENDED = "claim.extended"
+    CLAIM_EXTENSION_REJECTED = "claim.extension_rejected"
+    CLAIM_WON = "claim.won"
+    CLAIM_LOST = "claim.lost"
+    CLAIM_RECLAIMED = "claim.reclaimed"
+    CLAIM_RELEASED = "claim.released"
+    CLAIM_TRANSFERRED = "claim.transferred"
+    CLAIM_REFUSED = "claim.refused"
+    COLLISION_RECORDED = "collision.recorded"
+    DISPUTE_OPENED = "dispute.opened"
+    DISPUTE_DECIDED = "dispute.decided"
+    CUSTOMER_IMPORTED = "customer.imported"
+    ROLE_CHANGED = "role.changed"
+    TEAM_CHANGED = "team.changed"
+    ACCESS_REFUSED = "access.refused"
+
+
+async def record(
+    session: AsyncSession,
+    workspace_id: str,
+    action: Action,
+    *,
+    actor_id: str,
+    at: datetime,
+    customer_id: int | None = None,
+    claim_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Append one event, in the caller's transaction (so it exists exactly when the change does)."""
+    session.add(
+        AuditEvent(
+            workspace_id=workspace_id,
+            at=at,
+            actor_id=actor_id,
+            action=action.value,
+            customer_id=customer_id,
+            claim_id=claim_id,
+            data=data or {},
+        )
+    )
+
+
+async def events_for_customer(
+    session: AsyncSession, workspace_id: str, customer_id: int, *, limit: int = 200
+) -> Sequence[AuditEvent]:
+    """The customer's history, oldest first."""
+    rows = await session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.workspace_id == workspace_id, AuditEvent.customer_id == customer_id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+        .limit(limit)
+    )
+    return rows.all()
+
+
+async def events_for_claim(
+    session: AsyncSession, workspace_id: str, claim_id: int
+) -> Sequence[AuditEvent]:
+    """A claim's history, oldest first."""
+    rows = await session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.workspace_id == workspace_id, AuditEvent.claim_id == claim_id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    return rows.all()

@@ -1,0 +1,97 @@
+"""Claims and collisions: the queries of the claim flow."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import Claim, ClaimStatus, Collision
+
+
+async def claim_by_submission(
+    session: AsyncSession, workspace_id: str, submission_key: str
+) -> Claim | None:
+    """The claim a submission already created, if it was delivered before."""
+    return await session.scalar(
+        select(Claim).where(
+            Claim.workspace_id == workspace_id, Claim.submission_key == submission_key
+        )
+    )
+
+
+async def collision_by_submission(
+    session: AsyncSession, workspace_id: str, submission_key: str
+) -> Collision | None:
+    """The collision a submission already produced, if it was delivered before."""
+    return await session.scalar(
+        select(Collision).where(
+            Collision.workspace_id == workspace_id, Collision.submission_key == submission_key
+        )
+    )
+
+
+async def get_claim(session: AsyncSession, workspace_id: str, claim_id: int) -> Claim | None:
+    """A claim of this workspace by id (``None`` for another workspace's id)."""
+    claim = await session.get(Claim, claim_id)
+    return claim if claim is not None and claim.workspace_id == workspace_id else None
+
+
+async def get_collision(
+    session: AsyncSession, workspace_id: str, collision_id: int
+) -> Collision | None:
+    """A collision of this workspace by id."""
+    collision = await session.get(Collision, collision_id)
+    return collision if collision is not None and collision.workspace_id == workspace_id else None
+
+
+async def count_holding(session: AsyncSession, workspace_id: str, owner_id: str) -> int:
+    """How many claims the rep holds now, pending or protected (won deals do not count)."""
+    return int(
+        await session.scalar(
+            select(func.count(Claim.id)).where(
+                Claim.workspace_id == workspace_id,
+                Claim.owner_id == owner_id,
+                Claim.status.in_([ClaimStatus.PENDING, ClaimStatus.ACTIVE]),
+            )
+        )
+        or 0
+    )
+
+
+async def last_release_by(
+    session: AsyncSession, workspace_id: str, customer_id: int, owner_id: str
+) -> datetime | None:
+    """When ``owner_id`` last lost hold of the customer (reclaimed, released, lost), if ever."""
+    return await session.scalar(
+        select(func.max(Claim.ended_at)).where(
+            Claim.workspace_id == workspace_id,
+            Claim.customer_id == customer_id,
+            Claim.owner_id == owner_id,
+            Claim.status.in_([ClaimStatus.RELEASED, ClaimStatus.LOST]),
+        )
+    )
+
+
+async def claims_of_owner(
+    session: AsyncSession,
+    workspace_id: str,
+    owner_id: str,
+    statuses: Sequence[ClaimStatus],
+    *,
+    limit: int = 100,
+) -> Sequence[Claim]:
+    """A rep's claims in the given statuses, newest first."""
+    rows = await session.scalars(
+        select(Claim)
+        .where(
+            Claim.workspace_id == workspace_id,
+            Claim.owner_id == owner_id,
+            Claim.status.in_(list(statuses)),
+        )
+        .order_by(Claim.submitted_at.desc())
+        .limit(limit)
+    )
+    return rows.all()

@@ -1,0 +1,120 @@
+"""The outbox: notifications written with the change they report, sent later exactly once.
+
+A row is leased before sending (``locked_until``) so that several workers — threads of one
+process or replicas sharing PostgreSQL (``FOR UPDATE SKIP LOCKED``) — never take the same row.
+A worker that dies after sending but before marking leaves a lease that expires: the message is
+sent again at most once. Nothing is ever deleted without being sent or marked failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.dialect import insert
+from store.models import OutboxMessage
+
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"
+
+
+async def enqueue(
+    session: AsyncSession,
+    workspace_id: str,
+    *,
+    dedupe_key: str,
+    kind: str,
+    recipient: str,
+    payload: dict[str, Any],
+    at: datetime,
+    not_before: datetime | None = None,
+    urgent: bool = False,
+) -> bool:
+    """Add a notification unless one with the same key exists; True when this call added it."""
+    result = await session.execute(
+        insert(session, OutboxMessage)
+        .values(
+            workspace_id=workspace_id,
+            dedupe_key=dedupe_key,
+            kind=kind,
+            recipient=recipient,
+            payload=payload,
+            urgent=urgent,
+            created_at=at,
+            status=PENDING,
+            next_attempt_at=not_before or at,
+            attempts=0,
+        )
+        .on_conflict_do_nothing(index_elements=["workspace_id", "dedupe_key"])
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def lease_due(
+    session: AsyncSession, *, now: datetime, lease: timedelta, limit: int
+) -> Sequence[OutboxMessage]:
+    """Take up to ``limit`` due rows that no one else holds, and hold them until ``now + lease``."""
+    rows = (
+        await session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == PENDING,
+                OutboxMessage.next_attempt_at <= now,
+                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+            )
+            .order_by(OutboxMessage.urgent.desc(), OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    for row in rows:
+        row.locked_until = now + lease
+        row.attempts += 1
+    await session.flush()
+    return rows
+
+
+async def mark_sent(
+    session: AsyncSession, message_id: int, *, at: datetime, channel: str | None, ts: str | None
+) -> None:
+    """Record delivery (and where it landed, for later updates in place)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == PENDING)
+        .values(status=SENT, sent_at=at, sent_channel=channel, sent_ts=ts, locked_until=None)
+    )
+
+
+async def mark_retry(
+    session: AsyncSession, message_id: int, *, error: str, retry_at: datetime
+) -> None:
+    """Keep the row pending, with its last error, until ``retry_at``."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == PENDING)
+        .values(last_error=error[:2000], next_attempt_at=retry_at, locked_until=None)
+    )
+
+
+async def mark_failed(session: AsyncSession, message_id: int, *, error: str) -> None:
+    """Give up on a row: it stays in the table, with its last error, for an operator to see."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == PENDING)
+        .values(status=FAILED, last_error=error[:2000], locked_until=None)
+    )
+
+
+async def next_due_at(session: AsyncSession) -> datetime | None:
+    """When the earliest pending row falls due."""
+    return await session.scalar(
+        select(OutboxMessage.next_attempt_at)
+        .where(OutboxMessage.status == PENDING)
+        .order_by(OutboxMessage.next_attempt_at)
+        .limit(1)
+    )
