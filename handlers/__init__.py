@@ -1,0 +1,20 @@
+"""Slack listeners, one module per surface or flow, each exposing ``register(app)``."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.runtime import Runtime
+from handlers import claim_check, claim_command, claim_form, errors, middleware
+
+
+def register_all(app: AsyncApp, rt: Runtime) -> None:
+    """Wire every listener into ``app``."""
+    middleware.register(app, rt)
+    errors.register(app)
+    claim_command.register(app)
+    claim_form.register(app)
+
+
+# Modules that only declare /claim subcommands (imported for their declarations).
+SUBCOMMAND_MODULES = (claim_check,)

@@ -12,6 +12,8 @@ from store.db import Database
 from store.migrate import upgrade
 from tests.databases import fresh_postgres_database, sqlite_url
 
+pytest_plugins = ["tests.fakeslack.pytest_plugin"]
+
 
 @pytest_asyncio.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:

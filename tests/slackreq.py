@@ -356,7 +356,8 @@ class SlackRequester:
     ) -> SlackResult:
         """Post raw bytes, signed unless ``signature`` overrides it."""
         timestamp = timestamp if timestamp is not None else int(self.clock())
-        signature = signature or sign(sign_with or self.signing_secret, timestamp, body)
+        if signature is None:
+            signature = sign(sign_with or self.signing_secret, timestamp, body)
         all_headers = {
             "Content-Type": content_type,
             "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",

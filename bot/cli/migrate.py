@@ -1,0 +1,23 @@
+"""``claimbot migrate``: bring the database schema up to date and say where it stands."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bot.cli.common import open_runtime
+from store.migrate import current_revision
+
+
+def add_parser(commands: Any) -> None:
+    sub = commands.add_parser("migrate", help="bring the database schema up to date")
+    sub.set_defaults(handler=handle)
+
+
+async def handle(_args: argparse.Namespace) -> int:
+    rt = await open_runtime(migrate=True)
+    try:
+        print(f"database schema at revision {await current_revision(rt.db)} ({rt.db.dialect})")
+    finally:
+        await rt.close()
+    return 0

@@ -1,0 +1,99 @@
+"""The running bot's parts, assembled once per process and handed to every listener.
+
+Handlers reach services through the :class:`Runtime` that a middleware puts into Bolt's
+context, so there is no module-global app or database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.claims.service import ClaimService
+from bot.clock import Clock, SystemClock
+from bot.directory import Directory
+from bot.duplicates import DuplicateChecker
+from bot.notify.worker import OutboxWorker
+from bot.people import PeopleDirectory
+from bot.rules import Rules
+from bot.settings import Settings
+from bot.slack_client import web_client
+from store.db import Database, DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class BackgroundService(Protocol):
+    """Something that runs beside the request handlers (the scheduler, the outbox worker)."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+@dataclass
+class Runtime:
+    """Settings, rules, the database and the services built on them."""
+
+    settings: Settings
+    rules: Rules
+    db: Database
+    clock: Clock = field(default_factory=SystemClock)
+    people: PeopleDirectory = field(init=False)
+    checker: DuplicateChecker = field(init=False)
+    directory: Directory = field(init=False)
+    claims: ClaimService = field(init=False)
+    outbox: OutboxWorker = field(init=False)
+    # Extra lines for /healthz from background services (e.g. the scheduler's leadership).
+    health_parts: dict[str, Callable[[], Awaitable[Any]]] = field(default_factory=dict)
+    services: list[BackgroundService] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.people = PeopleDirectory(self.db, self.rules, self.clock)
+        self.checker = DuplicateChecker(self.rules)
+        self.directory = Directory(self.db, self.rules, self.clock, env_admins=self.settings.admins)
+        self.claims = ClaimService(self.db, self.rules, self.clock, self.checker)
+        self.outbox = OutboxWorker(
+            self.db, self.rules, self.clock, self.people, web_client(self.settings)
+        )
+        self.services = [IndexWarmer(self), self.outbox, *self.services]
+
+    @classmethod
+    def create(cls, settings: Settings, rules: Rules, clock: Clock | None = None) -> Runtime:
+        """Open the database named by the settings, pooled as the rules say."""
+        db = Database(
+            settings.database_url,
+            pool_size=rules.database.pool_size,
+            max_overflow=rules.database.max_overflow,
+            pool_timeout=rules.database.pool_timeout_seconds,
+        )
+        return cls(settings=settings, rules=rules, db=db, clock=clock or SystemClock())
+
+    async def start_services(self) -> None:
+        """Start the background services, in order."""
+        for service in self.services:
+            await service.start()
+
+    async def close(self) -> None:
+        """Release the database (background services are stopped by their server)."""
+        await self.db.dispose()
+
+
+@dataclass
+class IndexWarmer:
+    """Builds the duplicate check's name indexes before the bot answers its first request."""
+
+    rt: Runtime
+
+    async def start(self) -> None:
+        try:
+            async with self.rt.db.session() as session:
+                await self.rt.checker.warm(session)
+        except DatabaseUnavailable as exc:
+            # Every check catches its index up anyway; starting cold only costs the first one.
+            log.warning("name indexes not built at start (database unavailable: %s)", exc)
+
+    async def stop(self) -> None:
+        return None

@@ -1,0 +1,56 @@
+"""HTTP mode: one aiohttp server with Slack's Request URL and a health check.
+
+``POST /slack/events`` carries events, slash commands, interactivity and options alike (the one
+Request URL in ``manifest.yaml``); ``GET /healthz`` answers 200 while the database does, else 503.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+HealthPart = Callable[[], Awaitable[dict[str, Any]]]
+
+
+def build_web_app(rt: Runtime, bolt_app: AsyncApp | None) -> web.Application:
+    """The aiohttp application; ``bolt_app`` is ``None`` when Socket Mode carries Slack's traffic."""
+    web_app = web.Application()
+
+    async def slack_events(request: web.Request) -> web.Response:
+        assert bolt_app is not None
+        bolt_response = await bolt_app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def healthz(_request: web.Request) -> web.Response:
+        report = await health_report(rt)
+        return web.json_response(report, status=200 if report["status"] == "ok" else 503)
+
+    web_app.router.add_get(HEALTH_PATH, healthz)
+    if bolt_app is not None:
+        web_app.router.add_post(EVENTS_PATH, slack_events)
+    return web_app
+
+
+async def health_report(rt: Runtime) -> dict[str, Any]:
+    """What ``/healthz`` says: overall status, the database, and each background service."""
+    database_ok = await rt.db.ping()
+    report: dict[str, Any] = {
+        "status": "ok" if database_ok else "unavailable",
+        "database": "ok" if database_ok else "unreachable",
+        "backend": rt.db.dialect,
+    }
+    for name, part in rt.health_parts.items():
+        report[name] = await part()
+    return report

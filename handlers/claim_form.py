@@ -1,0 +1,125 @@
+"""The claim form: opened by ``/claim``, ``/claim new NAME`` or the global shortcut; a live
+duplicate hint on Enter in the name field; the verdict on submit, inside Slack's 3 seconds."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.claims.draft import parse_form
+from bot.claims.lookup import probe_for_query
+from bot.ids import ClaimField, Shortcut
+from bot.ids import View as ViewId
+from cards.claim_form import FormContext, claim_form
+from cards.verdict import verdict_view
+from handlers import context as ctx
+from handlers.claim_command import Invocation, subcommand
+from handlers.forms import flatten_state
+
+log = logging.getLogger(__name__)
+
+# Slack shows field errors under the input; longer ones are cut by the client.
+FIELD_ERROR_LIMIT = 150
+
+
+@subcommand("", usage_key="help.usage.new", about_key="help.about.new", order=0)
+async def claim_without_text(invocation: Invocation) -> None:
+    """``/claim`` alone opens the form."""
+    await open_form(invocation, "")
+
+
+@subcommand("new", usage_key="help.usage.new", about_key="help.about.new", order=0)
+async def claim_new(invocation: Invocation) -> None:
+    """``/claim new ACME`` opens the form with the name filled in."""
+    await open_form(invocation, invocation.args)
+
+
+async def open_form(invocation: Invocation, name: str) -> None:
+    await invocation.ack()
+    view = claim_form(
+        invocation.tr,
+        invocation.rt.rules,
+        context=FormContext(origin_channel=invocation.channel_id),
+        customer_name=name,
+    )
+    await invocation.client.views_open(trigger_id=invocation.trigger_id, view=view)
+
+
+async def on_shortcut(
+    ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+) -> None:
+    """The global shortcut "New claim"."""
+    await ack()
+    view = claim_form(ctx.translator(context), ctx.runtime(context).rules, context=FormContext())
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+async def on_name_entered(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    """Enter in the name field: show the closest existing customers under it."""
+    await ack()
+    rt, tr = ctx.runtime(context), ctx.translator(context)
+    name = str(action.get("value") or "")
+    probe = probe_for_query(name)
+    matches = await rt.claims.lookup(ctx.workspace_id(context), probe) if probe else []
+    view = body["view"]
+    updated = claim_form(
+        tr,
+        rt.rules,
+        context=FormContext.load(view.get("private_metadata")),
+        customer_name=name,
+        hint=matches,
+    )
+    try:
+        await client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
+    except SlackApiError as exc:
+        # hash_conflict: the rep pressed Enter again; the newer update wins.
+        if exc.response.get("error") != "hash_conflict":
+            raise
+
+
+async def on_submit(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    """Check the form; show field errors, or file the claim and turn the modal into the verdict."""
+    rt, tr, profile = ctx.runtime(context), ctx.translator(context), ctx.profile(context)
+    today = rt.clock.now().astimezone(profile.tz).date()
+    parsed = parse_form(flatten_state(view), rt.rules, today=today)
+    if isinstance(parsed, dict):
+        await ack(
+            response_action="errors",
+            errors={
+                field.value: error.message(tr.lang)[:FIELD_ERROR_LIMIT]
+                for field, error in parsed.items()
+            },
+        )
+        return
+    workspace = ctx.workspace_id(context)
+    verdict = await rt.claims.submit(
+        workspace_id=workspace,
+        filer=await rt.directory.filer(workspace, profile),
+        draft=parsed,
+        # One modal files one claim: a retried or double-clicked submit replays its verdict.
+        submission_key=f"view:{view['id']}",
+        origin_channel=FormContext.load(view.get("private_metadata")).origin_channel,
+    )
+    await ack(response_action="update", view=verdict_view(verdict, tr))
+    rt.outbox.kick()
+
+
+def register(app: AsyncApp) -> None:
+    """Listen for the shortcut, the name field's Enter and the form's submission."""
+    app.shortcut(Shortcut.NEW_CLAIM.value)(on_shortcut)
+    app.action(ClaimField.CUSTOMER_NAME.value)(on_name_entered)
+    app.view_submission(ViewId.CLAIM_FORM.value)(on_submit)

@@ -1,0 +1,55 @@
+"""Typed access to what the middleware puts into Bolt's context for every request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.async_context import AsyncBoltContext
+
+from bot.i18n import Translator
+from bot.people import Profile
+from bot.runtime import Runtime
+
+RUNTIME = "claimbot_runtime"
+PROFILE = "claimbot_profile"
+
+
+def runtime(context: AsyncBoltContext) -> Runtime:
+    """The process's :class:`Runtime`."""
+    rt = context.get(RUNTIME)
+    assert isinstance(rt, Runtime), "the runtime middleware did not run"
+    return rt
+
+
+def profile(context: AsyncBoltContext) -> Profile:
+    """The acting user's profile (language, time zone); the workspace default if unknown."""
+    found = context.get(PROFILE)
+    if isinstance(found, Profile):
+        return found
+    return runtime(context).people.default_profile(context.user_id or "")
+
+
+def translator(context: AsyncBoltContext) -> Translator:
+    """Translations in the acting user's language."""
+    return Translator(profile(context).lang)
+
+
+def workspace_id(context: AsyncBoltContext) -> str:
+    """The Slack workspace (team) the request belongs to; an org ID for org-wide installs."""
+    found = context.team_id or context.enterprise_id
+    assert found, "request without a workspace"
+    return str(found)
+
+
+def user_id(context: AsyncBoltContext) -> str:
+    """The acting user."""
+    assert context.user_id, "request without a user"
+    return str(context.user_id)
+
+
+def first_input_block_id(view: dict[str, Any] | None) -> str | None:
+    """The block id of a view's first input block (where a form-wide error can be shown)."""
+    for block in (view or {}).get("blocks", []):
+        if block.get("type") == "input" and block.get("block_id"):
+            return str(block["block_id"])
+    return None

@@ -1,0 +1,80 @@
+"""The last line of defence: a failure becomes a short apology in the user's language for
+them and a full trace in the log, never a stack trace in Slack."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from handlers import context as ctx
+from store.db import DatabaseUnavailable
+
+log = logging.getLogger("claimbot.errors")
+
+
+def register(app: AsyncApp) -> None:
+    """Install the global error handler."""
+    app.error(on_error)
+
+
+async def on_error(
+    error: Exception,
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    response: BoltResponse | None,
+) -> BoltResponse | None:
+    """Log the failure; tell the user in the quickest way the request allows."""
+    if isinstance(error, DatabaseUnavailable):
+        log.warning("database unavailable while handling %s: %s", body.get("type"), error)
+        key = "error.database_unavailable"
+    else:
+        log.error("failed to handle %s", _describe(body), exc_info=error)
+        key = "error.apology"
+    if ctx.RUNTIME not in context:
+        return None  # failed before our middleware: nothing we can say in the user's language
+    apology = ctx.translator(context)(key)
+
+    acked = context.ack is not None and getattr(context.ack, "response", None) is not None
+    if not acked:
+        # Still inside Slack's 3 seconds: the HTTP answer itself carries the apology.
+        if body.get("type") == "view_submission":
+            block_id = ctx.first_input_block_id(body.get("view"))
+            if block_id:
+                return BoltResponse(
+                    status=200,
+                    body={"response_action": "errors", "errors": {block_id: apology[:150]}},
+                )
+        elif body.get("command"):
+            return BoltResponse(status=200, body={"response_type": "ephemeral", "text": apology})
+
+    await _tell_later(body, context, client, apology)
+    return None
+
+
+async def _tell_later(
+    body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient, apology: str
+) -> None:
+    try:
+        if context.respond is not None and body.get("response_url"):
+            await context.respond(text=apology, response_type="ephemeral", replace_original=False)
+        elif context.user_id and context.channel_id:
+            await client.chat_postEphemeral(
+                channel=context.channel_id, user=context.user_id, text=apology
+            )
+        elif context.user_id:
+            await client.chat_postMessage(channel=context.user_id, text=apology)
+    except (SlackApiError, OSError) as exc:
+        log.warning("could not deliver the apology: %s", exc)
+
+
+def _describe(body: dict[str, Any]) -> str:
+    kind = body.get("type") or ("command " + str(body.get("command")))
+    detail = body.get("view", {}).get("callback_id") if isinstance(body.get("view"), dict) else None
+    return f"{kind} {detail}" if detail else str(kind)

@@ -1,0 +1,34 @@
+"""Reading modal state: Slack's nested ``view.state.values`` flattened to ``{action_id: value}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def flatten_state(view: dict[str, Any]) -> dict[str, str | None]:
+    """One plain value per input, whatever the element type (text, select, date, user …)."""
+    values: dict[str, str | None] = {}
+    for block in ((view.get("state") or {}).get("values") or {}).values():
+        for action_id, element in (block or {}).items():
+            values[action_id] = element_value(element or {})
+    return values
+
+
+def element_value(element: dict[str, Any]) -> str | None:
+    """The value of one state element as a string (``None`` when left empty)."""
+    kind = element.get("type")
+    if kind in ("static_select", "external_select", "radio_buttons"):
+        option = element.get("selected_option") or {}
+        return option.get("value")
+    if kind == "datepicker":
+        return element.get("selected_date")
+    if kind == "timepicker":
+        return element.get("selected_time")
+    if kind == "users_select":
+        return element.get("selected_user")
+    if kind == "conversations_select":
+        return element.get("selected_conversation")
+    if kind == "channels_select":
+        return element.get("selected_channel")
+    value = element.get("value")
+    return None if value is None else str(value)

@@ -1,0 +1,28 @@
+"""Global middleware: hand every listener the runtime and the acting user's profile."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+
+from bot.runtime import Runtime
+from handlers.context import PROFILE, RUNTIME
+
+
+def register(app: AsyncApp, rt: Runtime) -> None:
+    """Install the middleware on ``app``."""
+
+    async def attach_runtime(
+        context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+    ) -> None:
+        context[RUNTIME] = rt
+        workspace = context.team_id or context.enterprise_id
+        if context.user_id and workspace:
+            context[PROFILE] = await rt.people.profile(
+                str(workspace), str(context.user_id), context.client
+            )
+        await next()
+
+    app.middleware(attach_runtime)
