@@ -320,6 +320,8 @@ class PostedMessage(Base):
     workspace_id: Mapped[str] = mapped_column(WorkspaceId)
     subject: Mapped[str] = mapped_column(String(32))  # approval, dispute, extension, pool
     subject_id: Mapped[int] = mapped_column(BigId)
+    # Who it was sent to (a user id for a DM, else the channel), to render updates in their language.
+    recipient: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(32))
     ts: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]

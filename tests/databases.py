@@ -14,7 +14,9 @@ import pytest
 from sqlalchemy.engine import make_url
 
 POSTGRES_ENV = "CLAIMBOT_TEST_POSTGRES_URL"
-SKIP_REASON = f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql+asyncpg://postgres@127.0.0.1/test)"
+SKIP_REASON = (
+    f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql+asyncpg://postgres@127.0.0.1/test)"
+)
 
 
 def postgres_url() -> str | None:
@@ -38,7 +40,7 @@ async def fresh_postgres_database() -> AsyncIterator[str]:
     admin = await asyncpg.connect(admin_dsn)
     try:
         # C.UTF-8 so that pg_trgm and sorting see Chinese characters (see matching-notes).
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+        await admin.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
     finally:
         await admin.close()
     try:

@@ -21,7 +21,6 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from tests.fakeslack import FakeSlack, validate_ack_body, validate_message, validate_view
 
-
 SAMPLES = Path(__file__).parent / "data" / "slack" / "samples"
 TOKEN = "xoxb-test"
 NO_WAIT = FixedValueRetryIntervalCalculator(0)  # keep slack_sdk's own back-off out of test time

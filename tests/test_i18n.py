@@ -78,7 +78,14 @@ def test_no_chinese_text_is_written_outside_the_catalogue() -> None:
 
 @pytest.mark.parametrize(
     ("locale", "expected"),
-    [("zh-CN", "zh"), ("zh-TW", "zh"), ("en-US", "en"), ("en-GB", "en"), ("ja-JP", "zh"), (None, "zh")],
+    [
+        ("zh-CN", "zh"),
+        ("zh-TW", "zh"),
+        ("en-US", "en"),
+        ("en-GB", "en"),
+        ("ja-JP", "zh"),
+        (None, "zh"),
+    ],
 )
 def test_slack_locales_map_to_a_language(locale: str | None, expected: str) -> None:
     assert language_of_locale(locale, "zh") == expected

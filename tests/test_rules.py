@@ -49,7 +49,10 @@ def test_a_partial_file_overrides_only_what_it_names(tmp_path: Path) -> None:
         ("protection:\n  days: -5\n", "protection.days"),
         ("protecton:\n  days: 5\n", "protecton: is not a known rule"),
         ("protection:\n  days: ninety\n", "protection.days"),
-        ("protection:\n  followup_overdue_days: 20\n  reclaim_idle_days: 10\n", "reclaim_idle_days"),
+        (
+            "protection:\n  followup_overdue_days: 20\n  reclaim_idle_days: 10\n",
+            "reclaim_idle_days",
+        ),
         ("matching:\n  clear_match: 70\n  possible_match: 80\n", "possible_match must be lower"),
         ("timezone: Mars/Olympus\n", "timezone: unknown time zone"),
         ("teams:\n  - name: East\n    managers: [alice]\n", "teams.0.managers.0"),

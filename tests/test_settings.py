@@ -69,7 +69,9 @@ def test_a_missing_credential_is_one_sentence_naming_it(env: dict[str, str], mis
 
 
 def test_socket_mode_needs_no_signing_secret() -> None:
-    Settings.from_env({"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1"}).check_credentials()
+    Settings.from_env(
+        {"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1"}
+    ).check_credentials()
 
 
 def test_an_app_token_of_the_wrong_kind_is_refused() -> None:

@@ -23,7 +23,6 @@ from tests.fakeslack import FakeSlack, payloads, validate_ack_body, validate_vie
 from tests.fakeslack.payloads import CONTEXT_ONLY_KEYS
 from tests.slackreq import SlackRequester, SlackResult, fill_view, sign
 
-
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 SAMPLES = Path(__file__).parent / "data" / "slack" / "samples" / "payloads"
 GRID_KEYS = {"enterprise_id", "enterprise_name"}

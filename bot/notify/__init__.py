@@ -17,7 +17,9 @@ class Notice:
     """One message to one recipient (a user id for a DM, or a channel id).
 
     ``dedupe_key`` makes the notice idempotent: enqueuing the same key twice sends once.
-    ``payload`` holds what the card needs, as JSON; ``kind`` names the card (cards.notifications).
+    ``payload`` holds what the card needs, as JSON; ``kind`` names the card (cards.registry).
+    ``subject``/``subject_id`` mark a card that is later updated in place (an approval card,
+    say): once sent, where it landed is recorded so :mod:`bot.notify.inplace` can find it.
     """
 
     kind: str
@@ -26,6 +28,8 @@ class Notice:
     payload: dict[str, Any] = field(default_factory=dict)
     not_before: datetime | None = None
     urgent: bool = False
+    subject: str | None = None
+    subject_id: int | None = None
 
 
 async def enqueue(
@@ -38,8 +42,18 @@ async def enqueue(
         dedupe_key=notice.dedupe_key,
         kind=notice.kind,
         recipient=notice.recipient,
-        payload=notice.payload,
+        payload=notice.payload | _subject(notice),
         at=at,
         not_before=notice.not_before,
         urgent=notice.urgent,
     )
+
+
+SUBJECT = "_subject"
+SUBJECT_ID = "_subject_id"
+
+
+def _subject(notice: Notice) -> dict[str, Any]:
+    if notice.subject is None or notice.subject_id is None:
+        return {}
+    return {SUBJECT: notice.subject, SUBJECT_ID: notice.subject_id}

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,14 +20,14 @@ from typing import Any
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Translator
+from bot.notify import SUBJECT, SUBJECT_ID
 from bot.people import PeopleDirectory
 from bot.rules import Rules
 from cards.registry import render_notice
-from store import outbox
+from store import outbox, posted
 from store.db import Database, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -75,9 +74,6 @@ class DrainReport:
     failed: int = 0
 
 
-AfterSend = Callable[[AsyncSession, Leased, str, str], Awaitable[None]]
-
-
 class OutboxWorker:
     """Drains the outbox on a timer and whenever :meth:`kick` says there is something new."""
 
@@ -101,7 +97,6 @@ class OutboxWorker:
         self.batch = batch
         self.lease = lease
         self.max_attempts = max_attempts
-        self.after_send: dict[str, AfterSend] = {}
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -187,9 +182,17 @@ class OutboxWorker:
         ts = str(response.get("ts") or "")
         async with self.db.session() as session:
             await outbox.mark_sent(session, row.id, at=self.clock.now(), channel=channel, ts=ts)
-            hook = self.after_send.get(row.kind)
-            if hook is not None:
-                await hook(session, row, channel, ts)
+            if SUBJECT in row.payload:
+                await posted.record(
+                    session,
+                    row.workspace_id,
+                    subject=str(row.payload[SUBJECT]),
+                    subject_id=int(row.payload[SUBJECT_ID]),
+                    recipient=row.recipient,
+                    channel=channel,
+                    ts=ts,
+                    at=self.clock.now(),
+                )
         report.sent += 1
 
     async def _render(self, row: Leased) -> tuple[str, list[Any]]:

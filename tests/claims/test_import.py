@@ -22,7 +22,9 @@ Acme Robotics Inc,,+1 415 555 0100,bob@acme.com,,U0REP2
 """
 
 
-def run_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, encoding: str = "utf-8") -> tuple[int, str]:
+def run_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, encoding: str = "utf-8"
+) -> tuple[int, str]:
     path = tmp_path / "customers.csv"
     path.write_bytes(text.encode(encoding))
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/claimbot.db")
@@ -74,7 +76,9 @@ def test_importing_the_same_file_twice_changes_nothing(
 def test_a_chinese_excel_export_in_gb18030_reads_correctly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _ = run_import(tmp_path, monkeypatch, "name,phone\n上海飞鸿贸易有限公司,021-6888 8888\n", "gb18030")
+    code, _ = run_import(
+        tmp_path, monkeypatch, "name,phone\n上海飞鸿贸易有限公司,021-6888 8888\n", "gb18030"
+    )
     assert code == 0
     assert "1 customers loaded (1 new" in capsys.readouterr().out
 

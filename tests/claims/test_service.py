@@ -44,7 +44,10 @@ def draft(name: str = "北京字节跳动科技有限公司", **fields: object) 
 
 async def submit(rt: Runtime, user: str, d: ClaimDraft, key: str | None = None):  # type: ignore[no-untyped-def]
     return await rt.claims.submit(
-        workspace_id=WS, filer=Filer(user_id=user), draft=d, submission_key=key or f"{user}:{abs(hash(d))}"
+        workspace_id=WS,
+        filer=Filer(user_id=user),
+        draft=d,
+        submission_key=key or f"{user}:{abs(hash(d))}",
     )
 
 
@@ -87,27 +90,47 @@ async def test_a_clear_name_match_collides_and_tells_both_sides(rt: Runtime, oth
                 select(OutboxMessage.recipient).where(OutboxMessage.kind.like("collision.%"))
             )
         )
-    assert (collision.holder_id, collision.challenger_id, collision.matched_on) == ("U1", "U2", "name")
+    assert (collision.holder_id, collision.challenger_id, collision.matched_on) == (
+        "U1",
+        "U2",
+        "name",
+    )
     assert recipients == {"U1", "U2"}
     assert await count(rt, Claim) == 1
 
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("phone", "+8613800138000"), ("email", "zhang@bytedance.com"), ("credit_code", "91110108MA01234567")],
+    [
+        ("phone", "+8613800138000"),
+        ("email", "zhang@bytedance.com"),
+        ("credit_code", "91110108MA01234567"),
+    ],
 )
 async def test_an_exact_identifier_collides_whatever_the_name(
     rt: Runtime, field: str, value: str
 ) -> None:
-    await submit(rt, "U1", draft("Bytedance Ltd", **{field: value} | ({"phone": None} if field != "phone" else {})))
-    verdict = await submit(rt, "U2", draft("完全不同的名字科技", **{field: value} | ({"phone": None} if field != "phone" else {})))
+    await submit(
+        rt,
+        "U1",
+        draft("Bytedance Ltd", **{field: value} | ({"phone": None} if field != "phone" else {})),
+    )
+    verdict = await submit(
+        rt,
+        "U2",
+        draft(
+            "完全不同的名字科技", **{field: value} | ({"phone": None} if field != "phone" else {})
+        ),
+    )
     assert verdict.outcome is Outcome.COLLISION
     assert verdict.holder is not None and verdict.holder.owner_id == "U1"
 
 
 async def test_e_mail_case_does_not_dodge_the_check(rt: Runtime) -> None:
     await submit(rt, "U1", draft("Acme Robotics Ltd", phone=None, email="Zhang.San@Acme.com"))
-    verdict = await submit(rt, "U2", draft("Totally Other Co", phone=None, email="zhang.san@acme.com"))
+    verdict = await submit(
+        rt, "U2", draft("Totally Other Co", phone=None, email="zhang.san@acme.com")
+    )
     assert verdict.outcome is Outcome.COLLISION
 
 
@@ -149,7 +172,7 @@ async def test_the_same_submission_twice_files_once(rt: Runtime) -> None:
     first = await submit(rt, "U1", draft(), key="view:V1")
     again = await submit(rt, "U1", draft(), key="view:V1")
     assert again.replayed and again.claim_id == first.claim_id
-    lost = await submit(rt, "U2", draft(), key="view:V2")
+    await submit(rt, "U2", draft(), key="view:V2")
     lost_again = await submit(rt, "U2", draft(), key="view:V2")
     assert lost_again.outcome is Outcome.COLLISION and lost_again.replayed
     assert (await count(rt, Claim), await count(rt, Collision)) == (1, 1)
@@ -158,7 +181,9 @@ async def test_the_same_submission_twice_files_once(rt: Runtime) -> None:
 
 async def test_the_cap_refuses_the_claim_over_it(rt: Runtime) -> None:
     for i, name in enumerate(["甲骨文软件", "微软中国", "谷歌信息"]):
-        assert (await submit(rt, "U1", draft(name, phone=f"+861380013800{i}"))).outcome is Outcome.CLAIMED
+        assert (
+            await submit(rt, "U1", draft(name, phone=f"+861380013800{i}"))
+        ).outcome is Outcome.CLAIMED
     verdict = await submit(rt, "U1", draft("亚马逊网络", phone="+8613800138009"))
     assert (verdict.outcome, verdict.refusal, verdict.cap) == (Outcome.REFUSED, Refusal.CAP, 3)
     assert await count(rt, Customer) == 3

@@ -15,7 +15,9 @@ from tests.fakeslack.server import FakeSlack
 from tests.slackreq import SlackRequester
 
 
-def run_claimbot(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+def run_claimbot(
+    tmp_path: Path, env: dict[str, str], *args: str
+) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CLAIMBOT_"))}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -45,11 +47,12 @@ def test_without_tokens_it_exits_with_one_sentence_naming_the_variable(tmp_path:
 
 def test_a_bad_rules_file_stops_start_up_naming_the_key(tmp_path: Path) -> None:
     (tmp_path / "claimbot.yaml").write_text("protection:\n  days: 0\n")
-    result = run_claimbot(
-        tmp_path, {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
-    )
+    result = run_claimbot(tmp_path, {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"})
     assert result.returncode == 2
-    assert "claimbot.yaml: protection.days: Input should be greater than or equal to 1" in result.stderr
+    assert (
+        "claimbot.yaml: protection.days: Input should be greater than or equal to 1"
+        in result.stderr
+    )
 
 
 def test_migrate_reports_the_revision(tmp_path: Path) -> None:

@@ -96,7 +96,9 @@ class FaultQueue:
             raise asyncio.CancelledError
         if fault.status is not None:
             body = {"ok": False, "error": fault.error or _status_error(fault.status)}
-            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
+            headers = (
+                {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            )
             return web.json_response(body, status=fault.status, headers=headers)
         if fault.error is not None:
             return web.json_response({"ok": False, "error": fault.error})

@@ -41,7 +41,7 @@ async def test_upgrade_creates_every_table_and_records_the_head(database_url: st
     try:
         assert await current_revision(db) is None
         await upgrade(db)
-        assert EXPECTED_TABLES <= await table_names(db)
+        assert await table_names(db) >= EXPECTED_TABLES
         assert await current_revision(db) == head_revision()
         await upgrade(db)  # a second start migrates nothing and fails nothing
         assert await current_revision(db) == head_revision()
@@ -58,7 +58,7 @@ async def test_downgrade_to_base_removes_everything_and_upgrade_restores_it(
         await downgrade(db, "base")
         assert await table_names(db) - {"alembic_version"} == set()
         await upgrade(db)
-        assert EXPECTED_TABLES <= await table_names(db)
+        assert await table_names(db) >= EXPECTED_TABLES
     finally:
         await db.dispose()
 
@@ -78,7 +78,10 @@ async def test_round_trip_keeps_microseconds_utc_and_decimals(db: Database) -> N
     filed = datetime(2026, 11, 23, 9, 30, 15, 123456, tzinfo=UTC)
     async with db.session() as session:
         customer = Customer(
-            workspace_id="T1", name="字节跳动科技有限公司", name_key="字节跳动科技", created_at=filed
+            workspace_id="T1",
+            name="字节跳动科技有限公司",
+            name_key="字节跳动科技",
+            created_at=filed,
         )
         session.add(customer)
         await session.flush()

@@ -123,6 +123,7 @@ def upgrade() -> None:
         sa.Column(
             "subject_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
+        sa.Column("recipient", sa.String(length=32), nullable=False),
         sa.Column("channel", sa.String(length=32), nullable=False),
         sa.Column("ts", sa.String(length=32), nullable=False),
         sa.Column("created_at", store.types.UTCDateTime(timezone=True), nullable=False),

@@ -1,0 +1,142 @@
+"""The outbox worker against the fake Slack: sent once, retried when Slack says so, failures
+kept with their error, cards found again for updates in place."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest_asyncio
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import select
+
+from bot.clock import FixedClock
+from bot.i18n import Translator
+from bot.notify import Notice, enqueue
+from bot.notify.inplace import update_everywhere
+from bot.notify.worker import OutboxWorker
+from bot.people import PeopleDirectory
+from bot.rules import Rules
+from cards.blocks import section
+from store import posted
+from store.db import Database
+from store.models import OutboxMessage
+from tests.fakeslack.server import FakeSlack
+
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+WS = "T1"
+
+
+@pytest_asyncio.fixture
+async def worker(db: Database, fake_slack: FakeSlack) -> AsyncIterator[OutboxWorker]:
+    fake_slack.add_user("U1", name="alice", locale="en-US")
+    fake_slack.add_user("U2", name="bo", locale="zh-CN")
+    clock = FixedClock(NOW)
+    rules = Rules()
+    client = AsyncWebClient(token="xoxb-test", base_url=fake_slack.api_url)
+    yield OutboxWorker(db, rules, clock, PeopleDirectory(db, rules, clock), client)
+
+
+async def notify(db: Database, *notices: Notice) -> None:
+    async with db.session() as session:
+        for notice in notices:
+            await enqueue(session, WS, notice, at=NOW)
+
+
+def holder_notice(recipient: str, key: str = "k1") -> Notice:
+    return Notice(
+        kind="collision.holder",
+        recipient=recipient,
+        dedupe_key=key,
+        payload={"customer_name": "ACME", "challenger_id": "U9", "collision_id": 1},
+    )
+
+
+async def rows(db: Database) -> list[OutboxMessage]:
+    async with db.session() as session:
+        return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+async def test_each_notice_is_sent_once_in_the_recipients_language(
+    db: Database, worker: OutboxWorker, fake_slack: FakeSlack
+) -> None:
+    await notify(db, holder_notice("U1", "a"), holder_notice("U2", "b"), holder_notice("U1", "a"))
+    report = await worker.drain()
+    assert report.sent == 2
+    assert (await worker.drain()).sent == 0
+    assert "just tried" in fake_slack.messages_to("U1")[0].text
+    assert "刚刚尝试报备" in fake_slack.messages_to("U2")[0].text
+    assert [r.status for r in await rows(db)] == ["sent", "sent"]
+
+
+async def test_a_rate_limit_waits_for_retry_after_then_delivers_once(
+    db: Database, worker: OutboxWorker, fake_slack: FakeSlack
+) -> None:
+    fake_slack.inject("chat.postMessage", status=429, retry_after=20)
+    await notify(db, holder_notice("U1"))
+    first = await worker.drain()
+    assert (first.sent, first.retried) == (0, 1)
+    (row,) = await rows(db)
+    assert row.status == "pending" and "ratelimited" in (row.last_error or "")
+    assert row.next_attempt_at == NOW + timedelta(seconds=20), "not before Slack allows"
+    assert (await worker.drain()).sent == 0, "too early"
+    clock = worker.clock
+    assert isinstance(clock, FixedClock)
+    clock.advance(timedelta(seconds=20))
+    assert (await worker.drain()).sent == 1
+    assert len(fake_slack.calls_to("chat.postMessage", delivered=True)) == 1
+
+
+async def test_an_error_no_retry_can_cure_is_kept_failed_with_its_reason(
+    db: Database, worker: OutboxWorker, fake_slack: FakeSlack
+) -> None:
+    fake_slack.inject("chat.postMessage", error="channel_not_found")
+    await notify(db, holder_notice("C0GONE"))
+    report = await worker.drain()
+    assert report.failed == 1
+    (row,) = await rows(db)
+    assert (row.status, row.last_error) == ("failed", "channel_not_found")
+
+
+async def test_two_workers_never_send_the_same_row(
+    db: Database, worker: OutboxWorker, fake_slack: FakeSlack
+) -> None:
+    other = OutboxWorker(db, worker.rules, worker.clock, worker.people, worker.client)
+    await notify(db, *(holder_notice("U1", f"k{i}") for i in range(30)))
+    first, second = await asyncio.gather(worker.drain(), other.drain())
+    assert first.sent + second.sent == 30
+    assert len(fake_slack.messages_to("U1")) == 30
+
+
+async def test_a_card_with_a_subject_can_be_updated_everywhere_in_each_language(
+    db: Database, worker: OutboxWorker, fake_slack: FakeSlack
+) -> None:
+    for user, key in (("U1", "x1"), ("U2", "x2")):
+        notice = holder_notice(user, key)
+        await notify(
+            db,
+            Notice(notice.kind, user, key, notice.payload, subject="approval", subject_id=7),
+        )
+    await worker.drain()
+    async with db.session() as session:
+        copies = await posted.find(session, WS, "approval", 7)
+    assert sorted(c.recipient for c in copies) == ["U1", "U2"]
+
+    def render(tr: Translator) -> tuple[str, list]:  # type: ignore[type-arg]
+        text = tr("verdict.done")
+        return text, [section(text)]
+
+    updated = await update_everywhere(
+        db,
+        worker.people,
+        worker.rules,
+        worker.client,
+        WS,
+        subject="approval",
+        subject_id=7,
+        render=render,
+    )
+    assert updated == 2
+    texts = sorted(c.params["text"] for c in fake_slack.calls_to("chat.update"))
+    assert texts == ["Done", "完成"]
