@@ -1,8 +1,8 @@
 """Distinct company keys numbered 0, 1, 2 … in a few flat arrays instead of a dict of str objects.
 
-At a million keys a `dict[str, int]` plus the key strings costs ~170 bytes per key; this table costs
-~40: UTF-8 text in one bytearray, end offsets, 32 bits of each key's hash, and an open-addressing
-slot array. Lookups and inserts are a handful of array reads in Python (about a microsecond).
+At a million keys a `dict[str, int]` plus a list of the key strings costs ~150 bytes per key; this
+table costs ~40: UTF-8 text in one bytearray, end offsets, 32 bits of each key's hash, and an
+open-addressing slot array. Lookups and inserts are a handful of array reads in Python (about a microsecond).
 
 Hashes come from Python's `hash(str)`, which is salted per process: the table lives in memory only.
 """

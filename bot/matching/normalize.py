@@ -51,7 +51,7 @@ _NOT_WORD = re.compile(r"[\W_]+")
 _SPACE_NEXT_TO_CJK = re.compile(f"(?<=[{_CJK}]) | (?=[{_CJK}])")
 _LATIN_ACCENTS = re.compile("[\u0300-\u036f]")
 
-_REGION_ZH = "|".join(sorted(REGIONS_ZH, key=len, reverse=True))
+_REGION_ZH = "|".join(map(re.escape, sorted(REGIONS_ZH, key=len, reverse=True)))
 _REGION_SUFFIX_ZH = "|".join(REGION_SUFFIXES_ZH)
 # One or more regions, each optionally with its administrative suffix (广东省深圳市), and a district
 # only after an explicit 市 (深圳市南山区): without the 市 a "…区" is as likely to be a brand.
@@ -63,9 +63,10 @@ _WHOLE_REGION_ZH = re.compile(
 )
 _TRAILING_REGION_ZH = re.compile(f"(?:{_REGION_ZH})(?:{_REGION_SUFFIX_ZH})?$")
 _BRANCH_ZH = re.compile(f"^(.+?(?:公司|集团))(?:.{{0,16}}?)(?:{'|'.join(BRANCH_WORDS_ZH)})$")
-_LEGAL_FORM_ZH = re.compile(f"(?:{'|'.join(LEGAL_FORMS_ZH)})$")
+_BRANCH_SUFFIX_ZH = re.compile(f"(?:{'|'.join(BRANCH_WORDS_ZH)})$")
+_LEGAL_FORM_ZH = re.compile(f"(?:{'|'.join(map(re.escape, LEGAL_FORMS_ZH))})$")
 
-_REGION_EN = "|".join(sorted(REGIONS_EN, key=len, reverse=True))
+_REGION_EN = "|".join(map(re.escape, sorted(REGIONS_EN, key=len, reverse=True)))
 _LEADING_REGION_EN = re.compile(f"^(?:{_REGION_EN})(?:\\s+city)?\\s+", re.IGNORECASE)
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _COMMA_WITHOUT_SPACE = re.compile(r",(?=\S)")
@@ -130,7 +131,8 @@ def _strip_branch_zh(text: str) -> str:
 
 
 def _drop_bracket_qualifiers(text: str) -> str:
-    """Drop brackets holding a region or legal qualifier; keep the words of any other bracket."""
+    """Drop brackets holding a region, a legal qualifier or a branch ((北京办事处), (Singapore
+    Branch)); keep the words of any other bracket."""
 
     def replace(match: re.Match[str]) -> str:
         inner = match.group(1).strip()
@@ -138,6 +140,7 @@ def _drop_bracket_qualifiers(text: str) -> str:
         if (
             inner in BRACKET_QUALIFIERS_ZH
             or _WHOLE_REGION_ZH.match(inner)
+            or _BRANCH_SUFFIX_ZH.search(inner)
             or folded in BRACKET_QUALIFIERS_EN
             or _BRANCH_EN.search(inner)
         ):

@@ -47,7 +47,7 @@ def combine(brand_similarity: float, a_industry: str, b_industry: str) -> float:
         combined = BRAND_WEIGHT * brand_similarity + (1 - BRAND_WEIGHT) * industry_similarity
     else:
         combined = MISSING_INDUSTRY_FACTOR * brand_similarity
-    # Rounded so that 0.8 * 75 + 0.2 * 100 is 80, not 79.99999999999999, at a threshold of 80.
+    # Rounded so that float noise (79.99999999999999 for a true 80) cannot decide a threshold.
     return round(combined, _DECIMALS)
 
 

@@ -123,7 +123,7 @@ REGIONS_EN: frozenset[str] = frozenset(
         "dalian xiamen ningbo jinan hefei fuzhou kunming shenyang harbin changchun dongguan foshan "
         "zhuhai wuxi"
     ).split()
-) | {"hong kong", "inner mongolia", "xi an"}
+) | {"hong kong", "inner mongolia", "xi'an", "xi an"}
 
 # Bracketed Latin qualifiers that are not part of the name: "(China)", "(Asia Pacific)", "(HK)".
 BRACKET_QUALIFIERS_EN: frozenset[str] = REGIONS_EN | frozenset(

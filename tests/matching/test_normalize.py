@@ -42,6 +42,7 @@ def test_english_legal_forms_case_and_width_do_not_matter(name: str) -> None:
             "字节跳动北京科技有限公司", "字节跳动科技", id="region-between-brand-and-trade"
         ),
         pytest.param("北京字节跳动科技有限公司上海分公司", "字节跳动科技", id="branch-is-parent"),
+        pytest.param("字节跳动科技有限公司（北京办事处）", "字节跳动科技", id="bracketed-branch"),
         pytest.param("飞海贸易集团有限公司", "飞海贸易", id="group-and-legal-form"),
         pytest.param("飞海贸易(集团)股份有限公司", "飞海贸易", id="bracketed-group"),
         pytest.param("微软（中国）有限公司", "微软", id="bracketed-china"),
