@@ -30,6 +30,10 @@ def build_web_app(rt: Runtime, bolt_app: AsyncApp | None) -> web.Application:
 
     async def slack_events(request: web.Request) -> web.Response:
         assert bolt_app is not None
+        if not request.headers.get("X-Slack-Request-Timestamp", "").isdigit():
+            # Bolt's verifier would raise on a timestamp that is not a number (a 500); such a
+            # request is simply not from Slack.
+            return web.json_response({"error": "invalid request"}, status=401)
         bolt_response = await bolt_app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
