@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiohttp
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -33,3 +34,29 @@ def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
         timeout=CLIENT_TIMEOUT_SECONDS,
         retry_handlers=retry_handlers(),
     )
+
+
+class SlackSession:
+    """One keep-alive HTTP session for every Web API call of the process.
+
+    Without it slack_sdk opens a new connection (TCP and TLS) for each call. Started first and
+    stopped last among the background services; Bolt copies it into each request's client.
+    """
+
+    def __init__(self, *clients: AsyncWebClient) -> None:
+        self.clients = clients
+        self.session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        self.session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=CLIENT_TIMEOUT_SECONDS)
+        )
+        for client in self.clients:
+            client.session = self.session
+
+    async def stop(self) -> None:
+        for client in self.clients:
+            client.session = None
+        if self.session is not None:
+            await self.session.close()
+            self.session = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
@@ -110,6 +111,26 @@ def claim_form(
         private_metadata=context.dump(),
         blocks=blocks,
     )
+
+
+_BLANK_FORMS: dict[tuple[str, str], dict[str, Any]] = {}
+
+
+def new_claim_form(
+    tr: Translator, rules: Rules, *, context: FormContext, customer_name: str = ""
+) -> dict[str, Any]:
+    """The form as first opened, as a payload. Built once per rule set and language, because
+    building Block Kit objects costs milliseconds and every ``/claim`` opens this same form."""
+    key = (rules.form.model_dump_json(), tr.lang)  # the form depends on nothing else
+    blank = _BLANK_FORMS.get(key)
+    if blank is None:
+        blank = _BLANK_FORMS[key] = claim_form(tr, rules, context=FormContext()).to_dict()
+    view = dict(blank, private_metadata=context.dump())
+    if customer_name:
+        name_block = dict(blank["blocks"][0])
+        name_block["element"] = dict(name_block["element"], initial_value=customer_name[:120])
+        view["blocks"] = [name_block, *blank["blocks"][1:]]
+    return view
 
 
 def hint_block(tr: Translator, hint: Sequence[Match] | None) -> ContextBlock:

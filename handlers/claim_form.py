@@ -16,7 +16,7 @@ from bot.claims.draft import parse_form
 from bot.claims.lookup import probe_for_query
 from bot.ids import ClaimField, Shortcut
 from bot.ids import View as ViewId
-from cards.claim_form import FormContext, claim_form
+from cards.claim_form import FormContext, claim_form, new_claim_form
 from cards.verdict import verdict_view
 from handlers import context as ctx
 from handlers.claim_command import Invocation, subcommand
@@ -42,7 +42,7 @@ async def claim_new(invocation: Invocation) -> None:
 
 async def open_form(invocation: Invocation, name: str) -> None:
     await invocation.ack()
-    view = claim_form(
+    view = new_claim_form(
         invocation.tr,
         invocation.rt.rules,
         context=FormContext(origin_channel=invocation.channel_id),
@@ -56,7 +56,9 @@ async def on_shortcut(
 ) -> None:
     """The global shortcut "New claim"."""
     await ack()
-    view = claim_form(ctx.translator(context), ctx.runtime(context).rules, context=FormContext())
+    view = new_claim_form(
+        ctx.translator(context), ctx.runtime(context).rules, context=FormContext()
+    )
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 

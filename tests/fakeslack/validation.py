@@ -100,8 +100,15 @@ def validate_ack_body(
     return problems + validate_message(body)
 
 
+# Load benchmarks switch this off: there the fake stands in for Slack's servers, whose checking
+# costs the bot nothing, so it must not eat the machine's CPU either. Tests never do.
+CHECKS_ENABLED = True
+
+
 def message_problems(params: Mapping[str, Any]) -> list[Problem]:
     """Like :func:`validate_message` but keeps the Slack error code for each problem."""
+    if not CHECKS_ENABLED:
+        return []
     text = params.get("text")
     blocks = _decoded(params.get("blocks"))
     attachments = _decoded(params.get("attachments"))
@@ -129,6 +136,8 @@ def view_problems(
     view: Mapping[str, Any] | str, *, surface: Literal["modal", "home"]
 ) -> list[Problem]:
     """Like :func:`validate_view` but keeps the Slack error code for each problem."""
+    if not CHECKS_ENABLED:
+        return []
     view = _decoded(view)
     if not isinstance(view, Mapping):
         return [Problem("invalid_arguments", "view must be a JSON object")]
