@@ -208,9 +208,7 @@ async def main(args: argparse.Namespace) -> None:
         await db.dispose()
 
         bot: BotProcess = await stack.enter_async_context(
-            claimbot_process(
-                api_url=api_url, database_url=database_url, log_dir=work, name="bot"
-            )
+            claimbot_process(api_url=api_url, database_url=database_url, log_dir=work, name="bot")
         )
         bare_url = await stack.enter_async_context(bare_app(api_url, work))
         session = await stack.enter_async_context(

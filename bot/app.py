@@ -8,7 +8,6 @@ from slack_bolt.async_app import AsyncApp
 
 import handlers
 from bot.runtime import Runtime
-from bot.slack_client import web_client
 
 
 def build_app(rt: Runtime) -> AsyncApp:
@@ -17,7 +16,7 @@ def build_app(rt: Runtime) -> AsyncApp:
     app = AsyncApp(
         name="claimbot",
         # The client carries the bot token; Bolt takes it from there.
-        client=web_client(settings),
+        client=rt.slack,
         # Socket Mode requests come over an authenticated WebSocket and carry no signature.
         signing_secret=settings.signing_secret or "",
         request_verification_enabled=not settings.socket_mode,

@@ -149,7 +149,12 @@ class Directory:
             for manager in await directory_store.team_people(
                 session, workspace_id, tid, managers=True
             ):
-                if manager not in managers and manager != owner_id:
+                if manager in managers or manager == owner_id:
+                    continue
+                # A team manager whose role was set to rep or partner in Slack decides nothing
+                # (can_decide says so), so the card must not wait for them.
+                role = (await self.member(session, workspace_id, manager)).role
+                if role in (Role.MANAGER, Role.ADMIN):
                     managers.append(manager)
         return managers or [a for a in await self.admins(session, workspace_id) if a != owner_id]
 

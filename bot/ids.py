@@ -40,3 +40,78 @@ class ClaimField(StrEnum):
     SOURCE_CHANNEL = "source_channel"
     DEAL_SIZE = "deal_size"
     FIRST_CONTACT_ON = "first_contact_on"
+
+
+class LifecycleAction(StrEnum):
+    """Buttons of a claim's life after filing: follow-ups, extensions, the public pool."""
+
+    LOG_FOLLOWUP = "followup_log"
+    REQUEST_EXTENSION = "extension_request"
+    APPROVE_EXTENSION = "extension_approve"
+    REJECT_EXTENSION = "extension_reject"
+    CLAIM_FROM_POOL = "pool_claim"
+    POOL_NEXT = "pool_next"
+    POOL_PREVIOUS = "pool_previous"
+
+
+class LifecycleView(StrEnum):
+    """Modal ``callback_id`` values of follow-ups and extensions."""
+
+    FOLLOWUP_FORM = "followup_form"
+    FOLLOWUP_DONE = "followup_done"
+    EXTENSION_FORM = "extension_form"
+
+
+class FollowUpField(StrEnum):
+    """The follow-up form's inputs; each is both the ``block_id`` and the ``action_id``."""
+
+    DATE = "followup_date"
+    TIME = "followup_time"
+    METHOD = "followup_method"
+    SUMMARY = "followup_summary"
+    NEXT_STEP = "followup_next_step"
+    NEXT_STEP_ON = "followup_next_step_on"
+    STAGE = "followup_stage"
+
+
+class ExtensionField(StrEnum):
+    """The extension request form's input."""
+
+    REASON = "extension_reason"
+
+
+class ApprovalAction(StrEnum):
+    """Buttons of the approval card, the pending list and the rep's question DM.
+
+    Each carries only an id (a claim's, or a question's for ANSWER); the server checks the rest.
+    """
+
+    APPROVE = "approval_approve"
+    REJECT = "approval_reject"
+    ASK = "approval_ask"
+    ANSWER = "approval_answer"
+    PENDING_MORE = "approval_pending_more"
+
+
+class ApprovalBlock(StrEnum):
+    """Block ids of approval messages (the pending list suffixes ``:<claim id>``)."""
+
+    ACTIONS = "approval_actions"
+    MORE = "approval_more"
+
+
+class ApprovalView(StrEnum):
+    """Modal ``callback_id`` values of approvals."""
+
+    REJECT = "approval_reject_form"
+    ASK = "approval_ask_form"
+    ANSWER = "approval_answer_form"
+    NOTICE = "approval_notice"
+
+
+class ApprovalField(StrEnum):
+    """The approval modals' inputs; each is both the ``block_id`` and the ``action_id``."""
+
+    REASON = "approval_reason"
+    QUESTION = "approval_question"
+    ANSWER = "approval_answer_text"

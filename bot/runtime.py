@@ -11,15 +11,21 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.approvals.service import ApprovalService
 from bot.claims.service import ClaimService
 from bot.clock import Clock, SystemClock
 from bot.directory import Directory
 from bot.duplicates import DuplicateChecker
+from bot.lifecycle import Lifecycle
 from bot.notify.worker import OutboxWorker
 from bot.people import PeopleDirectory
+from bot.roles import RoleAdmin
 from bot.rules import Rules
 from bot.settings import Settings
-from bot.slack_client import web_client
+from bot.slack_client import SlackSession, web_client
+from bot.teams import TeamAdmin
 from store.db import Database, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -45,7 +51,14 @@ class Runtime:
     checker: DuplicateChecker = field(init=False)
     directory: Directory = field(init=False)
     claims: ClaimService = field(init=False)
+    approvals: ApprovalService = field(init=False)
+    roles: RoleAdmin = field(init=False)
+    teams: TeamAdmin = field(init=False)
     outbox: OutboxWorker = field(init=False)
+    # Follow-ups, extensions, the public pool and the reminder/reclaim sweep.
+    lifecycle: Lifecycle = field(init=False)
+    # The Web API client for this process's own calls (Bolt copies it per request).
+    slack: AsyncWebClient = field(init=False)
     # Extra lines for /healthz from background services (e.g. the scheduler's leadership).
     health_parts: dict[str, Callable[[], Awaitable[Any]]] = field(default_factory=dict)
     services: list[BackgroundService] = field(default_factory=list)
@@ -54,11 +67,27 @@ class Runtime:
         self.people = PeopleDirectory(self.db, self.rules, self.clock)
         self.checker = DuplicateChecker(self.rules)
         self.directory = Directory(self.db, self.rules, self.clock, env_admins=self.settings.admins)
-        self.claims = ClaimService(self.db, self.rules, self.clock, self.checker)
-        self.outbox = OutboxWorker(
-            self.db, self.rules, self.clock, self.people, web_client(self.settings)
+        self.approvals = ApprovalService(
+            self.db, self.rules, self.clock, self.checker, self.directory
         )
-        self.services = [IndexWarmer(self), self.outbox, *self.services]
+        self.claims = ClaimService(
+            self.db, self.rules, self.clock, self.checker, approvals=self.approvals.router
+        )
+        self.roles = RoleAdmin(self.db, self.rules, self.clock, self.directory)
+        self.teams = TeamAdmin(self.db, self.rules, self.clock, self.directory, self.roles)
+        self.slack = web_client(self.settings)
+        self.outbox = OutboxWorker(self.db, self.rules, self.clock, self.people, self.slack)
+        self.services = [SlackSession(self.slack), IndexWarmer(self), self.outbox, *self.services]
+        self.lifecycle = Lifecycle.build(
+            db=self.db,
+            rules=self.rules,
+            clock=self.clock,
+            directory=self.directory,
+            claims=self.claims,
+            on_notices=self.outbox.kick,
+        )
+        self.services.append(self.lifecycle.scheduler)
+        self.health_parts["scheduler"] = self.lifecycle.scheduler.health
 
     @classmethod
     def create(cls, settings: Settings, rules: Rules, clock: Clock | None = None) -> Runtime:

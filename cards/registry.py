@@ -16,7 +16,7 @@ Renderer = Callable[[dict[str, Any], Translator], tuple[str, list[Block]]]
 _RENDERERS: dict[str, Renderer] = {}
 
 # Modules holding notice cards; each registers its kinds on import.
-CARD_MODULES = ("cards.verdict",)
+CARD_MODULES = ("cards.verdict", "cards.approval", "cards.lifecycle", "cards.pool")
 
 
 def renders(kind: str) -> Callable[[Renderer], Renderer]:

@@ -12,6 +12,7 @@ from bot.i18n import Translator
 from bot.ids import View as ViewId
 from cards.blocks import clip, context, escape_mrkdwn, header, section
 from cards.duplicates import match_line
+from cards.followup import claim_buttons
 from cards.format import mention, parse_iso, slack_date
 from cards.registry import renders
 
@@ -92,6 +93,9 @@ def verdict_notice(payload: dict[str, Any], tr: Translator) -> tuple[str, list[B
             + tr("verdict.candidate_holder", holder=mention(candidate.get("holder_id")))
         )
     blocks: list[Block] = [section(f"*{title}*"), *(section(line) for line in lines)]
+    if verdict.outcome is Outcome.CLAIMED and verdict.claim_id is not None:
+        # The claim's own message: where the rep keeps it alive from.
+        blocks.append(claim_buttons(tr, int(verdict.claim_id)))
     return f"{title} {lines[0]}", blocks
 
 

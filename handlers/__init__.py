@@ -5,7 +5,18 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.runtime import Runtime
-from handlers import claim_check, claim_command, claim_form, errors, middleware
+from handlers import (
+    admin,
+    approvals,
+    claim_check,
+    claim_command,
+    claim_form,
+    errors,
+    extensions,
+    followups,
+    middleware,
+    pool,
+)
 
 
 def register_all(app: AsyncApp, rt: Runtime) -> None:
@@ -14,7 +25,11 @@ def register_all(app: AsyncApp, rt: Runtime) -> None:
     errors.register(app)
     claim_command.register(app)
     claim_form.register(app)
+    approvals.register(app)
+    followups.register(app)
+    extensions.register(app)
+    pool.register(app)
 
 
 # Modules that only declare /claim subcommands (imported for their declarations).
-SUBCOMMAND_MODULES = (claim_check,)
+SUBCOMMAND_MODULES = (claim_check, admin)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.dialect import insert
@@ -139,3 +139,32 @@ async def workspace_seeded(session: AsyncSession, workspace_id: str) -> bool:
     return (
         await session.scalar(select(Team.id).where(Team.workspace_id == workspace_id).limit(1))
     ) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    """One person on a team's roster."""
+
+    user_id: str
+    is_manager: bool
+
+
+async def roster(session: AsyncSession, workspace_id: str, team_id: int) -> list[RosterEntry]:
+    """A team's managers, then its members, each by user id."""
+    rows = await session.execute(
+        select(TeamMember.user_id, TeamMember.is_manager)
+        .where(TeamMember.workspace_id == workspace_id, TeamMember.team_id == team_id)
+        .order_by(TeamMember.is_manager.desc(), TeamMember.user_id)
+    )
+    return [RosterEntry(user_id, is_manager) for user_id, is_manager in rows]
+
+
+async def set_team_region(
+    session: AsyncSession, workspace_id: str, team_id: int, region: str | None
+) -> None:
+    """Change a team's region (``None`` clears it)."""
+    await session.execute(
+        update(Team)
+        .where(Team.workspace_id == workspace_id, Team.id == team_id)
+        .values(region=region)
+    )

@@ -132,7 +132,11 @@ class Customer(Base):
     """A company, one record however many claims it sees over time."""
 
     __tablename__ = "customers"
-    __table_args__ = (Index(None, "workspace_id", "name_key"),)
+    __table_args__ = (
+        Index(None, "workspace_id", "name_key"),
+        # The public pool, newest first (/claim pool).
+        Index(None, "workspace_id", "pooled_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[str] = mapped_column(WorkspaceId)
@@ -310,6 +314,23 @@ class ExtensionRequest(Base):
     decision_reason: Mapped[str | None] = mapped_column(Text)
 
 
+class ClaimQuestion(Base):
+    """An approver's question on a pending claim, and the rep's answer once given."""
+
+    __tablename__ = "claim_questions"
+    __table_args__ = (Index(None, "claim_id", "asked_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(WorkspaceId)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"))
+    asked_by: Mapped[str] = mapped_column(UserRef)
+    asked_at: Mapped[datetime]
+    question: Mapped[str] = mapped_column(Text)
+    answered_by: Mapped[str | None] = mapped_column(UserRef)
+    answered_at: Mapped[datetime | None]
+    answer: Mapped[str | None] = mapped_column(Text)
+
+
 class PostedMessage(Base):
     """Where a card about something was posted, so it can be updated in place everywhere."""
 
@@ -376,3 +397,18 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     sent_channel: Mapped[str | None] = mapped_column(String(32))
     sent_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class SweepMark(Base):
+    """How far the reminder/reclaim sweep has looked in a workspace (see bot/lifecycle/sweep.py).
+
+    A pass looks for thresholds crossed since ``swept_until``; ``rules_digest`` names the rules it
+    used, so that a change of the rules makes the next pass look at everything again.
+    """
+
+    __tablename__ = "sweep_marks"
+
+    workspace_id: Mapped[str] = mapped_column(WorkspaceId, primary_key=True)
+    swept_until: Mapped[datetime]
+    rules_digest: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime]

@@ -55,6 +55,40 @@ async def enqueue(
     return bool(getattr(result, "rowcount", 0))
 
 
+async def enqueue_many(
+    session: AsyncSession, workspace_id: str, rows: list[dict[str, Any]], *, at: datetime
+) -> set[str]:
+    """Add many notifications in one statement per few hundred, skipping keys already there;
+    returns the dedupe keys this call added. Each row has the keyword arguments of
+    :func:`enqueue` (``dedupe_key``, ``kind``, ``recipient``, ``payload``, ``not_before``,
+    ``urgent``)."""
+    added: set[str] = set()
+    for start in range(0, len(rows), 300):
+        values = [
+            {
+                "workspace_id": workspace_id,
+                "dedupe_key": row["dedupe_key"],
+                "kind": row["kind"],
+                "recipient": row["recipient"],
+                "payload": row["payload"],
+                "urgent": bool(row.get("urgent")),
+                "created_at": at,
+                "status": PENDING,
+                "next_attempt_at": row.get("not_before") or at,
+                "attempts": 0,
+            }
+            for row in rows[start : start + 300]
+        ]
+        result = await session.execute(
+            insert(session, OutboxMessage)
+            .on_conflict_do_nothing(index_elements=["workspace_id", "dedupe_key"])
+            .returning(OutboxMessage.dedupe_key),
+            values,
+        )
+        added.update(result.scalars())
+    return added
+
+
 async def lease_due(
     session: AsyncSession, *, now: datetime, lease: timedelta, limit: int
 ) -> Sequence[OutboxMessage]:
@@ -98,6 +132,17 @@ async def mark_retry(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == PENDING)
         .values(last_error=error[:2000], next_attempt_at=retry_at, locked_until=None)
+    )
+
+
+async def defer(session: AsyncSession, message_id: int, *, until: datetime) -> None:
+    """Hold a row back until ``until`` (outside the recipient's working hours): not an attempt,
+    so it does not count towards giving up."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == PENDING)
+        # The lease counted an attempt; this was none.
+        .values(next_attempt_at=until, locked_until=None, attempts=OutboxMessage.attempts - 1)
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +27,9 @@ from store import claims as claim_store
 from store import customers as customer_store
 from store.db import Database
 from store.models import Claim, ClaimStatus, Collision
+
+if TYPE_CHECKING:
+    from bot.approvals.routing import ApprovalRouter
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,8 @@ class ClaimService:
     rules: Rules
     clock: Clock
     checker: DuplicateChecker
+    # Sends the approval card of a pending claim to whoever decides it (None: nobody is told).
+    approvals: ApprovalRouter | None = None
 
     async def lookup(self, workspace_id: str, probe: Probe) -> list[Match]:
         """Existing customers resembling ``probe`` (the live hint and ``/claim check``)."""
@@ -386,6 +391,8 @@ class ClaimService:
             ),
             at=now,
         )
+        if pending and self.approvals is not None:
+            await self.approvals.announce(session, workspace_id, claim, at=now)
         return verdict
 
 

@@ -49,6 +49,33 @@ async def enqueue(
     )
 
 
+async def enqueue_many(
+    session: AsyncSession, workspace_id: str, notices: list[Notice], *, at: datetime
+) -> list[Notice]:
+    """Write many notices in few statements (the sweep); returns those that were not there yet."""
+    unique: dict[str, Notice] = {}
+    for notice in notices:
+        unique.setdefault(notice.dedupe_key, notice)
+    notices = list(unique.values())
+    added = await outbox.enqueue_many(
+        session,
+        workspace_id,
+        [
+            {
+                "dedupe_key": n.dedupe_key,
+                "kind": n.kind,
+                "recipient": n.recipient,
+                "payload": n.payload | _subject(n),
+                "not_before": n.not_before,
+                "urgent": n.urgent,
+            }
+            for n in notices
+        ],
+        at=at,
+    )
+    return [n for n in notices if n.dedupe_key in added]
+
+
 SUBJECT = "_subject"
 SUBJECT_ID = "_subject_id"
 

@@ -5,16 +5,20 @@ that dies between sending and marking leaves a lease that expires, and the row i
 Failures are kept, never dropped: a rate limit waits for Slack's Retry-After, a server or network
 error backs off exponentially, an error that retrying cannot fix (a deleted channel, a
 deactivated user) marks the row failed with its error, and every give-up is logged.
+
+A notice meant for working hours (reminders; see :mod:`bot.notify.hours`) that falls due outside
+the recipient's own working hours is held until they begin, without counting as an attempt.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import logging
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import ClientError
@@ -24,6 +28,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.i18n import Translator
 from bot.notify import SUBJECT, SUBJECT_ID
+from bot.notify.hours import HOURS, deadline_of, delivery_time, is_person
 from bot.people import PeopleDirectory
 from bot.rules import Rules
 from cards.registry import render_notice
@@ -72,6 +77,7 @@ class DrainReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    deferred: int = 0  # held back for the recipient's working hours
 
 
 class OutboxWorker:
@@ -134,12 +140,13 @@ class OutboxWorker:
     async def drain(self, *, limit: int | None = None) -> DrainReport:
         """Send everything due now (or up to ``limit`` messages)."""
         report = DrainReport()
+        sender = without_retries(self.client)
         while limit is None or report.sent + report.retried + report.failed < limit:
             rows = await self._lease()
             if not rows:
                 break
             for row in rows:
-                await self._deliver(row, report)
+                await self._deliver(row, report, sender)
                 if self._stopping.is_set():
                     return report
         return report
@@ -154,7 +161,13 @@ class OutboxWorker:
                 for r in rows
             ]
 
-    async def _deliver(self, row: Leased, report: DrainReport) -> None:
+    async def _deliver(self, row: Leased, report: DrainReport, sender: AsyncWebClient) -> None:
+        held_until = await self._outside_working_hours(row)
+        if held_until is not None:
+            async with self.db.session() as session:
+                await outbox.defer(session, row.id, until=held_until)
+            report.deferred += 1
+            return
         try:
             text, blocks = await self._render(row)
         except Exception as exc:  # a card bug must not block the queue behind it
@@ -162,7 +175,7 @@ class OutboxWorker:
             await self._fail(row, f"render: {exc!r}", report)
             return
         try:
-            response = await self.client.chat_postMessage(
+            response = await sender.chat_postMessage(
                 channel=row.recipient, text=text, blocks=blocks
             )
         except SlackApiError as exc:
@@ -195,6 +208,18 @@ class OutboxWorker:
                 )
         report.sent += 1
 
+    async def _outside_working_hours(self, row: Leased) -> datetime | None:
+        """When a working-hours notice may go, if not now: checked again at sending time with
+        the recipient's time zone fresh from Slack (the enqueuer may have had only a guess)."""
+        if not row.payload.get(HOURS) or not is_person(row.recipient):
+            return None
+        profile = await self.people.profile(row.workspace_id, row.recipient, self.client)
+        now = self.clock.now()
+        when = delivery_time(
+            now, profile.tz, self.rules.delivery, deliver_by=deadline_of(row.payload)
+        )
+        return when if when > now else None
+
     async def _render(self, row: Leased) -> tuple[str, list[Any]]:
         if row.recipient[:1] in ("U", "W"):
             profile = await self.people.profile(row.workspace_id, row.recipient, self.client)
@@ -225,6 +250,18 @@ class OutboxWorker:
         async with self.db.session() as session:
             await outbox.mark_failed(session, row.id, error=error)
         report.failed += 1
+
+
+def without_retries(client: AsyncWebClient) -> AsyncWebClient:
+    """The client without slack_sdk's in-call retries (sharing its HTTP session).
+
+    The outbox keeps its own retry schedule in the database: a 429 waits for Retry-After there,
+    while the worker goes on with the rows behind it, and a retry survives a restart. In-call
+    retries would instead sleep inside the send, holding up the whole queue for one channel.
+    """
+    sender = copy.copy(client)
+    sender.retry_handlers = []
+    return sender
 
 
 def _retry_after(headers: Any) -> float:

@@ -70,6 +70,11 @@ def upgrade() -> None:
             ["workspace_id", "name_key"],
             unique=False,
         )
+        batch_op.create_index(
+            batch_op.f("ix_customers_workspace_id_pooled_at"),
+            ["workspace_id", "pooled_at"],
+            unique=False,
+        )
 
     op.create_table(
         "outbox",
@@ -101,6 +106,14 @@ def upgrade() -> None:
             unique=False,
         )
 
+    op.create_table(
+        "sweep_marks",
+        sa.Column("workspace_id", sa.String(length=32), nullable=False),
+        sa.Column("swept_until", store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("rules_digest", sa.String(length=64), nullable=False),
+        sa.Column("updated_at", store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("workspace_id", name=op.f("pk_sweep_marks")),
+    )
     op.create_table(
         "people",
         sa.Column("workspace_id", sa.String(length=32), nullable=False),
@@ -319,6 +332,32 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "claim_questions",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("workspace_id", sa.String(length=32), nullable=False),
+        sa.Column("claim_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("asked_by", sa.String(length=32), nullable=False),
+        sa.Column("asked_at", store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("question", sa.Text(), nullable=False),
+        sa.Column("answered_by", sa.String(length=32), nullable=True),
+        sa.Column("answered_at", store.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("answer", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["claim_id"],
+            ["claims.id"],
+            name=op.f("fk_claim_questions_claim_id_claims"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_claim_questions")),
+    )
+    with op.batch_alter_table("claim_questions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_claim_questions_claim_id_asked_at"),
+            ["claim_id", "asked_at"],
+            unique=False,
+        )
+
+    op.create_table(
         "extension_requests",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("workspace_id", sa.String(length=32), nullable=False),
@@ -399,6 +438,10 @@ def downgrade() -> None:
         )
 
     op.drop_table("extension_requests")
+    with op.batch_alter_table("claim_questions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_claim_questions_claim_id_asked_at"))
+
+    op.drop_table("claim_questions")
     with op.batch_alter_table("collisions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_collisions_workspace_id_dispute_status"))
         batch_op.drop_index(batch_op.f("ix_collisions_workspace_id_created_at"))
@@ -430,11 +473,13 @@ def downgrade() -> None:
 
     op.drop_table("posted_messages")
     op.drop_table("people")
+    op.drop_table("sweep_marks")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_status_next_attempt_at"))
 
     op.drop_table("outbox")
     with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_customers_workspace_id_pooled_at"))
         batch_op.drop_index(batch_op.f("ix_customers_workspace_id_name_key"))
 
     op.drop_table("customers")

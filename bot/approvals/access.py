@@ -1,0 +1,142 @@
+"""Who may act on a claim now, checked against the store on every call, whatever a button said.
+
+The only thing a button carries is an id. An id of another workspace, of nothing, or not an id at
+all is refused like a click by someone without the right; either refusal is audited.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.approvals.case import NOTE_MAX_LENGTH, ApprovalCase, Question
+from bot.approvals.outcome import Attempt, Refusal
+from bot.clock import Clock
+from bot.directory import Directory
+from bot.rules import Rules
+from bot.validation import FieldError, clean_text
+from store import approvals as approval_store
+from store import audit
+from store.models import Claim, ClaimStatus
+
+log = logging.getLogger(__name__)
+
+
+def parse_note(raw: str | None) -> str:
+    """A reason, question or answer as typed: trimmed, required, of bounded length.
+
+    Raises :class:`~bot.validation.FieldError` for the modal to show under the field.
+    """
+    text = clean_text(raw, max_len=NOTE_MAX_LENGTH, multiline=True)
+    if not text:
+        raise FieldError("validation.required")
+    return text
+
+
+def parse_ref(raw: object) -> int | None:
+    """The id a button carried, or ``None`` when it is not a plausible id."""
+    text = str(raw or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        return None
+    return int(text)
+
+
+@dataclass
+class ApprovalAccess:
+    """The rights checks shared by deciding, asking and answering."""
+
+    rules: Rules
+    clock: Clock
+    directory: Directory
+
+    async def decidable(
+        self, session: AsyncSession, workspace_id: str, actor_id: str, ref: object, action: str
+    ) -> tuple[Claim | None, Attempt | None]:
+        """The claim if ``actor_id`` may decide it now; else the refusal.
+
+        The order matters: someone without the right learns nothing about the claim (not even
+        that it was decided); an approver who comes second learns who decided first.
+        """
+        claim_id = parse_ref(ref)
+        claim = (
+            await approval_store.fresh_claim(session, workspace_id, claim_id)
+            if claim_id is not None
+            else None
+        )
+        refusal = None
+        if claim is None:
+            refusal = Refusal.UNKNOWN
+        elif claim.owner_id == actor_id:
+            refusal = Refusal.OWN_CLAIM
+        elif not await self.directory.can_decide(
+            session, workspace_id, actor_id, owner_id=claim.owner_id, team_id=claim.team_id
+        ):
+            refusal = Refusal.NOT_APPROVER
+        if refusal is not None:
+            await self.refused(session, workspace_id, actor_id, action, refusal, ref, claim)
+            return None, Attempt(refusal=refusal)
+        assert claim is not None
+        if claim.status != ClaimStatus.PENDING.value:
+            return None, Attempt(
+                case=await self.case(session, workspace_id, claim), refusal=Refusal.DECIDED
+            )
+        return claim, None
+
+    async def answerable(
+        self, session: AsyncSession, workspace_id: str, actor_id: str, ref: object
+    ) -> tuple[Claim | None, Question | None, Attempt]:
+        """The claim and question if ``actor_id`` may answer it now; the attempt either way."""
+        question_id = parse_ref(ref)
+        row = (
+            await approval_store.get_question(session, workspace_id, question_id)
+            if question_id is not None
+            else None
+        )
+        claim = (
+            await approval_store.fresh_claim(session, workspace_id, row.claim_id) if row else None
+        )
+        if row is None or claim is None:
+            await self.refused(session, workspace_id, actor_id, "answer", Refusal.UNKNOWN, ref)
+            return None, None, Attempt(refusal=Refusal.UNKNOWN)
+        if claim.owner_id != actor_id:
+            await self.refused(
+                session, workspace_id, actor_id, "answer", Refusal.NOT_OWNER, ref, claim
+            )
+            return None, None, Attempt(refusal=Refusal.NOT_OWNER)
+        asked = Question.of(row)
+        case = await self.case(session, workspace_id, claim)
+        if claim.status != ClaimStatus.PENDING.value:
+            return None, None, Attempt(case=case, refusal=Refusal.DECIDED, question=asked)
+        if asked.answer is not None:
+            return None, None, Attempt(case=case, refusal=Refusal.ANSWERED, question=asked)
+        return claim, asked, Attempt(case=case, question=asked)
+
+    async def case(self, session: AsyncSession, workspace_id: str, claim: Claim) -> ApprovalCase:
+        """The claim's case, with its questions."""
+        questions = await approval_store.questions_of(session, workspace_id, [claim.id])
+        return ApprovalCase.of(claim, self.rules, questions.get(claim.id, []))
+
+    async def refused(
+        self,
+        session: AsyncSession,
+        workspace_id: str,
+        actor_id: str,
+        action: str,
+        refusal: Refusal,
+        ref: object,
+        claim: Claim | None = None,
+    ) -> None:
+        """Audit a refused attempt (in the caller's transaction)."""
+        log.info("refused %s by %s on %r: %s", action, actor_id, ref, refusal)
+        await audit.record(
+            session,
+            workspace_id,
+            audit.Action.ACCESS_REFUSED,
+            actor_id=actor_id,
+            at=self.clock.now(),
+            customer_id=claim.customer_id if claim else None,
+            claim_id=claim.id if claim else None,
+            data={"action": action, "reason": refusal.value, "value": str(ref)[:64]},
+        )

@@ -1,0 +1,324 @@
+"""The sweep: one pass, at a given moment, over every claim whose state calls for action.
+
+What it does, per workspace:
+
+- **reclaim** active claims idle for ``reclaim_idle_days`` or past ``protection_until``: released to
+  the public pool, the rep told, the pool channel told (with a **Claim** button);
+- **warn** the rep ``reclaim_warning_days`` before that, with the date and what would stop it;
+- **remind** the rep after ``followup_overdue_days`` without a follow-up, and their manager
+  ``manager_copy_after_overdue_days`` later;
+- **remind the approvers** of a claim pending for ``approval.remind_after_hours``, and **escalate**
+  to the admins after ``escalate_after_hours``.
+
+How it stays cheap: a pass looks only for thresholds crossed since the last pass (the workspace's
+:class:`~store.models.SweepMark`), with range scans on the claims indexes; reclaims need no window
+(every active claim past its reclaim is found every time, and there are none left once released).
+The first pass, and the first after the rules change, looks at everything.
+
+How it stays exactly-once: each claim is re-read and locked in the transaction that acts on it, a
+reclaim only ends a claim that is still active, and every notice goes to the outbox under a key
+naming (claim, kind, due date, recipient) — so a pass run twice, two replicas sweeping at once, or
+a pass retried after a crash never writes a reminder twice.
+
+After downtime: the first pass covers everything that fell due while nobody swept, and each claim
+gets the notice for the state it is in *now* (:meth:`Timeline.due`): a claim that went overdue,
+then into its warning window, then past its reclaim during the outage is reclaimed and its rep
+gets the one "released" message, not three stale ones. A pending approval past both its reminder
+and its escalation gets both (the approvers still have to act, and the admins should know).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.directory import Directory
+from bot.lifecycle.plan import Planned, Planner
+from bot.lifecycle.release import Releaser
+from bot.lifecycle.report import SweepReport, notice_line
+from bot.lifecycle.timeline import Due, EndReason, Timeline, idle_offsets
+from bot.notify import enqueue_many
+from bot.notify.hours import WorkingHours
+from bot.rules import Rules
+from store import lifecycle as store
+from store.db import Database
+from store.lifecycle import ClaimClock
+
+log = logging.getLogger(__name__)
+
+Window = tuple[datetime | None, datetime]
+
+
+def rules_digest(rules: Rules) -> str:
+    """A fingerprint of the rules that decide when things fall due."""
+    relevant = {
+        "protection": rules.protection.model_dump(mode="json"),
+        "remind_after_hours": rules.approval.remind_after_hours,
+        "escalate_after_hours": rules.approval.escalate_after_hours,
+    }
+    text = json.dumps(relevant, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@dataclass
+class Sweeper:
+    """Runs passes of the sweep."""
+
+    db: Database
+    rules: Rules
+    directory: Directory
+    batch: int = 500
+    releaser: Releaser = field(init=False)
+    _planner: Planner = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.releaser = Releaser(self.rules)
+        self._planner = Planner(self.rules, self.directory)
+
+    async def run(self, now: datetime, *, dry_run: bool = False) -> SweepReport:
+        """One pass at ``now``; with ``dry_run`` nothing is written and the report says what
+        would have been."""
+        report = SweepReport(at=now, dry_run=dry_run)
+        self._planner = Planner(self.rules, self.directory)
+        async with self.db.session() as session:
+            workspaces = await store.workspaces_with_claims(session)
+        for workspace_id in workspaces:
+            await self._workspace(workspace_id, now, report)
+        report.workspaces = len(workspaces)
+        return report
+
+    # -- one workspace --------------------------------------------------------------------
+
+    async def _workspace(self, workspace_id: str, now: datetime, report: SweepReport) -> None:
+        digest = rules_digest(self.rules)
+        async with self.db.session() as session:
+            mark = await store.sweep_mark(session, workspace_id)
+        since = mark.swept_until if mark is not None and mark.rules_digest == digest else None
+        if since is not None:
+            since = min(since, now)
+        if not report.dry_run:
+            report.repaired += await self._repair(workspace_id)
+
+        async with self.db.session() as session:
+            active, pending = await self.candidates(session, workspace_id, since, now)
+        report.candidates += len(active) + len(pending)
+        hours = WorkingHours(self.rules)
+
+        if report.dry_run:
+            await self._dry_run(workspace_id, active, pending, now, hours, report)
+            return
+        for chunk in _chunks(sorted(active), self.batch):
+            async with self.db.write() as session:
+                await self._act_on_active(session, workspace_id, chunk, now, hours, report)
+        for chunk in _chunks(sorted(pending), self.batch):
+            async with self.db.write() as session:
+                still = await store.still_pending(session, workspace_id, chunk)
+                claims = [pending[i] for i in chunk if i in still]
+                planned = await self._planner.pending(session, workspace_id, claims, now)
+                await self._write(session, workspace_id, planned, now, hours, report)
+        async with self.db.write() as session:
+            await store.save_sweep_mark(session, workspace_id, swept_until=now, rules_digest=digest)
+
+    async def _repair(self, workspace_id: str) -> int:
+        """Active claims approved without an idle clock or a protection end get them."""
+        async with self.db.write() as session:
+            repaired = await store.repair_missing_clocks(session, workspace_id)
+            for claim in await store.claims_without_protection(session, workspace_id):
+                start = claim.decided_at or claim.submitted_at
+                await store.set_protection(
+                    session,
+                    workspace_id,
+                    claim.claim_id,
+                    start + timedelta(days=self.rules.protection.days),
+                )
+                repaired += 1
+        if repaired:
+            log.warning(
+                "sweep: %d active claim(s) in %s had no idle clock or protection end; "
+                "set from their approval",
+                repaired,
+                workspace_id,
+            )
+        return repaired
+
+    async def candidates(
+        self, session: AsyncSession, workspace_id: str, since: datetime | None, now: datetime
+    ) -> tuple[dict[int, ClaimClock], dict[int, ClaimClock]]:
+        """Active and pending claims that crossed a threshold in ``(since, now]`` or are past
+        their reclaim (``since=None``: every claim whose state calls for action)."""
+        protection = self.rules.protection
+        reclaim_idle = timedelta(days=protection.reclaim_idle_days)
+        warning = timedelta(days=protection.reclaim_warning_days)
+        approval = self.rules.approval
+        waits = (
+            timedelta(hours=approval.remind_after_hours),
+            timedelta(hours=approval.escalate_after_hours),
+        )
+        idle: list[Window]
+        protected: list[Window]
+        filed: list[Window]
+        if since is None:
+            idle = [(None, now - min(idle_offsets(protection)))]
+            protected = [(None, now + warning)]
+            filed = [(None, now - min(waits))]
+        else:
+            idle = [(since - off, now - off) for off in idle_offsets(protection)]
+            idle.append((None, now - reclaim_idle))
+            protected = [(None, now)]
+            if warning:
+                protected.append((since + warning, now + warning))
+            filed = [(since - wait, now - wait) for wait in waits]
+
+        active: dict[int, ClaimClock] = {}
+        for after, until in _merged(idle):
+            for claim in await store.active_idle_between(
+                session, workspace_id, after=after, until=until
+            ):
+                active[claim.claim_id] = claim
+        for after, until in _merged(protected):
+            for claim in await store.active_protected_between(
+                session, workspace_id, after=after, until=until
+            ):
+                active[claim.claim_id] = claim
+        pending: dict[int, ClaimClock] = {}
+        for after, until in _merged(filed):
+            for claim in await store.pending_submitted_between(
+                session, workspace_id, after=after, until=until
+            ):
+                pending[claim.claim_id] = claim
+        return active, pending
+
+    # -- acting --------------------------------------------------------------------------
+
+    async def _act_on_active(
+        self,
+        session: AsyncSession,
+        workspace_id: str,
+        claim_ids: Sequence[int],
+        now: datetime,
+        hours: WorkingHours,
+        report: SweepReport,
+    ) -> None:
+        # Re-read under lock: a follow-up or an extension since the candidates were read counts.
+        claims = await store.lock_active(session, workspace_id, claim_ids)
+        await hours.load(session, workspace_id, {c.owner_id for c in claims})
+        to_reclaim: dict[EndReason, list[ClaimClock]] = {}
+        planned: list[Planned] = []
+        for claim in claims:
+            timeline = self.timeline(claim)
+            due = timeline.due(now)
+            if Due.RECLAIM in due:
+                to_reclaim.setdefault(timeline.reclaim_reason, []).append(claim)
+                continue
+            planned += await self._planner.active(session, workspace_id, claim, timeline, due, now)
+        for reason, ended in to_reclaim.items():
+            released = await self.releaser.reclaim(
+                session, workspace_id, ended, reason=reason, now=now
+            )
+            planned += [Planned(notice) for notice in released]
+            report.reclaimed[reason.value] += len(ended)
+            for claim in ended:
+                report.say(
+                    f"reclaimed  {workspace_id} claim #{claim.claim_id} {claim.customer_name!r} "
+                    f"of {claim.owner_id}: {reason.value}"
+                )
+        await self._write(session, workspace_id, planned, now, hours, report)
+
+    def timeline(self, claim: ClaimClock) -> Timeline:
+        """The claim's timeline under the current rules."""
+        last = claim.last_activity_at or claim.decided_at or claim.submitted_at
+        return Timeline.of(
+            last_activity_at=last,
+            protection_until=claim.protection_until,
+            rules=self.rules.protection,
+        )
+
+    async def _write(
+        self,
+        session: AsyncSession,
+        workspace_id: str,
+        planned: Sequence[Planned],
+        now: datetime,
+        hours: WorkingHours,
+        report: SweepReport,
+    ) -> None:
+        await hours.load(session, workspace_id, {p.notice.recipient for p in planned})
+        scheduled = [
+            await hours.schedule(
+                session, workspace_id, item.notice, now=now, deliver_by=item.deliver_by
+            )
+            for item in planned
+        ]
+        written = await enqueue_many(session, workspace_id, scheduled, at=now)
+        report.already_sent += len(scheduled) - len(written)
+        for notice in written:
+            report.notices[notice.kind] += 1
+            report.say(notice_line(workspace_id, notice, now))
+
+    # -- dry run -------------------------------------------------------------------------
+
+    async def _dry_run(
+        self,
+        workspace_id: str,
+        active: dict[int, ClaimClock],
+        pending: dict[int, ClaimClock],
+        now: datetime,
+        hours: WorkingHours,
+        report: SweepReport,
+    ) -> None:
+        async with self.db.session() as session:
+            planned: list[Planned] = []
+            for claim in active.values():
+                timeline = self.timeline(claim)
+                due = timeline.due(now)
+                if Due.RECLAIM in due:
+                    report.reclaimed[timeline.reclaim_reason.value] += 1
+                    report.say(
+                        f"would reclaim  {workspace_id} claim #{claim.claim_id} "
+                        f"{claim.customer_name!r} of {claim.owner_id}: "
+                        f"{timeline.reclaim_reason.value}"
+                    )
+                    continue
+                planned += await self._planner.active(
+                    session, workspace_id, claim, timeline, due, now
+                )
+            planned += await self._planner.pending(session, workspace_id, pending.values(), now)
+            existing = await store.existing_notices(
+                session, workspace_id, [p.notice.dedupe_key for p in planned]
+            )
+            for item in planned:
+                if item.notice.dedupe_key in existing:
+                    report.already_sent += 1
+                    continue
+                scheduled = await hours.schedule(
+                    session, workspace_id, item.notice, now=now, deliver_by=item.deliver_by
+                )
+                report.notices[scheduled.kind] += 1
+                report.say("would " + notice_line(workspace_id, scheduled, now))
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _merged(windows: Iterable[Window]) -> list[Window]:
+    """Overlapping windows joined, so no range of the index is read twice."""
+    ordered = sorted(windows, key=lambda w: (w[0] is not None, w[0] or w[1]))
+    merged: list[Window] = []
+    for after, until in ordered:
+        if after is not None and after >= until:
+            continue
+        if merged:
+            last_after, last_until = merged[-1]
+            if after is None or after <= last_until:
+                merged[-1] = (last_after, max(last_until, until))
+                continue
+        merged.append((after, until))
+    return merged

@@ -1,0 +1,351 @@
+"""Approval buttons and modals, and ``/claim pending``.
+
+A click is acknowledged at once; the service then re-checks the clicker's rights and the claim's
+state. A refusal is an ephemeral reply (or, from a modal, the modal turning into the reason); a
+decision updates every posted copy of the card in place, and the pending list it came from.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import ClientError
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.approvals.access import parse_note, parse_ref
+from bot.approvals.case import ApprovalCase, Question
+from bot.approvals.outcome import Attempt
+from bot.approvals.routing import APPROVAL_SUBJECT, QUESTION_SUBJECT
+from bot.i18n import Translator
+from bot.ids import ApprovalAction, ApprovalField, ApprovalView
+from bot.notify.inplace import update_everywhere
+from bot.runtime import Runtime
+from bot.validation import FieldError
+from cards.approval import approval_card, done_text, question_message, refusal_text
+from cards.approval_forms import ModalContext, answer_modal, ask_modal, notice_view, reject_modal
+from cards.pending import pending_list
+from handlers import context as ctx
+from handlers.claim_command import Invocation, subcommand
+from handlers.forms import flatten_state
+
+log = logging.getLogger(__name__)
+
+FIELD_ERROR_LIMIT = 150
+
+
+# -- /claim pending ----------------------------------------------------------------------------
+
+
+@subcommand("pending", usage_key="help.usage.pending", about_key="help.about.pending", order=20)
+async def claim_pending(invocation: Invocation) -> None:
+    """The claims waiting for the caller's decision, ephemerally, with the card's buttons.
+
+    Sent through the response_url (not the acknowledgement) so that its buttons come back with
+    a response_url of their own, through which the list is replaced after each decision.
+    """
+    await invocation.ack()
+    page = await invocation.rt.approvals.pending_for(invocation.workspace_id, invocation.user_id)
+    text, blocks = pending_list(page, invocation.tr)
+    await invocation.respond(text=text, blocks=blocks, response_type="ephemeral")
+
+
+async def on_more(
+    ack: AsyncAck, action: dict[str, Any], context: AsyncBoltContext, respond: AsyncRespond
+) -> None:
+    """ "Show more" on the pending list: the next page in place of this one."""
+    await ack()
+    rt, tr = ctx.runtime(context), ctx.translator(context)
+    offset = parse_ref(action.get("value")) or 0
+    page = await rt.approvals.pending_for(
+        ctx.workspace_id(context), ctx.user_id(context), offset=offset
+    )
+    text, blocks = pending_list(page, tr)
+    await respond(text=text, blocks=blocks, replace_original=True)
+
+
+# -- deciding ----------------------------------------------------------------------------------
+
+
+async def on_approve(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    """Approve (the button's confirmation dialog has been answered in the client)."""
+    await ack()
+    rt = ctx.runtime(context)
+    attempt = await rt.approvals.approve(
+        ctx.workspace_id(context), ctx.user_id(context), action.get("value")
+    )
+    await settle_click(attempt, "approved", body, context, client, respond)
+
+
+async def on_reject(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    """Reject: open the modal that asks for the reason (if the clicker may decide at all)."""
+    await open_decision_modal("reject", ack, body, action, context, client, respond)
+
+
+async def on_ask(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    """Ask for more info: open the modal for the question."""
+    await open_decision_modal("ask", ack, body, action, context, client, respond)
+
+
+async def open_decision_modal(
+    kind: str,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    await ack()
+    rt, tr = ctx.runtime(context), ctx.translator(context)
+    ref = str(action.get("value") or "")
+    attempt = await rt.approvals.may_decide(
+        ctx.workspace_id(context), ctx.user_id(context), ref, kind
+    )
+    if not attempt.ok or attempt.case is None:
+        await refuse(respond, attempt, tr)
+        return
+    meta = ModalContext(ref=ref, response_url=_list_url(body))
+    build = reject_modal if kind == "reject" else ask_modal
+    await client.views_open(trigger_id=body["trigger_id"], view=build(attempt.case, tr, meta))
+
+
+async def on_reject_submit(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    """The reason was given: reject, or say why not."""
+    rt, tr = ctx.runtime(context), ctx.translator(context)
+    reason = await _note(ack, view, ApprovalField.REASON, tr)
+    if reason is None:
+        return
+    meta = ModalContext.load(view.get("private_metadata"))
+    attempt = await rt.approvals.reject(
+        ctx.workspace_id(context), ctx.user_id(context), meta.ref, reason
+    )
+    await settle_submission(attempt, "rejected", ack, meta, context, client)
+
+
+async def on_ask_submit(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    """The question was typed: send it to the rep; the claim stays pending."""
+    rt, tr = ctx.runtime(context), ctx.translator(context)
+    question = await _note(ack, view, ApprovalField.QUESTION, tr)
+    if question is None:
+        return
+    meta = ModalContext.load(view.get("private_metadata"))
+    attempt = await rt.approvals.questions.ask(
+        ctx.workspace_id(context), ctx.user_id(context), meta.ref, question
+    )
+    await settle_submission(attempt, "asked", ack, meta, context, client)
+
+
+# -- answering -----------------------------------------------------------------------------------
+
+
+async def on_answer(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    """The rep's Answer button: open the answer modal (only for the rep who filed the claim)."""
+    await ack()
+    rt, tr = ctx.runtime(context), ctx.translator(context)
+    ref = str(action.get("value") or "")
+    attempt = await rt.approvals.questions.may_answer(
+        ctx.workspace_id(context), ctx.user_id(context), ref
+    )
+    if not attempt.ok or attempt.case is None or attempt.question is None:
+        await refuse(respond, attempt, tr)
+        return
+    view = answer_modal(attempt.case.customer_name, attempt.question, tr, ModalContext(ref=ref))
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+async def on_answer_submit(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    """The answer: to the approvers, onto the card, and into the rep's own DM."""
+    rt, tr = ctx.runtime(context), ctx.translator(context)
+    answer = await _note(ack, view, ApprovalField.ANSWER, tr)
+    if answer is None:
+        return
+    meta = ModalContext.load(view.get("private_metadata"))
+    workspace = ctx.workspace_id(context)
+    attempt = await rt.approvals.questions.answer(workspace, ctx.user_id(context), meta.ref, answer)
+    if not attempt.ok or attempt.case is None or attempt.question is None:
+        await ack(response_action="update", view=notice_view(tr, refusal_text(attempt, tr)))
+        return
+    await ack()
+    rt.outbox.kick()
+    await refresh_question(rt, client, workspace, attempt.case, attempt.question)
+    await refresh_cards(rt, client, workspace, attempt.case)
+
+
+# -- answering Slack -----------------------------------------------------------------------------
+
+
+async def settle_click(
+    attempt: Attempt,
+    action: str,
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    """After a button decided: refuse, or update the cards (and the pending list clicked in)."""
+    rt, tr = ctx.runtime(context), ctx.translator(context)
+    if not attempt.ok or attempt.case is None:
+        await refuse(respond, attempt, tr)
+        return
+    rt.outbox.kick()
+    workspace = ctx.workspace_id(context)
+    await refresh_cards(rt, client, workspace, attempt.case)
+    if _list_url(body):
+        page = await rt.approvals.pending_for(workspace, ctx.user_id(context))
+        text, blocks = pending_list(page, tr, notice=done_text(action, attempt.case, tr))
+        await respond(text=text, blocks=blocks, replace_original=True)
+
+
+async def settle_submission(
+    attempt: Attempt,
+    action: str,
+    ack: AsyncAck,
+    meta: ModalContext,
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    """After a modal decided or asked: close it (or show why not), then update what shows it."""
+    rt, tr = ctx.runtime(context), ctx.translator(context)
+    if not attempt.ok or attempt.case is None:
+        await ack(response_action="update", view=notice_view(tr, refusal_text(attempt, tr)))
+        return
+    await ack()
+    rt.outbox.kick()
+    workspace = ctx.workspace_id(context)
+    await refresh_cards(rt, client, workspace, attempt.case)
+    if meta.response_url:
+        page = await rt.approvals.pending_for(workspace, ctx.user_id(context))
+        text, blocks = pending_list(page, tr, notice=done_text(action, attempt.case, tr))
+        try:
+            sent = await AsyncWebhookClient(meta.response_url).send(
+                text=text, blocks=blocks, replace_original=True
+            )
+        except (ClientError, OSError, TimeoutError) as exc:
+            log.info("pending list not refreshed: %s", exc)
+            return
+        if sent.status_code != 200:
+            # A response_url lasts 30 minutes and five uses; the list is only a view, and every
+            # click on a stale one is checked again.
+            log.info("pending list not refreshed: %s %s", sent.status_code, sent.body)
+
+
+async def refuse(respond: AsyncRespond, attempt: Attempt, tr: Translator) -> None:
+    """Tell only the clicker why nothing changed."""
+    await respond(text=refusal_text(attempt, tr), response_type="ephemeral", replace_original=False)
+
+
+async def refresh_cards(
+    rt: Runtime, client: AsyncWebClient, workspace_id: str, case: ApprovalCase
+) -> None:
+    """Re-render every posted copy of the claim's approval card, each in its reader's language."""
+    await update_everywhere(
+        rt.db,
+        rt.people,
+        rt.rules,
+        client,
+        workspace_id,
+        subject=APPROVAL_SUBJECT,
+        subject_id=case.claim_id,
+        render=lambda tr: approval_card(case, tr),
+    )
+
+
+async def refresh_question(
+    rt: Runtime, client: AsyncWebClient, workspace_id: str, case: ApprovalCase, question: Question
+) -> None:
+    """The rep's question DM shows their answer and loses its button."""
+    await update_everywhere(
+        rt.db,
+        rt.people,
+        rt.rules,
+        client,
+        workspace_id,
+        subject=QUESTION_SUBJECT,
+        subject_id=question.id,
+        render=lambda tr: question_message(case.claim_id, case.customer_name, question, tr),
+    )
+
+
+async def _note(
+    ack: AsyncAck, view: dict[str, Any], field: ApprovalField, tr: Translator
+) -> str | None:
+    """The typed reason/question/answer, or ``None`` after showing the error on the field."""
+    try:
+        return parse_note(flatten_state(view).get(field.value))
+    except FieldError as error:
+        await ack(
+            response_action="errors",
+            errors={field.value: error.message(tr.lang)[:FIELD_ERROR_LIMIT]},
+        )
+        return None
+
+
+def _list_url(body: dict[str, Any]) -> str | None:
+    """The response_url of the ephemeral pending list the click came from, if it did."""
+    container = body.get("container") or {}
+    url = body.get("response_url")
+    return str(url) if container.get("is_ephemeral") and url else None
+
+
+def register(app: AsyncApp) -> None:
+    """Listen for the approval buttons and modals."""
+    app.action(ApprovalAction.APPROVE.value)(on_approve)
+    app.action(ApprovalAction.REJECT.value)(on_reject)
+    app.action(ApprovalAction.ASK.value)(on_ask)
+    app.action(ApprovalAction.ANSWER.value)(on_answer)
+    app.action(ApprovalAction.PENDING_MORE.value)(on_more)
+    app.view_submission(ApprovalView.REJECT.value)(on_reject_submit)
+    app.view_submission(ApprovalView.ASK.value)(on_ask_submit)
+    app.view_submission(ApprovalView.ANSWER.value)(on_answer_submit)

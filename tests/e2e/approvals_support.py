@@ -1,0 +1,126 @@
+"""What the approval and role tests share: teams, users, and ways to wait for and find cards."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.rules import Rules
+from store.models import AuditEvent, Claim, OutboxMessage
+from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, Bot, BotFactory
+from tests.fakeslack.records import Message
+
+WEI = "U0MANAGER3"  # a second manager of East (en)
+LI = "U0MANAGER2"  # manages South (en)
+APPROVALS_CHANNEL = "C0APPROVALS"
+
+TEAMS: dict[str, Any] = {
+    "teams": [
+        {"name": "East", "region": "east", "managers": [MEI, WEI], "members": [ALICE, BO]},
+        {"name": "South", "region": "south", "managers": [LI], "members": [CAROL]},
+    ]
+}
+
+BIG_DEAL = {
+    "customer_name": "北京字节跳动科技有限公司",
+    "contact_name": "张三",
+    "phone": "138 0013 8000",
+    "email": "zhang@bytedance.com",
+    "need_summary": "CRM for 200 seats",
+    "deal_size": "500万",
+}
+
+
+async def start(bot_factory: BotFactory, rules: dict[str, Any] | None = None, **env: Any) -> Bot:
+    """A bot with East and South (and whatever ``rules`` add), ADA an admin by environment."""
+    bot = await bot_factory(rules=Rules.model_validate(TEAMS | (rules or {})), admins=(ADA,), **env)
+    bot.fake.add_user(WEI, name="wei", locale="en-US")
+    bot.fake.add_user(LI, name="li", locale="en-US")
+    return bot
+
+
+def text_of(message: Message | dict[str, Any]) -> str:
+    """Everything a person reads in a message or view."""
+    blocks = message.blocks if isinstance(message, Message) else message.get("blocks", [])
+    text = message.text if isinstance(message, Message) else message.get("text", "")
+    return json.dumps(blocks, ensure_ascii=False) + "\n" + (text or "")
+
+
+def action_ids(message: Message | dict[str, Any]) -> list[str]:
+    """The action ids of every button in a message or view."""
+    blocks = message.blocks if isinstance(message, Message) else message.get("blocks", [])
+    return [
+        element["action_id"]
+        for block in blocks
+        if block.get("type") == "actions"
+        for element in block.get("elements", [])
+    ]
+
+
+def cards_to(bot: Bot, recipient: str) -> list[Message]:
+    """Approval cards posted to a user's DM or a channel."""
+    return [m for m in bot.fake.messages_to(recipient) if not m.ephemeral and _is_card(m)]
+
+
+def _is_card(message: Message) -> bool:
+    # The key fields (contact, phone, …) are a section of fields only the approval card has.
+    return any(b.get("type") == "section" and b.get("fields") for b in message.blocks)
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], what: str) -> None:
+    """Poll ``check`` (a database read, which no event announces) until it holds, for 5 s."""
+    try:
+        async with asyncio.timeout(5.0):
+            # Nothing announces a database change, so poll it.
+            while not await check():  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
+    except TimeoutError:
+        raise AssertionError(f"timed out waiting for {what}") from None
+
+
+async def outbox_drained(bot: Bot) -> None:
+    """Wait until every notification was sent (and where each card landed is recorded)."""
+
+    async def drained() -> bool:
+        async with bot.rt.db.session() as session:
+            pending = await session.scalar(
+                select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "pending")
+            )
+        return pending == 0
+
+    await eventually(drained, "the outbox to drain")
+
+
+async def file_pending(bot: Bot, user: str, **fields: object) -> int:
+    """File a claim that waits for a manager; returns its id once its cards are out."""
+    answer = await bot.file_claim(BIG_DEAL | fields, user=user)
+    assert "Waiting for a manager" in text_of(answer["view"]) or "待主管审批" in text_of(
+        answer["view"]
+    ), text_of(answer["view"])
+    await outbox_drained(bot)
+    async with bot.rt.db.session() as session:
+        return int(
+            await session.scalar(
+                select(Claim.id).where(Claim.owner_id == user).order_by(Claim.id.desc()).limit(1)
+            )
+            or 0
+        )
+
+
+async def claim(bot: Bot, claim_id: int) -> Claim:
+    async with bot.rt.db.session() as session:
+        found = await session.get(Claim, claim_id)
+        assert found is not None
+        return found
+
+
+async def audit_actions(bot: Bot, action: str) -> list[AuditEvent]:
+    async with bot.rt.db.session() as session:
+        rows = await session.scalars(
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        )
+        return list(rows)
