@@ -12,7 +12,10 @@ Slack Connect guest), rep.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,6 +60,9 @@ class Member:
         return next((m for m in self.teams if not m.is_manager), None)
 
 
+FILER_TTL = timedelta(seconds=30)
+
+
 @dataclass
 class Directory:
     """Roles, teams and rights, read from the database (seeded from the rules file)."""
@@ -66,6 +72,9 @@ class Directory:
     clock: Clock
     env_admins: tuple[str, ...] = ()
     _seeded: set[str] = field(default_factory=set)
+    # Filers are looked up on every claim; a role or team change made here clears them at once,
+    # one made by another replica is seen within FILER_TTL.
+    _filers: dict[tuple[str, str, bool], tuple[Filer, datetime]] = field(default_factory=dict)
 
     def configured_admin(self, user_id: str) -> bool:
         """Admins from the environment or the rules file (always admins, whatever is stored)."""
@@ -93,6 +102,21 @@ class Directory:
                     )
         self._seeded.add(workspace_id)
 
+    @asynccontextmanager
+    async def changing(self, workspace_id: str) -> AsyncIterator[AsyncSession]:
+        """A unit of work that changes roles or teams (under the directory lock); what was cached
+        about the workspace's people is forgotten once it ends."""
+        try:
+            async with self.db.locked(workspace_id, scope="directory") as session:
+                yield session
+        finally:
+            self.forget(workspace_id)
+
+    def forget(self, workspace_id: str) -> None:
+        """Drop what is cached about a workspace's people."""
+        for key in [k for k in self._filers if k[0] == workspace_id]:
+            del self._filers[key]
+
     async def member(
         self, session: AsyncSession, workspace_id: str, user_id: str, *, is_guest: bool = False
     ) -> Member:
@@ -119,15 +143,22 @@ class Directory:
             )
 
     async def filer(self, workspace_id: str, profile: Profile) -> Filer:
-        """The filer as the approval rules see them."""
+        """The filer as the approval rules see them (cached for :data:`FILER_TTL`)."""
+        key = (workspace_id, profile.user_id, profile.is_guest)
+        now = self.clock.now()
+        cached = self._filers.get(key)
+        if cached is not None and cached[1] > now:
+            return cached[0]
         member = await self.lookup(workspace_id, profile)
         team = member.home_team
-        return Filer(
+        filer = Filer(
             user_id=member.user_id,
             is_partner=member.is_partner,
             team_id=team.team_id if team else None,
             team_region=team.region if team else None,
         )
+        self._filers[key] = (filer, now + FILER_TTL)
+        return filer
 
     async def admins(self, session: AsyncSession, workspace_id: str) -> list[str]:
         """Every admin: configured ones first, then those made admin in Slack."""

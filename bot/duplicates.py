@@ -10,15 +10,17 @@ up in the database itself, which is always current.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.matching import NameIndex
 from bot.rules import Rules
 from store import customers as customer_store
-from store.models import ClaimStatus, KeyKind
+from store.models import Claim, ClaimStatus, KeyKind
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,20 @@ class Holder:
     until: datetime | None
     team_id: int | None
     submitted_at: datetime
+    submission_key: str | None = None
+
+    @classmethod
+    def of(cls, claim: Claim) -> Holder:
+        """The holder as seen through its claim row."""
+        return cls(
+            claim_id=claim.id,
+            owner_id=claim.owner_id,
+            status=ClaimStatus(claim.status),
+            until=claim.protection_until,
+            team_id=claim.team_id,
+            submitted_at=claim.submitted_at,
+            submission_key=claim.submission_key,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,60 +127,111 @@ class DuplicateChecker:
         matching = self.rules.matching
         limit = limit or matching.hint_limit
         await self.catch_up(session, workspace_id)
-        index = self.index(workspace_id)
-
-        scores: dict[int, tuple[float, KeyKind]] = {}
         exact = await customer_store.customers_with_keys(session, workspace_id, probe.exact)
-        for customer_id, kinds in exact.items():
-            kind = next((k for k in DECISIVE if k in kinds), KeyKind.NAME)
-            scores[customer_id] = (100.0, kind)
-        for key in probe.name_keys:
-            for hit in index.search(key, min_score=matching.possible_match, limit=limit * 2):
-                if hit.customer_id not in scores or scores[hit.customer_id][0] < hit.score:
-                    scores[hit.customer_id] = (hit.score, KeyKind.NAME)
+        scores = score_candidates(probe, exact, [self.index(workspace_id)], self.rules, limit)
         if not scores:
             return []
+        rows = await customer_store.customers_and_holders(session, workspace_id, list(scores))
+        customers = {customer.id: customer for customer, _ in rows}
+        holders = {customer.id: None if h is None else Holder.of(h) for customer, h in rows}
+        return classify(probe, scores, customers, holders, self.rules, limit)
 
-        ids = list(scores)
-        customers = await customer_store.get_customers(session, workspace_id, ids)
-        holders = await customer_store.holders_of(session, workspace_id, ids)
-        matches = []
-        for customer_id, (score, kind) in scores.items():
-            customer = customers.get(customer_id)
-            if customer is None:
-                continue
-            clear = kind is not KeyKind.NAME or score >= matching.clear_match
-            if (
-                clear
-                and kind is KeyKind.NAME
-                and probe.credit_code
-                and customer.credit_code
-                and probe.credit_code != customer.credit_code
-            ):
-                clear = False  # same brand, another legal entity: a manager decides
-            holder = holders.get(customer_id)
-            matches.append(
-                Match(
-                    customer_id=customer_id,
-                    customer_name=customer.name,
-                    matched_on=kind,
-                    score=score,
-                    clear=clear,
-                    holder=None
-                    if holder is None
-                    else Holder(
-                        claim_id=holder.id,
-                        owner_id=holder.owner_id,
-                        status=ClaimStatus(holder.status),
-                        until=holder.protection_until,
-                        team_id=holder.team_id,
-                        submitted_at=holder.submitted_at,
-                    ),
-                    pooled=customer.pooled_at is not None,
-                    region=customer.region,
-                )
+
+class CustomerFacts(Protocol):
+    """What the duplicate check needs to know about a customer (stored, or filed a moment ago)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def credit_code(self) -> str | None: ...
+    @property
+    def region(self) -> str | None: ...
+    @property
+    def pooled_at(self) -> datetime | None: ...
+
+
+Scores = dict[int, tuple[float, KeyKind]]
+
+
+def score_candidates(
+    probe: Probe,
+    exact: dict[int, set[KeyKind]],
+    indexes: Sequence[NameIndex],
+    rules: Rules,
+    limit: int,
+) -> Scores:
+    """Each candidate customer's best score and what it matched on: 100 for an equal
+    identifier, else the best name score at or above ``matching.possible_match``."""
+    return combine(exact, name_hits(probe, indexes, rules, limit))
+
+
+def name_hits(
+    probe: Probe, indexes: Sequence[NameIndex], rules: Rules, limit: int
+) -> dict[int, float]:
+    """The best fuzzy name score per customer across ``indexes``."""
+    hits: dict[int, float] = {}
+    for index in indexes:
+        for key in probe.name_keys:
+            for hit in index.search(key, min_score=rules.matching.possible_match, limit=limit * 2):
+                if hits.get(hit.customer_id, -1.0) < hit.score:
+                    hits[hit.customer_id] = hit.score
+    return hits
+
+
+def combine(exact: dict[int, set[KeyKind]], names: dict[int, float]) -> Scores:
+    """Exact hits (100, on the most decisive identifier) and name scores, best per customer."""
+    scores: Scores = {}
+    for customer_id, kinds in exact.items():
+        kind = next((k for k in DECISIVE if k in kinds), KeyKind.NAME)
+        scores[customer_id] = (100.0, kind)
+    for customer_id, score in names.items():
+        if customer_id not in scores or scores[customer_id][0] < score:
+            scores[customer_id] = (score, KeyKind.NAME)
+    return scores
+
+
+def classify(
+    probe: Probe,
+    scores: Scores,
+    customers: Mapping[int, CustomerFacts],
+    holders: Mapping[int, Holder | None],
+    rules: Rules,
+    limit: int,
+) -> list[Match]:
+    """Matches in answer order (clear first, identifiers before names, then by score).
+
+    A match is *clear* (the same customer) on an equal identifier or a name score at or above
+    ``matching.clear_match`` — unless both sides carry different credit codes, which makes them
+    different legal entities whatever their names.
+    """
+    matching = rules.matching
+    matches = []
+    for customer_id, (score, kind) in scores.items():
+        customer = customers.get(customer_id)
+        if customer is None:
+            continue  # an index entry whose row is gone or was never committed
+        clear = kind is not KeyKind.NAME or score >= matching.clear_match
+        if (
+            clear
+            and kind is KeyKind.NAME
+            and probe.credit_code
+            and customer.credit_code
+            and probe.credit_code != customer.credit_code
+        ):
+            clear = False  # same brand, another legal entity: a manager decides
+        matches.append(
+            Match(
+                customer_id=customer_id,
+                customer_name=customer.name,
+                matched_on=kind,
+                score=score,
+                clear=clear,
+                holder=holders.get(customer_id),
+                pooled=customer.pooled_at is not None,
+                region=customer.region,
             )
-        matches.sort(
-            key=lambda m: (not m.clear, m.matched_on is KeyKind.NAME, -m.score, m.customer_id)
         )
-        return matches[:limit]
+    matches.sort(key=lambda m: (not m.clear, m.matched_on is KeyKind.NAME, -m.score, m.customer_id))
+    return matches[:limit]

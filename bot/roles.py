@@ -74,7 +74,7 @@ class RoleAdmin:
     ) -> AdminResult:
         """Give ``user_id`` the role ``role`` (an admin's command)."""
         await self.directory.ensure_seeded(workspace_id)
-        async with self.db.locked(workspace_id, scope="directory") as session:
+        async with self.directory.changing(workspace_id) as session:
             if not await self.admin_or_refuse(
                 session, workspace_id, actor_id, "role", {"user_id": user_id}
             ):

@@ -71,7 +71,7 @@ class TeamAdmin:
     ) -> AdminResult:
         """A new team, optionally with a region (a key of the claim form's regions)."""
         await self.directory.ensure_seeded(workspace_id)
-        async with self.db.locked(workspace_id, scope="directory") as session:
+        async with self.directory.changing(workspace_id) as session:
             if not await self.roles.admin_or_refuse(
                 session, workspace_id, actor_id, "team.create", {"team": name}
             ):
@@ -97,7 +97,7 @@ class TeamAdmin:
         """Put ``user_id`` on a team, as a member or as one of its managers."""
         await self.directory.ensure_seeded(workspace_id)
         action = "team.manager" if manager else "team.add"
-        async with self.db.locked(workspace_id, scope="directory") as session:
+        async with self.directory.changing(workspace_id) as session:
             if not await self.roles.admin_or_refuse(
                 session, workspace_id, actor_id, action, {"team": team_name, "user_id": user_id}
             ):
@@ -131,7 +131,7 @@ class TeamAdmin:
     ) -> AdminResult:
         """Take ``user_id`` off a team (as member and as manager)."""
         await self.directory.ensure_seeded(workspace_id)
-        async with self.db.locked(workspace_id, scope="directory") as session:
+        async with self.directory.changing(workspace_id) as session:
             if not await self.roles.admin_or_refuse(
                 session,
                 workspace_id,
@@ -163,7 +163,7 @@ class TeamAdmin:
     ) -> AdminResult:
         """Set (or, with ``None``, clear) a team's region; it drives the cross-region rule."""
         await self.directory.ensure_seeded(workspace_id)
-        async with self.db.locked(workspace_id, scope="directory") as session:
+        async with self.directory.changing(workspace_id) as session:
             if not await self.roles.admin_or_refuse(
                 session,
                 workspace_id,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Claim, ClaimStatus, Collision
@@ -95,3 +95,66 @@ async def claims_of_owner(
         .limit(limit)
     )
     return rows.all()
+
+
+async def holding_counts(
+    session: AsyncSession, workspace_id: str, owner_ids: Iterable[str]
+) -> dict[str, int]:
+    """How many claims each rep holds now, pending or protected (the cap counts these)."""
+    owners = sorted(set(owner_ids))
+    if not owners:
+        return {}
+    rows = await session.execute(
+        select(Claim.owner_id, func.count(Claim.id))
+        .where(
+            Claim.workspace_id == workspace_id,
+            Claim.owner_id.in_(owners),
+            Claim.status.in_([ClaimStatus.PENDING, ClaimStatus.ACTIVE]),
+        )
+        .group_by(Claim.owner_id)
+    )
+    return {owner: int(count) for owner, count in rows}
+
+
+async def last_releases(
+    session: AsyncSession,
+    workspace_id: str,
+    customer_ids: Iterable[int],
+    owner_ids: Iterable[str],
+) -> dict[tuple[int, str], datetime]:
+    """When each (customer, rep) pair last parted (reclaimed, released, lost), where it did."""
+    customers, owners = sorted(set(customer_ids)), sorted(set(owner_ids))
+    if not customers or not owners:
+        return {}
+    ended = func.max(Claim.ended_at)
+    rows = await session.execute(
+        select(Claim.customer_id, Claim.owner_id, ended)
+        .where(
+            Claim.workspace_id == workspace_id,
+            Claim.customer_id.in_(customers),
+            Claim.owner_id.in_(owners),
+            Claim.status.in_([ClaimStatus.RELEASED, ClaimStatus.LOST]),
+        )
+        .group_by(Claim.customer_id, Claim.owner_id)
+    )
+    return {(customer, owner): at for customer, owner, at in rows if at is not None}
+
+
+async def seen_submissions(
+    session: AsyncSession, workspace_id: str, keys: Iterable[str]
+) -> set[str]:
+    """The submission keys that already made a claim or a collision."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return set()
+    rows = await session.scalars(
+        union_all(
+            select(Claim.submission_key).where(
+                Claim.workspace_id == workspace_id, Claim.submission_key.in_(wanted)
+            ),
+            select(Collision.submission_key).where(
+                Collision.workspace_id == workspace_id, Collision.submission_key.in_(wanted)
+            ),
+        )
+    )
+    return {key for key in rows if key}

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.dialect import insert
@@ -48,23 +48,108 @@ async def workspaces_with_customers(session: AsyncSession) -> list[str]:
 async def customers_with_keys(
     session: AsyncSession, workspace_id: str, keys: Iterable[tuple[KeyKind, str]]
 ) -> dict[int, set[KeyKind]]:
-    """Customers holding any of the exact ``(kind, value)`` keys, with which kinds matched."""
-    wanted = [(kind, value) for kind, value in keys if value]
-    if not wanted:
+    """Customers holding any of the exact ``(kind, value)`` keys, with which kinds matched.
+
+    One query whatever the number of kinds: the duplicate check runs on every claim.
+    """
+    by_kind: dict[KeyKind, list[str]] = {}
+    for kind, value in keys:
+        if value:
+            by_kind.setdefault(kind, []).append(value)
+    if not by_kind:
         return {}
-    found: dict[int, set[KeyKind]] = {}
-    for kind in {k for k, _ in wanted}:
-        values = [v for k, v in wanted if k == kind]
-        rows = await session.execute(
-            select(CustomerKey.customer_id).where(
-                CustomerKey.workspace_id == workspace_id,
-                CustomerKey.kind == kind,
-                CustomerKey.value.in_(values),
-            )
+    # A UNION of one indexed lookup per kind: SQLite would plan an OR of the kinds as a scan of
+    # the whole workspace's keys.
+    lookups = [
+        select(CustomerKey.customer_id, CustomerKey.kind).where(
+            CustomerKey.workspace_id == workspace_id,
+            CustomerKey.kind == kind.value,
+            CustomerKey.value.in_(values),
         )
-        for (customer_id,) in rows:
-            found.setdefault(customer_id, set()).add(kind)
+        for kind, values in by_kind.items()
+    ]
+    rows = await session.execute(lookups[0] if len(lookups) == 1 else union_all(*lookups))
+    found: dict[int, set[KeyKind]] = {}
+    for customer_id, kind_value in rows:
+        found.setdefault(customer_id, set()).add(KeyKind(kind_value))
     return found
+
+
+async def key_owners(
+    session: AsyncSession, workspace_id: str, keys: Iterable[tuple[KeyKind, str]]
+) -> dict[tuple[KeyKind, str], set[int]]:
+    """Which customers hold each of the exact keys (one indexed lookup per kind, one query)."""
+    by_kind: dict[KeyKind, set[str]] = {}
+    for kind, value in keys:
+        if value:
+            by_kind.setdefault(kind, set()).add(value)
+    if not by_kind:
+        return {}
+    lookups = [
+        select(CustomerKey.kind, CustomerKey.value, CustomerKey.customer_id).where(
+            CustomerKey.workspace_id == workspace_id,
+            CustomerKey.kind == kind.value,
+            CustomerKey.value.in_(sorted(values)),
+        )
+        for kind, values in by_kind.items()
+    ]
+    rows = await session.execute(lookups[0] if len(lookups) == 1 else union_all(*lookups))
+    owners: dict[tuple[KeyKind, str], set[int]] = {}
+    for kind_value, value, customer_id in rows:
+        owners.setdefault((KeyKind(kind_value), value), set()).add(customer_id)
+    return owners
+
+
+async def add_keys_many(
+    session: AsyncSession,
+    workspace_id: str,
+    keys: Iterable[tuple[int, KeyKind, str]],
+    *,
+    at: datetime,
+) -> None:
+    """Attach keys to several customers in one statement; keys a customer has are skipped."""
+    rows = [
+        {
+            "workspace_id": workspace_id,
+            "customer_id": customer_id,
+            "kind": kind.value,
+            "value": value,
+            "created_at": at,
+        }
+        for customer_id, kind, value in dict.fromkeys(keys)
+        if value
+    ]
+    if rows:
+        await session.execute(insert(session, CustomerKey).values(rows).on_conflict_do_nothing())
+
+
+async def unpool(session: AsyncSession, workspace_id: str, customer_ids: Iterable[int]) -> None:
+    """These customers leave the public pool."""
+    ids = sorted(set(customer_ids))
+    if ids:
+        await session.execute(
+            update(Customer)
+            .where(Customer.workspace_id == workspace_id, Customer.id.in_(ids))
+            .values(pooled_at=None)
+        )
+
+
+async def customers_and_holders(
+    session: AsyncSession, workspace_id: str, customer_ids: Sequence[int]
+) -> list[tuple[Customer, Claim | None]]:
+    """Customers by id with the claim holding each (pending, active or won), in one query."""
+    if not customer_ids:
+        return []
+    holding = and_(
+        Claim.customer_id == Customer.id,
+        Claim.status.in_([s.value for s in ClaimStatus.holding()]),
+    )
+    rows = await session.execute(
+        select(Customer, Claim)
+        .outerjoin(Claim, holding)
+        .where(Customer.workspace_id == workspace_id, Customer.id.in_(list(customer_ids)))
+    )
+    return [(customer, claim) for customer, claim in rows]
 
 
 async def add_customer(

@@ -7,6 +7,7 @@ advisory lock per workspace instead, so workspaces do not wait on each other.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import AsyncIterator
@@ -69,6 +70,18 @@ class Database:
         if self.dialect == "sqlite":
             _prepare_sqlite(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Writers of this process queue here, in arrival order, before they ask the database:
+        # SQLite's busy handler would otherwise poll with growing sleeps (a slow, unfair queue),
+        # and on PostgreSQL a waiter would hold a pooled connection while it waits.
+        self._writers: dict[str, asyncio.Lock] = {}
+
+    def _queue(self, name: str) -> asyncio.Lock:
+        # SQLite has one write lock for the whole file, so its writers share one queue.
+        key = "sqlite" if self.dialect == "sqlite" else name
+        lock = self._writers.get(key)
+        if lock is None:
+            lock = self._writers[key] = asyncio.Lock()
+        return lock
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -81,7 +94,12 @@ class Database:
         """A unit of work that will write: on SQLite it queues for the write lock up front
         (a deferred transaction that reads first could fail at its first write); on PostgreSQL
         it is an ordinary transaction, with row locks where the queries ask for them."""
-        async with self._unavailable_as_error(), self._sessions() as session, session.begin():
+        async with (
+            self._queue("write"),
+            self._unavailable_as_error(),
+            self._sessions() as session,
+            session.begin(),
+        ):
             if self.dialect == "sqlite":
                 await session.connection(execution_options={_BEGIN_MODE: "IMMEDIATE"})
             yield session
@@ -93,7 +111,12 @@ class Database:
         Everything that decides who holds a customer runs inside one of these, so two claims
         racing from different processes are decided one after the other.
         """
-        async with self._unavailable_as_error(), self._sessions() as session, session.begin():
+        async with (
+            self._queue(f"{scope}:{workspace_id}"),
+            self._unavailable_as_error(),
+            self._sessions() as session,
+            session.begin(),
+        ):
             if self.dialect == "sqlite":
                 # The first connection of the unit of work begins with BEGIN IMMEDIATE.
                 await session.connection(execution_options={_BEGIN_MODE: "IMMEDIATE"})

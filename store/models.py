@@ -264,6 +264,15 @@ class Collision(Base):
     __table_args__ = (
         Index(None, "workspace_id", "created_at"),
         Index(None, "workspace_id", "dispute_status"),
+        # One collision per submission: a retried submit replays it instead of recording twice.
+        Index(
+            "ux_collisions_submission",
+            "workspace_id",
+            "submission_key",
+            unique=True,
+            sqlite_where=text("submission_key IS NOT NULL"),
+            postgresql_where=text("submission_key IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -4,43 +4,49 @@ Check and insert happen in one transaction under the workspace's claim lock, so 
 racing for one customer — from any process or replica — the first to take the lock wins and the
 second sees it and becomes a collision. The store's clock (microseconds, UTC) and insertion order
 record who came first; a partial unique index keeps one holder per customer beneath it all.
+
+Group commit: submissions of one workspace that arrive while a transaction is running wait for
+the next one and are then decided together, in arrival order, each seeing the decisions before it
+(:mod:`bot.claims.batch`). A busy hour costs one lock, one commit and a dozen statements per
+batch instead of per claim, and the order of decisions is still the order of arrival.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections import deque
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.claims.approval import ApprovalRule, Filer, rules_fired
+from bot.claims.approval import ApprovalRule, Filer
+from bot.claims.batch import BatchDecider, Decision, Kind, Submission, probe_for
 from bot.claims.draft import ClaimDraft
-from bot.claims.verdict import Outcome, Refusal, Verdict
+from bot.claims.verdict import Outcome, Verdict
 from bot.clock import Clock
 from bot.duplicates import DuplicateChecker, Holder, Match, Probe
-from bot.notify import Notice, enqueue
+from bot.notify import Notice
 from bot.rules import Rules
 from store import audit
 from store import claims as claim_store
 from store import customers as customer_store
+from store import outbox as outbox_store
 from store.db import Database
-from store.models import Claim, ClaimStatus, Collision
+from store.models import AuditEvent, Claim, ClaimStatus, Collision, Customer
 
 if TYPE_CHECKING:
     from bot.approvals.routing import ApprovalRouter
 
 log = logging.getLogger(__name__)
 
+__all__ = ["ClaimService", "probe_for", "verdict_payload"]
 
-def probe_for(draft: ClaimDraft) -> Probe:
-    """The duplicate-check probe for a draft."""
-    return Probe(
-        name_keys=tuple(draft.name_keys()),
-        exact=tuple(draft.exact_keys()),
-        credit_code=draft.credit_code,
-    )
+# Most submissions one transaction decides; more wait for the next.
+MAX_BATCH = 64
 
 
 @dataclass
@@ -53,6 +59,10 @@ class ClaimService:
     checker: DuplicateChecker
     # Sends the approval card of a pending claim to whoever decides it (None: nobody is told).
     approvals: ApprovalRouter | None = None
+    _queues: dict[str, deque[tuple[Submission, asyncio.Future[Verdict]]]] = field(
+        default_factory=dict
+    )
+    _draining: dict[str, asyncio.Task[None]] = field(default_factory=dict)
 
     async def lookup(self, workspace_id: str, probe: Probe) -> list[Match]:
         """Existing customers resembling ``probe`` (the live hint and ``/claim check``)."""
@@ -70,53 +80,404 @@ class ClaimService:
         via: str = "form",
     ) -> Verdict:
         """File ``draft`` for ``filer``; the same ``submission_key`` twice files it once."""
-        async with self.db.locked(workspace_id) as session:
-            replay = await self._replay(session, workspace_id, submission_key)
-            if replay is not None:
-                return replay
-            now = self.clock.now()
-            matches = await self.checker.find(session, workspace_id, probe_for(draft))
-            clear = [m for m in matches if m.clear]
+        submission = Submission(filer, draft, submission_key, origin_channel, via)
+        future: asyncio.Future[Verdict] = asyncio.get_running_loop().create_future()
+        self._queues.setdefault(workspace_id, deque()).append((submission, future))
+        if workspace_id not in self._draining:
+            task = asyncio.create_task(self._drain(workspace_id), name=f"claims-{workspace_id}")
+            self._draining[workspace_id] = task
+        return await future
 
-            held = [m for m in clear if m.holder is not None]
-            if held:
-                # The earliest claim holds; that is whom the rep collided with.
-                first = min(held, key=lambda m: m.holder.submitted_at if m.holder else now)
-                assert first.holder is not None
-                if first.holder.owner_id == filer.user_id:
-                    return Verdict(
-                        Outcome.ALREADY_YOURS,
-                        customer_id=first.customer_id,
-                        customer_name=first.customer_name,
-                        claim_id=first.holder.claim_id,
-                        protection_until=first.holder.until,
+    async def _drain(self, workspace_id: str) -> None:
+        """Decide queued submissions, a batch per transaction, until none are left."""
+        queue = self._queues[workspace_id]
+        try:
+            while queue:
+                batch = [queue.popleft() for _ in range(min(MAX_BATCH, len(queue)))]
+                await self._decide(workspace_id, batch)
+        finally:
+            del self._draining[workspace_id]
+
+    async def _decide(
+        self, workspace_id: str, batch: list[tuple[Submission, asyncio.Future[Verdict]]]
+    ) -> None:
+        submissions = [submission for submission, _ in batch]
+        try:
+            verdicts = await self._decide_batch(workspace_id, submissions)
+        except IntegrityError as exc:
+            if len(batch) == 1:
+                async with self.db.session() as session:
+                    replay = await self._replay(
+                        session, workspace_id, submissions[0].submission_key
                     )
-                return await self._collide(
-                    session, workspace_id, filer, draft, first, submission_key, now
+                if replay is None:
+                    batch[0][1].set_exception(exc)
+                    return
+                verdicts = [replay]
+            else:
+                # Something the batch could not foresee (a row another process wrote between
+                # our reads and writes cannot exist under the lock, but a bug could): decide
+                # each alone, so one bad submission cannot fail the others.
+                for item in batch:
+                    await self._decide(workspace_id, [item])
+                return
+        except BaseException as exc:
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for (_, future), verdict in zip(batch, verdicts, strict=True):
+            if not future.done():
+                future.set_result(verdict)
+
+    async def _decide_batch(
+        self, workspace_id: str, submissions: list[Submission]
+    ) -> list[Verdict]:
+        async with self.db.locked(workspace_id) as session:
+            await self.checker.catch_up(session, workspace_id)
+            decider = await self._read_facts(session, workspace_id, submissions)
+            decisions = [decider.decide(s, self.clock.now()) for s in submissions]
+            return await self._write(session, workspace_id, decider, decisions)
+
+    async def _read_facts(
+        self, session: AsyncSession, workspace_id: str, submissions: list[Submission]
+    ) -> BatchDecider:
+        """Everything the batch's decisions need, in a few queries."""
+        keys = {key for s in submissions for key in s.probe.exact}
+        exact = await customer_store.key_owners(session, workspace_id, keys)
+        decider = BatchDecider(self.rules, self.checker.index(workspace_id), exact)
+        candidates = decider.candidate_ids(submissions)
+        rows = await customer_store.customers_and_holders(session, workspace_id, list(candidates))
+        owners = {s.filer.user_id for s in submissions}
+        decider.learn(
+            customers={customer.id: customer for customer, _ in rows},
+            holders={c.id: None if h is None else Holder.of(h) for c, h in rows},
+            holding_counts=await claim_store.holding_counts(session, workspace_id, owners),
+            releases=await claim_store.last_releases(session, workspace_id, candidates, owners)
+            if self.rules.protection.cooldown_days
+            else {},
+            replays=await claim_store.seen_submissions(
+                session, workspace_id, [s.submission_key for s in submissions]
+            ),
+        )
+        return decider
+
+    async def _write(
+        self,
+        session: AsyncSession,
+        workspace_id: str,
+        decider: BatchDecider,
+        decisions: list[Decision],
+    ) -> list[Verdict]:
+        """Write what the batch decided, a few multi-row statements, and say what it came to."""
+        at = decisions[0].now
+        # Customers first: their ids replace the provisional ones everywhere.
+        created = {
+            provisional: Customer(
+                workspace_id=workspace_id,
+                name=new.name,
+                name_key=new.name_key,
+                credit_code=new.credit_code,
+                region=new.region,
+                created_by=new.created_by,
+                created_at=at,
+            )
+            for provisional, new in decider.new_customers.items()
+        }
+        session.add_all(created.values())
+        await session.flush()
+        customer_ids = {provisional: c.id for provisional, c in created.items()}
+
+        def real(customer_id: int | None) -> int | None:
+            return customer_ids.get(customer_id, customer_id) if customer_id is not None else None
+
+        await customer_store.add_keys_many(
+            session,
+            workspace_id,
+            [
+                (int(real(customer_id) or 0), kind, value)
+                for customer_id, keys in decider.keys_added.items()
+                for kind, value in keys
+            ],
+            at=at,
+        )
+        await customer_store.unpool(session, workspace_id, decider.unpooled)
+
+        claims = {
+            d.claim_id: self._claim(workspace_id, d, int(real(d.customer_id) or 0))
+            for d in decisions
+            if d.kind is Kind.FILE and d.claim_id is not None
+        }
+        session.add_all(claims.values())
+        await session.flush()
+        claim_ids = {provisional: c.id for provisional, c in claims.items()}
+
+        collisions = {
+            id(d): self._collision(workspace_id, d, int(real(d.customer_id) or 0), claim_ids)
+            for d in decisions
+            if d.kind is Kind.COLLISION
+        }
+        session.add_all(collisions.values())
+        await session.flush()
+
+        events: list[AuditEvent] = []
+        notices: list[Notice] = []
+        verdicts: list[Verdict] = []
+        for d in decisions:
+            if d.kind is Kind.REPLAY:
+                verdicts.append(Verdict(Outcome.REFUSED, None, ""))  # replaced below
+                continue
+            verdict = self._verdict(d, real, claim_ids, collisions.get(id(d)))
+            verdicts.append(verdict)
+            events += self._events(workspace_id, d, verdict, collisions.get(id(d)))
+            notices += self._notices(d, verdict, collisions.get(id(d)))
+        session.add_all(events)
+        await outbox_store.enqueue_many(
+            session,
+            workspace_id,
+            [
+                {
+                    "dedupe_key": n.dedupe_key,
+                    "kind": n.kind,
+                    "recipient": n.recipient,
+                    "payload": n.payload,
+                }
+                for n in notices
+            ],
+            at=at,
+        )
+        if self.approvals is not None:
+            for claim in claims.values():
+                if claim.status == ClaimStatus.PENDING:
+                    await self.approvals.announce(session, workspace_id, claim, at=at)
+
+        # Repeats: an earlier submission in this batch, or one stored before it.
+        for position, d in enumerate(decisions):
+            if d.kind is not Kind.REPLAY:
+                continue
+            if d.same_as is not None:
+                original = verdicts[decisions.index(d.same_as)]
+                verdicts[position] = _replayed(original)
+            else:
+                replay = await self._replay(session, workspace_id, d.submission.submission_key)
+                assert replay is not None, "a replay without a stored claim or collision"
+                verdicts[position] = replay
+        return verdicts
+
+    def _claim(self, workspace_id: str, d: Decision, customer_id: int) -> Claim:
+        draft, filer, now = d.submission.draft, d.submission.filer, d.now
+        protection_until = None if d.pending else now + timedelta(days=self.rules.protection.days)
+        return Claim(
+            workspace_id=workspace_id,
+            customer_id=customer_id,
+            owner_id=filer.user_id,
+            team_id=filer.team_id,
+            status=ClaimStatus.PENDING if d.pending else ClaimStatus.ACTIVE,
+            via=d.submission.via,
+            submission_key=d.submission.submission_key,
+            submitted_at=now,
+            customer_name=draft.customer_name,
+            other_name=draft.other_name,
+            contact_name=draft.contact_name,
+            phone=draft.phone,
+            email=draft.email,
+            credit_code=draft.credit_code,
+            need_summary=draft.need_summary,
+            region=draft.region,
+            source_channel=draft.source_channel,
+            deal_size=draft.deal_size,
+            first_contact_on=draft.first_contact_on,
+            origin_channel=d.submission.origin_channel,
+            rules_fired={
+                "rules": [r.value for r in d.fired],
+                "candidates": [_candidate(m) for m in d.possible],
+            },
+            decided_at=None if d.pending else now,
+            decided_by=None if d.pending else audit.SYSTEM,
+            decision=None if d.pending else "auto",
+            protection_until=protection_until,
+            last_activity_at=None if d.pending else now,
+        )
+
+    def _collision(
+        self, workspace_id: str, d: Decision, customer_id: int, claim_ids: dict[int, int]
+    ) -> Collision:
+        assert d.match is not None and d.match.holder is not None
+        holder = d.match.holder
+        return Collision(
+            workspace_id=workspace_id,
+            customer_id=customer_id,
+            holder_claim_id=claim_ids.get(holder.claim_id, holder.claim_id),
+            holder_id=holder.owner_id,
+            challenger_id=d.submission.filer.user_id,
+            matched_on=d.match.matched_on.value,
+            score=d.match.score,
+            attempt=_attempt(d.submission.draft) | {"matched_name": d.match.customer_name},
+            submission_key=d.submission.submission_key,
+            created_at=d.now,
+        )
+
+    def _verdict(
+        self,
+        d: Decision,
+        real: Any,
+        claim_ids: dict[int, int],
+        collision: Collision | None,
+    ) -> Verdict:
+        customer_id = real(d.customer_id)
+        if d.kind is Kind.FILE:
+            assert d.claim_id is not None
+            return Verdict(
+                Outcome.PENDING if d.pending else Outcome.CLAIMED,
+                customer_id=customer_id,
+                customer_name=d.customer_name,
+                claim_id=claim_ids[d.claim_id],
+                protection_until=None
+                if d.pending
+                else d.now + timedelta(days=self.rules.protection.days),
+                rules=d.fired,
+                candidates=d.possible,
+            )
+        if d.kind is Kind.COLLISION:
+            assert d.match is not None and d.match.holder is not None and collision is not None
+            return Verdict(
+                Outcome.COLLISION,
+                customer_id=customer_id,
+                customer_name=d.customer_name,
+                holder=_resolved(d.match.holder, claim_ids),
+                collision_id=collision.id,
+            )
+        if d.kind is Kind.ALREADY_YOURS:
+            assert d.match is not None and d.match.holder is not None
+            return Verdict(
+                Outcome.ALREADY_YOURS,
+                customer_id=customer_id,
+                customer_name=d.customer_name,
+                claim_id=claim_ids.get(d.match.holder.claim_id, d.match.holder.claim_id),
+                protection_until=d.match.holder.until,
+            )
+        return Verdict(
+            Outcome.REFUSED,
+            customer_id=customer_id,
+            customer_name=d.customer_name,
+            refusal=d.refusal,
+            refusal_until=d.refusal_until,
+            cap=self.rules.claim_cap
+            if d.refusal is not None and d.refusal.value == "cap"
+            else None,
+        )
+
+    def _events(
+        self, workspace_id: str, d: Decision, verdict: Verdict, collision: Collision | None
+    ) -> list[AuditEvent]:
+        filer, draft = d.submission.filer, d.submission.draft
+
+        def event(action: audit.Action, actor: str, **kwargs: Any) -> AuditEvent:
+            return AuditEvent(
+                workspace_id=workspace_id, at=d.now, actor_id=actor, action=action.value, **kwargs
+            )
+
+        if d.kind is Kind.FILE:
+            if d.pending:
+                decided = event(
+                    audit.Action.CLAIM_PENDING,
+                    audit.SYSTEM,
+                    customer_id=verdict.customer_id,
+                    claim_id=verdict.claim_id,
+                    data={"rules": [r.value for r in d.fired]},
                 )
+            else:
+                assert verdict.protection_until is not None
+                decided = event(
+                    audit.Action.CLAIM_APPROVED,
+                    audit.SYSTEM,
+                    customer_id=verdict.customer_id,
+                    claim_id=verdict.claim_id,
+                    data={
+                        "decision": "auto",
+                        "protection_until": verdict.protection_until.isoformat(),
+                    },
+                )
+            return [
+                event(
+                    audit.Action.CLAIM_FILED,
+                    filer.user_id,
+                    customer_id=verdict.customer_id,
+                    claim_id=verdict.claim_id,
+                    data={"via": d.submission.via, "customer_name": draft.customer_name},
+                ),
+                decided,
+            ]
+        if d.kind is Kind.COLLISION:
+            assert collision is not None and verdict.holder is not None and d.match is not None
+            return [
+                event(
+                    audit.Action.COLLISION_RECORDED,
+                    filer.user_id,
+                    customer_id=verdict.customer_id,
+                    claim_id=verdict.holder.claim_id,
+                    data={
+                        "collision_id": collision.id,
+                        "holder_id": verdict.holder.owner_id,
+                        "challenger_id": filer.user_id,
+                        "matched_on": d.match.matched_on.value,
+                        "score": round(d.match.score, 1),
+                        "name_entered": draft.customer_name,
+                    },
+                )
+            ]
+        if d.kind is Kind.REFUSED:
+            return [
+                event(
+                    audit.Action.CLAIM_REFUSED,
+                    filer.user_id,
+                    customer_id=verdict.customer_id,
+                    data={"reason": str(d.refusal), "name_entered": draft.customer_name},
+                )
+            ]
+        return []
 
-            target = clear[0] if clear else None
-            refusal = await self._refusal(session, workspace_id, filer, target, draft, now)
-            if refusal is not None:
-                return refusal
-
-            possible = [m for m in matches if not m.clear and m.holder is not None]
-            fired = rules_fired(
-                draft, filer, self.rules, possible_duplicates=possible, today=now.date()
-            )
-            return await self._file(
-                session,
-                workspace_id,
-                filer,
-                draft,
-                target,
-                fired,
-                possible,
-                submission_key=submission_key,
-                origin_channel=origin_channel,
-                via=via,
-                now=now,
-            )
+    def _notices(self, d: Decision, verdict: Verdict, collision: Collision | None) -> list[Notice]:
+        filer = d.submission.filer
+        if d.kind is Kind.FILE:
+            return [
+                Notice(
+                    kind="claim.verdict",
+                    recipient=filer.user_id,
+                    dedupe_key=f"claim:{verdict.claim_id}:filed",
+                    payload=verdict_payload(verdict),
+                )
+            ]
+        if d.kind is Kind.COLLISION:
+            assert collision is not None and verdict.holder is not None and d.match is not None
+            holder = verdict.holder
+            common = {
+                "customer_name": d.customer_name,
+                "collision_id": collision.id,
+                "matched_on": d.match.matched_on.value,
+            }
+            return [
+                Notice(
+                    kind="collision.holder",
+                    recipient=holder.owner_id,
+                    dedupe_key=f"collision:{collision.id}:holder",
+                    payload=common | {"challenger_id": filer.user_id},
+                ),
+                Notice(
+                    kind="collision.challenger",
+                    recipient=filer.user_id,
+                    dedupe_key=f"collision:{collision.id}:challenger",
+                    payload=common
+                    | {
+                        "holder_id": holder.owner_id,
+                        "holder_status": holder.status.value,
+                        "until": holder.until.isoformat() if holder.until else None,
+                    },
+                ),
+            ]
+        return []
 
     async def _replay(
         self, session: AsyncSession, workspace_id: str, submission_key: str
@@ -146,265 +507,28 @@ class ClaimService:
             )
         return None
 
-    async def _collide(
-        self,
-        session: AsyncSession,
-        workspace_id: str,
-        filer: Filer,
-        draft: ClaimDraft,
-        match: Match,
-        submission_key: str,
-        now: datetime,
-    ) -> Verdict:
-        holder = match.holder
-        assert holder is not None
-        collision = Collision(
-            workspace_id=workspace_id,
-            customer_id=match.customer_id,
-            holder_claim_id=holder.claim_id,
-            holder_id=holder.owner_id,
-            challenger_id=filer.user_id,
-            matched_on=match.matched_on.value,
-            score=match.score,
-            attempt=_attempt(draft) | {"matched_name": match.customer_name},
-            submission_key=submission_key,
-            created_at=now,
-        )
-        session.add(collision)
-        await session.flush()
-        await audit.record(
-            session,
-            workspace_id,
-            audit.Action.COLLISION_RECORDED,
-            actor_id=filer.user_id,
-            at=now,
-            customer_id=match.customer_id,
-            claim_id=holder.claim_id,
-            data={
-                "collision_id": collision.id,
-                "holder_id": holder.owner_id,
-                "challenger_id": filer.user_id,
-                "matched_on": match.matched_on.value,
-                "score": round(match.score, 1),
-                "name_entered": draft.customer_name,
-            },
-        )
-        common = {
-            "customer_name": match.customer_name,
-            "collision_id": collision.id,
-            "matched_on": match.matched_on.value,
-        }
-        await enqueue(
-            session,
-            workspace_id,
-            Notice(
-                kind="collision.holder",
-                recipient=holder.owner_id,
-                dedupe_key=f"collision:{collision.id}:holder",
-                payload=common | {"challenger_id": filer.user_id},
-            ),
-            at=now,
-        )
-        await enqueue(
-            session,
-            workspace_id,
-            Notice(
-                kind="collision.challenger",
-                recipient=filer.user_id,
-                dedupe_key=f"collision:{collision.id}:challenger",
-                payload=common
-                | {
-                    "holder_id": holder.owner_id,
-                    "holder_status": holder.status.value,
-                    "until": holder.until.isoformat() if holder.until else None,
-                },
-            ),
-            at=now,
-        )
-        return Verdict(
-            Outcome.COLLISION,
-            customer_id=match.customer_id,
-            customer_name=match.customer_name,
-            holder=holder,
-            collision_id=collision.id,
-        )
 
-    async def _refusal(
-        self,
-        session: AsyncSession,
-        workspace_id: str,
-        filer: Filer,
-        target: Match | None,
-        draft: ClaimDraft,
-        now: datetime,
-    ) -> Verdict | None:
-        name = target.customer_name if target else draft.customer_name
-        verdict: Verdict | None = None
-        if target is not None and self.rules.protection.cooldown_days:
-            released = await claim_store.last_release_by(
-                session, workspace_id, target.customer_id, filer.user_id
-            )
-            cooldown_end = (
-                released + timedelta(days=self.rules.protection.cooldown_days) if released else None
-            )
-            if cooldown_end is not None and cooldown_end > now:
-                verdict = Verdict(
-                    Outcome.REFUSED,
-                    customer_id=target.customer_id,
-                    customer_name=name,
-                    refusal=Refusal.COOLDOWN,
-                    refusal_until=cooldown_end,
-                )
-        cap = self.rules.claim_cap
-        if verdict is None and cap:
-            holding = await claim_store.count_holding(session, workspace_id, filer.user_id)
-            if holding >= cap:
-                verdict = Verdict(
-                    Outcome.REFUSED,
-                    customer_id=target.customer_id if target else None,
-                    customer_name=name,
-                    refusal=Refusal.CAP,
-                    cap=cap,
-                )
-        if verdict is not None:
-            await audit.record(
-                session,
-                workspace_id,
-                audit.Action.CLAIM_REFUSED,
-                actor_id=filer.user_id,
-                at=now,
-                customer_id=verdict.customer_id,
-                data={"reason": str(verdict.refusal), "name_entered": draft.customer_name},
-            )
-        return verdict
+def _resolved(holder: Holder, claim_ids: dict[int, int]) -> Holder:
+    """The holder with its claim's real id, if it was filed in the same batch."""
+    if holder.claim_id in claim_ids:
+        return Holder(
+            claim_id=claim_ids[holder.claim_id],
+            owner_id=holder.owner_id,
+            status=holder.status,
+            until=holder.until,
+            team_id=holder.team_id,
+            submitted_at=holder.submitted_at,
+            submission_key=holder.submission_key,
+        )
+    return holder
 
-    async def _file(
-        self,
-        session: AsyncSession,
-        workspace_id: str,
-        filer: Filer,
-        draft: ClaimDraft,
-        target: Match | None,
-        fired: list[ApprovalRule],
-        possible: list[Match],
-        *,
-        submission_key: str,
-        origin_channel: str | None,
-        via: str,
-        now: datetime,
-    ) -> Verdict:
-        if target is None:
-            customer = await customer_store.add_customer(
-                session,
-                workspace_id,
-                name=draft.customer_name,
-                name_key=draft.name_keys()[0],
-                credit_code=draft.credit_code,
-                region=draft.region,
-                created_by=filer.user_id,
-                at=now,
-            )
-            customer_id, customer_name = customer.id, customer.name
-        else:
-            customer_id, customer_name = target.customer_id, target.customer_name
-            await customer_store.mark_claimed(session, workspace_id, customer_id)
-        await customer_store.add_keys(
-            session, workspace_id, customer_id, draft.exact_keys(), at=now
-        )
 
-        pending = bool(fired)
-        protection_until = None if pending else now + timedelta(days=self.rules.protection.days)
-        claim = Claim(
-            workspace_id=workspace_id,
-            customer_id=customer_id,
-            owner_id=filer.user_id,
-            team_id=filer.team_id,
-            status=ClaimStatus.PENDING if pending else ClaimStatus.ACTIVE,
-            via=via,
-            submission_key=submission_key,
-            submitted_at=now,
-            customer_name=draft.customer_name,
-            other_name=draft.other_name,
-            contact_name=draft.contact_name,
-            phone=draft.phone,
-            email=draft.email,
-            credit_code=draft.credit_code,
-            need_summary=draft.need_summary,
-            region=draft.region,
-            source_channel=draft.source_channel,
-            deal_size=draft.deal_size,
-            first_contact_on=draft.first_contact_on,
-            origin_channel=origin_channel,
-            rules_fired={
-                "rules": [r.value for r in fired],
-                "candidates": [_candidate(m) for m in possible],
-            },
-            decided_at=None if pending else now,
-            decided_by=None if pending else audit.SYSTEM,
-            decision=None if pending else "auto",
-            protection_until=protection_until,
-            last_activity_at=None if pending else now,
-        )
-        session.add(claim)
-        await session.flush()
-        await audit.record(
-            session,
-            workspace_id,
-            audit.Action.CLAIM_FILED,
-            actor_id=filer.user_id,
-            at=now,
-            customer_id=customer_id,
-            claim_id=claim.id,
-            data={"via": via, "customer_name": draft.customer_name},
-        )
-        await audit.record(
-            session,
-            workspace_id,
-            audit.Action.CLAIM_PENDING if pending else audit.Action.CLAIM_APPROVED,
-            actor_id=audit.SYSTEM,
-            at=now,
-            customer_id=customer_id,
-            claim_id=claim.id,
-            data={"rules": [r.value for r in fired]}
-            if pending
-            else {"decision": "auto", "protection_until": protection_until.isoformat()}
-            if protection_until
-            else {},
-        )
-        verdict = Verdict(
-            Outcome.PENDING if pending else Outcome.CLAIMED,
-            customer_id=customer_id,
-            customer_name=customer_name if target else draft.customer_name,
-            claim_id=claim.id,
-            protection_until=protection_until,
-            rules=tuple(fired),
-            candidates=tuple(possible),
-        )
-        await enqueue(
-            session,
-            workspace_id,
-            Notice(
-                kind="claim.verdict",
-                recipient=filer.user_id,
-                dedupe_key=f"claim:{claim.id}:filed",
-                payload=verdict_payload(verdict),
-            ),
-            at=now,
-        )
-        if pending and self.approvals is not None:
-            await self.approvals.announce(session, workspace_id, claim, at=now)
-        return verdict
+def _replayed(verdict: Verdict) -> Verdict:
+    return replace(verdict, replayed=True)
 
 
 def _holder(claim: Claim) -> Holder:
-    return Holder(
-        claim_id=claim.id,
-        owner_id=claim.owner_id,
-        status=ClaimStatus(claim.status),
-        until=claim.protection_until,
-        team_id=claim.team_id,
-        submitted_at=claim.submitted_at,
-    )
+    return Holder.of(claim)
 
 
 def _attempt(draft: ClaimDraft) -> dict[str, Any]:

@@ -330,6 +330,13 @@ def upgrade() -> None:
             ["workspace_id", "dispute_status"],
             unique=False,
         )
+        batch_op.create_index(
+            "ux_collisions_submission",
+            ["workspace_id", "submission_key"],
+            unique=True,
+            sqlite_where=sa.text("submission_key IS NOT NULL"),
+            postgresql_where=sa.text("submission_key IS NOT NULL"),
+        )
 
     op.create_table(
         "claim_questions",
@@ -443,6 +450,11 @@ def downgrade() -> None:
 
     op.drop_table("claim_questions")
     with op.batch_alter_table("collisions", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ux_collisions_submission",
+            sqlite_where=sa.text("submission_key IS NOT NULL"),
+            postgresql_where=sa.text("submission_key IS NOT NULL"),
+        )
         batch_op.drop_index(batch_op.f("ix_collisions_workspace_id_dispute_status"))
         batch_op.drop_index(batch_op.f("ix_collisions_workspace_id_created_at"))
 
