@@ -7,16 +7,26 @@ import logging
 from slack_bolt.async_app import AsyncApp
 
 import handlers
+from bot.i18n import t
+from bot.oauth import oauth_settings
 from bot.runtime import Runtime
 
 
 def build_app(rt: Runtime) -> AsyncApp:
     """A Bolt ``AsyncApp`` wired with every listener, talking to ``rt.settings.api_url``."""
     settings = rt.settings
+    oauth = None
+    if rt.installations is not None:
+        # Several workspaces: Bolt finds each request's bot token in the installation store.
+        oauth = oauth_settings(settings, rt.db, rt.installations)
     app = AsyncApp(
         name="claimbot",
-        # The client carries the bot token; Bolt takes it from there.
+        # Single workspace: the client carries the bot token; Bolt takes it from there.
         client=rt.slack,
+        oauth_settings=oauth,
+        # Without an installation there is no token to look up the user's language: say it in both.
+        user_facing_authorize_error_message=f"{t('error.not_installed', 'en')}\n"
+        f"{t('error.not_installed', 'zh')}",
         # Socket Mode requests come over an authenticated WebSocket and carry no signature.
         signing_secret=settings.signing_secret or "",
         request_verification_enabled=not settings.socket_mode,

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals.service import ApprovalService
@@ -20,6 +21,7 @@ from bot.directory import Directory
 from bot.duplicates import DuplicateChecker
 from bot.lifecycle import Lifecycle
 from bot.notify.worker import OutboxWorker
+from bot.oauth import WorkspaceClients, installation_store
 from bot.people import PeopleDirectory
 from bot.roles import RoleAdmin
 from bot.rules import Rules
@@ -59,6 +61,10 @@ class Runtime:
     lifecycle: Lifecycle = field(init=False)
     # The Web API client for this process's own calls (Bolt copies it per request).
     slack: AsyncWebClient = field(init=False)
+    # Multi-workspace mode: installed workspaces' tokens (None with a single bot token).
+    installations: AsyncInstallationStore | None = field(init=False)
+    # A client with the right token for a workspace, for work done outside a Slack request.
+    clients: WorkspaceClients = field(init=False)
     # Extra lines for /healthz from background services (e.g. the scheduler's leadership).
     health_parts: dict[str, Callable[[], Awaitable[Any]]] = field(default_factory=dict)
     services: list[BackgroundService] = field(default_factory=list)
@@ -76,7 +82,11 @@ class Runtime:
         self.roles = RoleAdmin(self.db, self.rules, self.clock, self.directory)
         self.teams = TeamAdmin(self.db, self.rules, self.clock, self.directory, self.roles)
         self.slack = web_client(self.settings)
-        self.outbox = OutboxWorker(self.db, self.rules, self.clock, self.people, self.slack)
+        self.installations = (
+            installation_store(self.settings, self.db) if self.settings.oauth else None
+        )
+        self.clients = WorkspaceClients(self.slack, self.clock, self.installations)
+        self.outbox = OutboxWorker(self.db, self.rules, self.clock, self.people, self.clients)
         self.services = [SlackSession(self.slack), IndexWarmer(self), self.outbox, *self.services]
         self.lifecycle = Lifecycle.build(
             db=self.db,

@@ -44,6 +44,21 @@ def build_web_app(rt: Runtime, bolt_app: AsyncApp | None) -> web.Application:
     web_app.router.add_get(HEALTH_PATH, healthz)
     if bolt_app is not None:
         web_app.router.add_post(EVENTS_PATH, slack_events)
+    flow = bolt_app.oauth_flow if bolt_app is not None else None
+    if flow is not None:
+
+        async def install(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(
+                await flow.handle_installation(await to_bolt_request(request))
+            )
+
+        async def oauth_redirect(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(
+                await flow.handle_callback(await to_bolt_request(request))
+            )
+
+        web_app.router.add_get(flow.install_path, install)
+        web_app.router.add_get(flow.redirect_uri_path, oauth_redirect)
     return web_app
 
 

@@ -15,6 +15,16 @@ from bot.settings import Settings
 
 CLIENT_TIMEOUT_SECONDS = 10
 
+# The bot scopes the features need (manifest.yaml lists the same; a test keeps them equal).
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "im:write",
+    "users:read",
+    "files:write",
+)
+
 
 def retry_handlers() -> list[AsyncRetryHandler]:
     """slack_sdk's own handlers: 429 waits for Retry-After; 500/503 and dropped connections retry

@@ -11,6 +11,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -421,3 +423,15 @@ class SweepMark(Base):
     swept_until: Mapped[datetime]
     rules_digest: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime]
+
+
+# Multi-workspace mode: slack_sdk's OAuth stores keep installations and login states in tables
+# of the library's design. They are declared here with the library's own builders so that our
+# migrations create them (and the models-versus-migrations test notices if the library changes).
+SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(
+    Base.metadata, "slack_installations"
+)
+SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")
+SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
+    Base.metadata, "slack_oauth_states"
+)

@@ -29,6 +29,7 @@ from bot.clock import Clock
 from bot.i18n import Translator
 from bot.notify import SUBJECT, SUBJECT_ID
 from bot.notify.hours import HOURS, deadline_of, delivery_time, is_person
+from bot.oauth import WorkspaceClients
 from bot.people import PeopleDirectory
 from bot.rules import Rules
 from cards.registry import render_notice
@@ -89,7 +90,7 @@ class OutboxWorker:
         rules: Rules,
         clock: Clock,
         people: PeopleDirectory,
-        client: AsyncWebClient,
+        client: AsyncWebClient | WorkspaceClients,
         *,
         batch: int = 20,
         lease: timedelta = timedelta(minutes=2),
@@ -99,7 +100,11 @@ class OutboxWorker:
         self.rules = rules
         self.clock = clock
         self.people = people
-        self.client = client
+        # Each row is sent with its own workspace's token (several in multi-workspace mode).
+        self.clients = (
+            client if isinstance(client, WorkspaceClients) else WorkspaceClients(client, clock)
+        )
+        self.client = self.clients.base
         self.batch = batch
         self.lease = lease
         self.max_attempts = max_attempts
@@ -140,13 +145,12 @@ class OutboxWorker:
     async def drain(self, *, limit: int | None = None) -> DrainReport:
         """Send everything due now (or up to ``limit`` messages)."""
         report = DrainReport()
-        sender = without_retries(self.client)
         while limit is None or report.sent + report.retried + report.failed < limit:
             rows = await self._lease()
             if not rows:
                 break
             for row in rows:
-                await self._deliver(row, report, sender)
+                await self._deliver(row, report)
                 if self._stopping.is_set():
                     return report
         return report
@@ -161,15 +165,17 @@ class OutboxWorker:
                 for r in rows
             ]
 
-    async def _deliver(self, row: Leased, report: DrainReport, sender: AsyncWebClient) -> None:
-        held_until = await self._outside_working_hours(row)
+    async def _deliver(self, row: Leased, report: DrainReport) -> None:
+        client = await self.clients.for_workspace(row.workspace_id)
+        sender = without_retries(client)
+        held_until = await self._outside_working_hours(row, client)
         if held_until is not None:
             async with self.db.session() as session:
                 await outbox.defer(session, row.id, until=held_until)
             report.deferred += 1
             return
         try:
-            text, blocks = await self._render(row)
+            text, blocks = await self._render(row, client)
         except Exception as exc:  # a card bug must not block the queue behind it
             log.exception("cannot render outbox %s (%s)", row.id, row.kind)
             await self._fail(row, f"render: {exc!r}", report)
@@ -208,21 +214,21 @@ class OutboxWorker:
                 )
         report.sent += 1
 
-    async def _outside_working_hours(self, row: Leased) -> datetime | None:
+    async def _outside_working_hours(self, row: Leased, client: AsyncWebClient) -> datetime | None:
         """When a working-hours notice may go, if not now: checked again at sending time with
         the recipient's time zone fresh from Slack (the enqueuer may have had only a guess)."""
         if not row.payload.get(HOURS) or not is_person(row.recipient):
             return None
-        profile = await self.people.profile(row.workspace_id, row.recipient, self.client)
+        profile = await self.people.profile(row.workspace_id, row.recipient, client)
         now = self.clock.now()
         when = delivery_time(
             now, profile.tz, self.rules.delivery, deliver_by=deadline_of(row.payload)
         )
         return when if when > now else None
 
-    async def _render(self, row: Leased) -> tuple[str, list[Any]]:
+    async def _render(self, row: Leased, client: AsyncWebClient) -> tuple[str, list[Any]]:
         if row.recipient[:1] in ("U", "W"):
-            profile = await self.people.profile(row.workspace_id, row.recipient, self.client)
+            profile = await self.people.profile(row.workspace_id, row.recipient, client)
             lang = profile.lang
         else:
             lang = self.rules.language

@@ -101,15 +101,15 @@ async def bot_factory(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Bo
         migrate: bool = True,
         **env: Any,
     ) -> Bot:
-        settings = Settings(
-            bot_token="xoxb-test-token",
-            signing_secret=SIGNING_SECRET,
-            api_url=fake_slack.api_url,
-            database_url=database_url or sqlite_url(tmp_path),
-            host="127.0.0.1",
-            port=0,
-            **env,
-        )
+        values: dict[str, Any] = {
+            "bot_token": "xoxb-test-token",
+            "signing_secret": SIGNING_SECRET,
+            "api_url": fake_slack.api_url,
+            "database_url": database_url or sqlite_url(tmp_path),
+            "host": "127.0.0.1",
+            "port": 0,
+        }
+        settings = Settings(**(values | env))
         clock = FixedClock(START)
         rt = Runtime.create(settings, rules or Rules(), clock=clock)
         if migrate:

@@ -42,6 +42,9 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.responses: list[ResponsePost] = []
         self.violations: list[str] = []
+        # OAuth installs into other workspaces: code -> installation; bot token -> installation.
+        self.installations: dict[str, dict[str, str]] = {}
+        self.token_teams: dict[str, dict[str, str]] = {}
         self._stopping = asyncio.Event()
         self._faults = FaultQueue(self._stopping)
         self._response_urls = ResponseUrls(self.identity.team_id)
@@ -120,6 +123,63 @@ class FakeSlack:
         )
         self.workspace.users[user_id] = user
         return copy.deepcopy(user)
+
+    def add_installation(
+        self,
+        code: str,
+        *,
+        team_id: str,
+        team_name: str,
+        bot_token: str,
+        bot_user_id: str = "UBOT2",
+        bot_id: str = "B2",
+        installer: str = "U0INSTALL1",
+    ) -> None:
+        """Let ``oauth.v2.access`` exchange ``code`` for an installation in another workspace;
+        ``auth.test`` with ``bot_token`` then answers for that workspace."""
+        self.installations[code] = {
+            "team_id": team_id,
+            "team_name": team_name,
+            "bot_token": bot_token,
+            "bot_user_id": bot_user_id,
+            "bot_id": bot_id,
+            "installer": installer,
+        }
+        self.token_teams[bot_token] = self.installations[code]
+
+    def _oauth_access(self, params: JSONDict) -> JSONDict:
+        """oauth.v2.access: a code for the bot token of the workspace it was issued for."""
+        found = self.installations.pop(str(params.get("code") or ""), None)
+        if found is None:
+            return {"ok": False, "error": "invalid_code"}
+        return {
+            "ok": True,
+            "app_id": self.identity.app_id,
+            "authed_user": {"id": found["installer"]},
+            "scope": "commands,chat:write,chat:write.public,im:write,users:read,files:write",
+            "token_type": "bot",
+            "access_token": found["bot_token"],
+            "bot_user_id": found["bot_user_id"],
+            "team": {"id": found["team_id"], "name": found["team_name"]},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+
+    def _installed_auth_test(self, token: str) -> JSONDict | None:
+        found = self.token_teams.get(token)
+        if found is None:
+            return None
+        return {
+            "ok": True,
+            "url": f"https://{found['team_name'].lower()}.slack.com/",
+            "team": found["team_name"],
+            "user": "claimbot",
+            "team_id": found["team_id"],
+            "user_id": found["bot_user_id"],
+            "bot_id": found["bot_id"],
+            "app_id": self.identity.app_id,
+            "is_enterprise_install": False,
+        }
 
     def user_name(self, user_id: str) -> str:
         """The registered name of ``user_id`` (its lower-cased id when unregistered)."""
@@ -329,6 +389,10 @@ class FakeSlack:
     def _dispatch(
         self, method: str, params: JSONDict, token: str | None, problems: list[str]
     ) -> JSONDict:
+        if method == "oauth.v2.access":  # authenticated by client id and secret, not a token
+            return self._oauth_access(params)
+        if method == "auth.test" and token and (installed := self._installed_auth_test(token)):
+            return installed
         implementation = self.workspace.methods.get(method)
         try:
             if implementation is None:
@@ -339,7 +403,14 @@ class FakeSlack:
                 raise SlackError("invalid_auth", f"{method}: token {token[:10]}… is not valid")
             if problems:
                 raise SlackError("invalid_arguments", *(f"{method}: {p}" for p in problems))
-            return implementation(params)
+            reply = implementation(params)
+            installed = self.token_teams.get(token)
+            if installed is not None and isinstance(reply.get("view"), dict):
+                # A view opened with another workspace's token belongs to that workspace.
+                view = self.workspace.view_store.views.get(reply["view"].get("id"), reply["view"])
+                for target in (view, reply["view"]):
+                    target["team_id"] = target["app_installed_team_id"] = installed["team_id"]
+            return reply
         except SlackError as e:
             self.violations.extend(e.violations)
             reply: JSONDict = {"ok": False, "error": e.error}
