@@ -87,7 +87,12 @@ class Runtime:
         )
         self.clients = WorkspaceClients(self.slack, self.clock, self.installations)
         self.outbox = OutboxWorker(self.db, self.rules, self.clock, self.people, self.clients)
-        self.services = [SlackSession(self.slack), IndexWarmer(self), self.outbox, *self.services]
+        self.services = [
+            SlackSession(self.slack, timeout=self.settings.slack_timeout),
+            IndexWarmer(self),
+            self.outbox,
+            *self.services,
+        ]
         self.lifecycle = Lifecycle.build(
             db=self.db,
             rules=self.rules,

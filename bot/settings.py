@@ -34,6 +34,8 @@ class Settings:
     host: str = "0.0.0.0"
     port: int = 3000
     log_level: str = "INFO"
+    # Seconds a Web API call may take before it is abandoned (and retried or rescheduled).
+    slack_timeout: float = 10.0
     # Multi-workspace (OAuth) mode: set both to serve several workspaces from one install.
     client_id: str | None = None
     client_secret: str | None = None
@@ -78,6 +80,16 @@ class Settings:
             default = Path(DEFAULT_CONFIG_FILE)
             config_path = default if default.is_file() else None
 
+        timeout_text = get("CLAIMBOT_SLACK_TIMEOUT") or "10"
+        try:
+            slack_timeout = float(timeout_text)
+        except ValueError:
+            slack_timeout = -1.0
+        if not 0.1 <= slack_timeout <= 120:
+            raise ConfigError(
+                f"CLAIMBOT_SLACK_TIMEOUT must be a number of seconds from 0.1 to 120, not {timeout_text!r}."
+            )
+
         admins = tuple(a.strip() for a in (get("CLAIMBOT_ADMINS") or "").split(",") if a.strip())
         for admin in admins:
             if admin[:1] not in ("U", "W") or not admin.isalnum():
@@ -96,6 +108,7 @@ class Settings:
             host=get("HOST") or "0.0.0.0",
             port=int(port_text),
             log_level=(get("CLAIMBOT_LOG_LEVEL") or "INFO").upper(),
+            slack_timeout=slack_timeout,
             client_id=get("SLACK_CLIENT_ID"),
             client_secret=get("SLACK_CLIENT_SECRET"),
             state_secret=get("SLACK_STATE_SECRET"),

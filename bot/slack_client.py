@@ -13,8 +13,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings
 
-CLIENT_TIMEOUT_SECONDS = 10
-
 # The bot scopes the features need (manifest.yaml lists the same; a test keeps them equal).
 BOT_SCOPES = (
     "commands",
@@ -41,7 +39,7 @@ def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
     return AsyncWebClient(
         token=token if token is not None else settings.bot_token,
         base_url=settings.api_url,
-        timeout=CLIENT_TIMEOUT_SECONDS,
+        timeout=int(max(1, settings.slack_timeout)),
         retry_handlers=retry_handlers(),
     )
 
@@ -53,14 +51,13 @@ class SlackSession:
     stopped last among the background services; Bolt copies it into each request's client.
     """
 
-    def __init__(self, *clients: AsyncWebClient) -> None:
+    def __init__(self, *clients: AsyncWebClient, timeout: float = 10.0) -> None:
         self.clients = clients
+        self.timeout = timeout
         self.session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
-        self.session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=CLIENT_TIMEOUT_SECONDS)
-        )
+        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
         for client in self.clients:
             client.session = self.session
 

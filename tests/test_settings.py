@@ -43,6 +43,8 @@ def test_values_are_read_and_tidied(tmp_path: Path) -> None:
         ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL must be an http(s) URL"),
         ({"CLAIMBOT_ADMINS": "alice"}, "CLAIMBOT_ADMINS must list Slack user IDs"),
         ({"CLAIMBOT_CONFIG": "/nonexistent/claimbot.yaml"}, "not a readable file"),
+        ({"CLAIMBOT_SLACK_TIMEOUT": "forever"}, "CLAIMBOT_SLACK_TIMEOUT must be a number"),
+        ({"CLAIMBOT_SLACK_TIMEOUT": "0"}, "CLAIMBOT_SLACK_TIMEOUT must be a number"),
     ],
 )
 def test_malformed_values_are_named(env: dict[str, str], message: str) -> None:
