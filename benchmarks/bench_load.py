@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import statistics
 import sys
@@ -42,9 +43,11 @@ WORKSPACE = "T1"
 
 
 class KeepAliveRequester(SlackRequester):
-    """SlackRequester over one shared keep-alive session (a load generator, not a test)."""
+    """SlackRequester over one shared keep-alive session (a load generator, not a test),
+    spreading requests over several replicas' URLs like a load balancer would."""
 
     session: aiohttp.ClientSession
+    replicas: itertools.cycle[str] | None = None
 
     async def post(  # type: ignore[override]
         self, body: bytes, content_type: str, **_: Any
@@ -55,7 +58,8 @@ class KeepAliveRequester(SlackRequester):
             "X-Slack-Request-Timestamp": str(timestamp),
             "X-Slack-Signature": sign(self.signing_secret, timestamp, body),
         }
-        async with self.session.post(self.url, data=body, headers=headers) as response:
+        url = next(self.replicas) if self.replicas is not None else self.url
+        async with self.session.post(url, data=body, headers=headers) as response:
             return SlackResult(
                 response.status, CIMultiDict(response.headers), await response.text()
             )
@@ -207,15 +211,21 @@ async def main(args: argparse.Namespace) -> None:
         existing = await seed_customers(db, WORKSPACE, args.customers)
         await db.dispose()
 
-        bot: BotProcess = await stack.enter_async_context(
-            claimbot_process(api_url=api_url, database_url=database_url, log_dir=work, name="bot")
-        )
+        bots: list[BotProcess] = [
+            await stack.enter_async_context(
+                claimbot_process(
+                    api_url=api_url, database_url=database_url, log_dir=work, name=f"bot{n}"
+                )
+            )
+            for n in range(args.replicas)
+        ]
         bare_url = await stack.enter_async_context(bare_app(api_url, work))
         session = await stack.enter_async_context(
             aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=args.concurrency))
         )
 
-        ours = KeepAliveRequester(bot.url, SECRET)
+        ours = KeepAliveRequester(bots[0].url, SECRET)
+        ours.replicas = itertools.cycle([f"{b.url}/slack/events" for b in bots])
         bare = KeepAliveRequester(bare_url, SECRET)
         ours.session = bare.session = session
         await ours.command("", user=users[0])
@@ -225,7 +235,8 @@ async def main(args: argparse.Namespace) -> None:
 
         print(
             f"\n{args.customers:,} customers on record, {args.requests} requests per scenario, "
-            f"{args.concurrency} concurrent, {'PostgreSQL' if args.postgres else 'SQLite'}"
+            f"{args.concurrency} concurrent, {'PostgreSQL' if args.postgres else 'SQLite'}, "
+            f"{args.replicas} claimbot replica(s)"
         )
         # Warm both apps (connections, caches, the users' profiles) before measuring.
         for requester in (ours, bare):
@@ -261,13 +272,17 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=1_000)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--replicas", type=int, default=1, help="claimbot processes (PostgreSQL)")
     parser.add_argument(
         "--scenarios",
         nargs="+",
         choices=["open", "click", "submit"],
         default=["open", "click", "submit"],
     )
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.replicas > 1 and not args.postgres:
+        parser.error("--replicas > 1 needs --postgres (SQLite serves one process)")
+    return args
 
 
 if __name__ == "__main__":

@@ -115,3 +115,86 @@ class ApprovalField(StrEnum):
     REASON = "approval_reason"
     QUESTION = "approval_question"
     ANSWER = "approval_answer_text"
+
+
+class ListAction(StrEnum):
+    """Buttons of ``/claim mine``, ``/claim team``, ``/claim search`` and ``/claim history``.
+
+    NEXT and PREVIOUS carry ``{"scope": "mine"|"team", "page": n}``; MANAGE is the overflow menu
+    on a team list row (``transfer:<claim id>`` / ``release:<claim id>``); HISTORY carries a
+    customer id.
+    """
+
+    PREVIOUS = "list_previous"
+    NEXT = "list_next"
+    MANAGE = "list_manage"
+    HISTORY = "list_history"
+
+
+class DisputeAction(StrEnum):
+    """**Dispute** on a collision notice; **Keep holder** / **Transfer to challenger** on the
+    dispute card. Each carries only a collision id; the server checks the rest."""
+
+    OPEN = "dispute_open"
+    KEEP = "dispute_keep"
+    TRANSFER = "dispute_transfer"
+
+
+class DisputeView(StrEnum):
+    """Modal ``callback_id`` values of disputes."""
+
+    OPEN = "dispute_open_form"
+    DECIDE = "dispute_decide_form"
+    NOTICE = "dispute_notice"
+
+
+class DisputeField(StrEnum):
+    """The dispute modals' input (both the ``block_id`` and the ``action_id``)."""
+
+    REASON = "dispute_reason"
+
+
+class TransferView(StrEnum):
+    """Modal ``callback_id`` values of a manager's transfer and release."""
+
+    TRANSFER = "transfer_form"
+    RELEASE = "release_form"
+    NOTICE = "transfer_notice"
+
+
+class TransferField(StrEnum):
+    """The transfer and release modals' inputs (each both ``block_id`` and ``action_id``)."""
+
+    TARGET = "transfer_target"
+    REASON = "transfer_reason"
+
+
+class HomeAction(StrEnum):
+    """Elements of the App Home (the 驾驶舱): the period select, paging, the New claim button.
+
+    The paging buttons carry ``"<section>:<offset>"`` (a :class:`HomeSection`); the decision and
+    follow-up buttons on the Home are the approval and lifecycle ones, handled where they always
+    are.
+    """
+
+    NEW_CLAIM = "home_new_claim"
+    REFRESH = "home_refresh"
+    PERIOD = "home_period"
+    PAGE_NEXT = "home_page_next"
+    PAGE_BACK = "home_page_back"
+
+
+class HomeSection(StrEnum):
+    """The pageable lists of the App Home."""
+
+    MINE = "mine"  # the rep's active claims
+    DECISIONS = "decisions"  # claims waiting for the manager's decision
+    ATTENTION = "attention"  # the team's overdue and soon-to-be-reclaimed claims
+
+
+class HomeBlock(StrEnum):
+    """Block ids of the App Home (list rows suffix ``:<claim id>``)."""
+
+    TOOLS = "home_tools"
+    PERIOD = "home_period"
+    PAGER = "home_pager"

@@ -18,8 +18,14 @@ from bot.approvals.service import ApprovalService
 from bot.claims.service import ClaimService
 from bot.clock import Clock, SystemClock
 from bot.directory import Directory
+from bot.disputes import DisputeService
 from bot.duplicates import DuplicateChecker
+from bot.export import Exporter
+from bot.history import HistoryService
+from bot.home.parts import Home
 from bot.lifecycle import Lifecycle
+from bot.lists import ClaimLists
+from bot.metrics.service import MetricsService
 from bot.notify.worker import OutboxWorker
 from bot.oauth import WorkspaceClients, installation_store
 from bot.people import PeopleDirectory
@@ -28,6 +34,7 @@ from bot.rules import Rules
 from bot.settings import Settings
 from bot.slack_client import SlackSession, web_client
 from bot.teams import TeamAdmin
+from bot.transfers import TransferService
 from store.db import Database, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -59,6 +66,15 @@ class Runtime:
     outbox: OutboxWorker = field(init=False)
     # Follow-ups, extensions, the public pool and the reminder/reclaim sweep.
     lifecycle: Lifecycle = field(init=False)
+    # Lists and history, disputes, a manager's transfers and releases, the export.
+    lists: ClaimLists = field(init=False)
+    history: HistoryService = field(init=False)
+    disputes: DisputeService = field(init=False)
+    transfers: TransferService = field(init=False)
+    exporter: Exporter = field(init=False)
+    # The dashboard: metrics, and the App Home with its refresher.
+    metrics: MetricsService = field(init=False)
+    home: Home = field(init=False)
     # The Web API client for this process's own calls (Bolt copies it per request).
     slack: AsyncWebClient = field(init=False)
     # Multi-workspace mode: installed workspaces' tokens (None with a single bot token).
@@ -102,6 +118,25 @@ class Runtime:
             on_notices=self.outbox.kick,
         )
         self.services.append(self.lifecycle.scheduler)
+        self.lists = ClaimLists(self.db, self.rules, self.clock, self.directory, self.checker)
+        self.history = HistoryService(self.db, self.directory, self.checker)
+        self.disputes = DisputeService(self.db, self.rules, self.clock, self.directory)
+        self.transfers = TransferService(
+            self.db, self.rules, self.clock, self.directory, self.checker
+        )
+        self.exporter = Exporter(self.db, self.clock, self.directory)
+        self.metrics = MetricsService(self.db, self.rules, self.clock, self.directory)
+        self.home = Home.build(
+            db=self.db,
+            rules=self.rules,
+            clock=self.clock,
+            directory=self.directory,
+            approvals=self.approvals,
+            metrics=self.metrics,
+            people=self.people,
+            clients=self.clients,
+        )
+        self.services.append(self.home.refresher)
         self.health_parts["scheduler"] = self.lifecycle.scheduler.health
 
     @classmethod

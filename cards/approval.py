@@ -25,6 +25,7 @@ from bot.approvals.outcome import Attempt, Refusal
 from bot.i18n import Translator
 from bot.ids import ApprovalAction, ApprovalBlock
 from cards.blocks import clip, context, escape_mrkdwn, header, section
+from cards.followup import claim_buttons
 from cards.format import amount, mention, parse_iso, slack_date
 from cards.registry import renders
 
@@ -248,7 +249,11 @@ def decided_notice(payload: dict[str, Any], tr: Translator) -> tuple[str, list[B
             lines.append(tr("approval.card.reason") + "\n" + quoted(str(payload["reason"])))
         lines.append(tr("decided.rejected.next"))
     blocks: list[Block] = [section(f"*{title}*"), *(section(line) for line in lines)]
-    blocks.append(context(tr("approval.card.reference", claim_id=payload.get("claim_id"))))
+    claim_id = payload.get("claim_id")
+    if payload.get("decision") == "approved" and isinstance(claim_id, int):
+        # Approved: the claim is now one to keep alive, from this very message.
+        blocks.append(claim_buttons(tr, claim_id))
+    blocks.append(context(tr("approval.card.reference", claim_id=claim_id)))
     return f"{title} {body}", blocks
 
 

@@ -109,6 +109,7 @@ _ANNOUNCEMENT = {
     EndReason.RECLAIMED.value: "pool.announce.idle",
     EndReason.PROTECTION_ENDED.value: "pool.announce.protection",
     EndReason.LOST.value: "pool.announce.lost",
+    EndReason.RELEASED.value: "pool.announce.released",
 }
 
 

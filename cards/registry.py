@@ -16,7 +16,14 @@ Renderer = Callable[[dict[str, Any], Translator], tuple[str, list[Block]]]
 _RENDERERS: dict[str, Renderer] = {}
 
 # Modules holding notice cards; each registers its kinds on import.
-CARD_MODULES = ("cards.verdict", "cards.approval", "cards.lifecycle", "cards.pool")
+CARD_MODULES = (
+    "cards.verdict",
+    "cards.approval",
+    "cards.lifecycle",
+    "cards.pool",
+    "cards.disputes",
+    "cards.transfers",
+)
 
 
 def renders(kind: str) -> Callable[[Renderer], Renderer]:

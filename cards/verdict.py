@@ -11,6 +11,7 @@ from bot.claims.verdict import Outcome, Refusal, Verdict
 from bot.i18n import Translator
 from bot.ids import View as ViewId
 from cards.blocks import clip, context, escape_mrkdwn, header, section
+from cards.disputes import dispute_button
 from cards.duplicates import match_line
 from cards.followup import claim_buttons
 from cards.format import mention, parse_iso, slack_date
@@ -107,7 +108,11 @@ def collision_holder_notice(payload: dict[str, Any], tr: Translator) -> tuple[st
         challenger=mention(payload.get("challenger_id")),
         customer=escape_mrkdwn(clip(str(payload.get("customer_name") or ""), 120)),
     )
-    return text, [section(text), context(tr("collision.holder.footer"))]
+    return text, [
+        section(text),
+        context(tr("collision.holder.footer")),
+        *_dispute(payload, tr),
+    ]
 
 
 @renders("collision.challenger")
@@ -123,4 +128,11 @@ def collision_challenger_notice(payload: dict[str, Any], tr: Translator) -> tupl
         section(f"*{tr('verdict.collision.title')}*"),
         section(text),
         context(tr("verdict.collision.next")),
+        *_dispute(payload, tr),
     ]
+
+
+def _dispute(payload: dict[str, Any], tr: Translator) -> list[Block]:
+    """Either side may dispute a collision (a notice written before disputes carries no id)."""
+    collision_id = payload.get("collision_id")
+    return [dispute_button(tr, int(collision_id))] if collision_id else []

@@ -11,11 +11,17 @@ from handlers import (
     claim_check,
     claim_command,
     claim_form,
+    disputes,
     errors,
+    export,
     extensions,
     followups,
+    home,
+    lists,
     middleware,
     pool,
+    stats,
+    transfers,
 )
 
 
@@ -29,7 +35,11 @@ def register_all(app: AsyncApp, rt: Runtime) -> None:
     followups.register(app)
     extensions.register(app)
     pool.register(app)
+    home.register(app)
+    lists.register(app)
+    disputes.register(app)
+    transfers.register(app)
 
 
 # Modules that only declare /claim subcommands (imported for their declarations).
-SUBCOMMAND_MODULES = (claim_check, admin)
+SUBCOMMAND_MODULES = (claim_check, admin, export, stats)

@@ -13,6 +13,7 @@ from bot.roles import AdminResult
 from cards.blocks import escape_mrkdwn
 from cards.teams import admin_reply, teams_overview
 from handlers.claim_command import Invocation, subcommand
+from handlers.lists import team_claims
 from store.models import Role
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$")
@@ -67,9 +68,13 @@ def _role_problem(
 
 @subcommand("team", usage_key="help.usage.team", about_key="help.about.team", order=70)
 async def claim_team(invocation: Invocation) -> None:
-    """``/claim team`` (your teams) and the admins' team changes."""
+    """``/claim team`` (your teams' claims), ``/claim team members`` and the admins' team
+    changes."""
     tokens = words(invocation.args)
     if not tokens:
+        await team_claims(invocation)
+        return
+    if [t.lower() for t in tokens] == ["members"]:
         await show_my_teams(invocation)
         return
     teams, ws, actor = invocation.rt.teams, invocation.workspace_id, invocation.user_id
@@ -109,10 +114,8 @@ async def claim_team(invocation: Invocation) -> None:
 
 
 async def show_my_teams(invocation: Invocation) -> None:
-    """``/claim team`` alone: the caller's role, teams and their people.
-
-    Kept in one function so that the team's claims list can take its place.
-    """
+    """``/claim team members``: the caller's role, teams and their people (``/claim team``
+    alone lists the teams' claims, handlers/lists.py)."""
     overview = await invocation.rt.teams.overview(invocation.workspace_id, invocation.user_id)
     text, blocks = teams_overview(overview, invocation.tr, invocation.rt.rules.form.regions)
     await invocation.reply(text, blocks)

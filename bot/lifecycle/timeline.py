@@ -35,6 +35,8 @@ class EndReason(StrEnum):
     PROTECTION_ENDED = "protection_ended"  # the protection period ran out
     WON = "won"  # deal won: protection ends, the customer stays with the rep
     LOST = "lost"  # deal lost: released to the pool
+    RELEASED = "released"  # released to the pool by a manager (bot/transfers.py)
+    TRANSFERRED = "transferred"  # handed to another rep by a manager or a dispute
 
 
 @dataclass(frozen=True, slots=True)

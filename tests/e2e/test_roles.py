@@ -139,11 +139,12 @@ async def test_claim_team_shows_my_teams_and_an_admin_sees_them_all(
     bot_factory: BotFactory,
 ) -> None:
     bot = await start(bot_factory)
-    mine = await bot.command("team", user=ALICE)
+    # `/claim team` alone lists the teams' claims (tests/e2e/test_lists.py); `members` the people.
+    mine = await bot.command("team members", user=ALICE)
     shown = text_of(mine.json())
     assert "Your role: a rep." in shown and "*East* (East China)" in shown
     assert f"<@{MEI}>" in shown and f"<@{BO}>" in shown and "South" not in shown
-    everyone = text_of((await bot.command("team", user=ADA)).json())
+    everyone = text_of((await bot.command("team members", user=ADA)).json())
     assert "You are not on any team yet" in everyone
     assert "*East*" in everyone and "*South*" in everyone and f"<@{LI}>" in everyone
 

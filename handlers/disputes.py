@@ -1,0 +1,183 @@
+"""Disputes: **Dispute** on a collision notice (a modal asks why), **Keep holder** / **Transfer to
+challenger** on the dispute card (a modal asks why). A click is acknowledged at once; the service
+re-checks the clicker's rights and the dispute's state on the click and again on the submission.
+A ruling updates every posted copy of the card in place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.disputes import DisputeCase, Verdict
+from bot.disputes.case import DISPUTE_SUBJECT
+from bot.i18n import Translator
+from bot.ids import DisputeAction, DisputeField, DisputeView
+from bot.notify.inplace import update_everywhere
+from bot.runtime import Runtime
+from bot.transfers import REASON_MAX
+from bot.validation import FieldError, clean_text
+from cards.disputes import (
+    decide_form,
+    dispute_card,
+    notice_view,
+    open_form,
+    opened_text,
+    parse_metadata,
+    refusal_text,
+)
+from handlers import context as ctx
+from handlers.followups import tell
+from handlers.forms import flatten_state
+
+FIELD_ERROR_LIMIT = 150
+
+
+async def on_open(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    """**Dispute**: the modal asking why, if the clicker is one of the collision's two reps and
+    it can still be disputed."""
+    await ack()
+    rt, tr = ctx.runtime(context), ctx.translator(context)
+    attempt = await rt.disputes.may_open(
+        ctx.workspace_id(context), ctx.user_id(context), action.get("value")
+    )
+    if not attempt.ok or attempt.case is None:
+        await tell(respond, refusal_text(attempt, tr))
+        return
+    await client.views_open(trigger_id=body["trigger_id"], view=open_form(attempt.case, tr))
+
+
+async def on_open_submit(ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext) -> None:
+    """The reason was given: open the dispute; the modal says where it went (or why not)."""
+    rt, tr = ctx.runtime(context), ctx.translator(context)
+    reason = await _reason(ack, view, tr)
+    if reason is None:
+        return
+    ref, _ = parse_metadata(view.get("private_metadata"))
+    attempt = await rt.disputes.open(ctx.workspace_id(context), ctx.user_id(context), ref, reason)
+    text = opened_text(attempt, tr) if attempt.ok else refusal_text(attempt, tr)
+    await ack(response_action="update", view=notice_view(tr, text))
+    if attempt.ok:
+        rt.outbox.kick()
+
+
+async def on_keep(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    """**Keep holder**: the modal for the reason, if the clicker may rule."""
+    await _decision_modal(Verdict.KEEP, ack, body, action, context, client, respond)
+
+
+async def on_transfer(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    """**Transfer to challenger** (confirmed in the client): the modal for the reason."""
+    await _decision_modal(Verdict.TRANSFER, ack, body, action, context, client, respond)
+
+
+async def _decision_modal(
+    verdict: Verdict,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    await ack()
+    rt, tr = ctx.runtime(context), ctx.translator(context)
+    attempt = await rt.disputes.may_decide(
+        ctx.workspace_id(context), ctx.user_id(context), action.get("value")
+    )
+    if not attempt.ok or attempt.case is None:
+        await tell(respond, refusal_text(attempt, tr))
+        return
+    await client.views_open(
+        trigger_id=body["trigger_id"], view=decide_form(attempt.case, verdict, tr)
+    )
+
+
+async def on_decide_submit(
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+) -> None:
+    """Rule, once: close the modal and update every card, or show why nothing changed."""
+    rt, tr = ctx.runtime(context), ctx.translator(context)
+    reason = await _reason(ack, view, tr)
+    if reason is None:
+        return
+    ref, verdict = parse_metadata(view.get("private_metadata"))
+    workspace = ctx.workspace_id(context)
+    if verdict is None:
+        # Tampered metadata: refused like a forged click, without guessing a ruling.
+        ref = ""
+    attempt = await rt.disputes.decide(
+        workspace, ctx.user_id(context), ref, verdict or Verdict.KEEP, reason
+    )
+    if not attempt.ok or attempt.case is None:
+        await ack(response_action="update", view=notice_view(tr, refusal_text(attempt, tr)))
+        if attempt.case is not None and attempt.case.decided:
+            await refresh_cards(rt, client, workspace, attempt.case)
+        return
+    await ack()
+    rt.outbox.kick()
+    await refresh_cards(rt, client, workspace, attempt.case)
+
+
+async def refresh_cards(
+    rt: Runtime, client: AsyncWebClient, workspace_id: str, case: DisputeCase
+) -> None:
+    """Every posted copy of the dispute card shows the ruling, its buttons gone."""
+    await update_everywhere(
+        rt.db,
+        rt.people,
+        rt.rules,
+        client,
+        workspace_id,
+        subject=DISPUTE_SUBJECT,
+        subject_id=case.collision_id,
+        render=lambda tr: dispute_card(case, tr),
+    )
+
+
+async def _reason(ack: AsyncAck, view: dict[str, Any], tr: Translator) -> str | None:
+    field = DisputeField.REASON.value
+    try:
+        text = clean_text(flatten_state(view).get(field), max_len=REASON_MAX, multiline=True)
+        if not text:
+            raise FieldError("validation.required")
+        return text
+    except FieldError as error:
+        await ack(
+            response_action="errors", errors={field: error.message(tr.lang)[:FIELD_ERROR_LIMIT]}
+        )
+        return None
+
+
+def register(app: AsyncApp) -> None:
+    """Listen for the dispute buttons and modals."""
+    app.action(DisputeAction.OPEN.value)(on_open)
+    app.action(DisputeAction.KEEP.value)(on_keep)
+    app.action(DisputeAction.TRANSFER.value)(on_transfer)
+    app.view_submission(DisputeView.OPEN.value)(on_open_submit)
+    app.view_submission(DisputeView.DECIDE.value)(on_decide_submit)

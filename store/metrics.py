@@ -1,0 +1,501 @@
+"""The dashboard's numbers, counted by the database: GROUP BY, COUNT, conditional sums and the
+90th percentile, never by loading rows into Python.
+
+The definitions (what counts as filed, approved, advanced, protected …) are written down in
+:mod:`bot.metrics.definitions`; this module is their SQL. Every function takes a half-open window
+``[start, end)`` of UTC datetimes and a :class:`ClaimScope`, and either answers one total or one
+row per group (``"owner"``, ``"team"``, ``"channel"``).
+
+Durations are seconds as floats: ``EXTRACT(EPOCH …)`` on PostgreSQL, ``julianday`` differences on
+SQLite (which stores times as fixed-width text and has no interval type). The percentile is
+PostgreSQL's ``percentile_cont``; SQLite has none, so the same linear interpolation between the two
+nearest ranks is done with window functions (``ROW_NUMBER``/``COUNT`` over the group), still in the
+database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import pairwise
+from typing import Any, Literal
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    and_,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import Claim, ClaimStatus, Collision, FollowUp, TeamMember
+
+# Claims that were not filed by a rep in the period: loaded from an old list, or moved by a manager.
+NOT_FILED = ("import", "transfer")
+APPROVED = ("auto", "approved")
+REJECTED = "rejected"
+PERCENTILE = 0.9
+
+Grouping = Literal["owner", "team", "channel"]
+GroupKey = str | int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimScope:
+    """Whose claims: one owner's, some teams' (their claims, and their members' claims filed
+    without a team), or everyone's (both ``None``)."""
+
+    owner_id: str | None = None
+    team_ids: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimCounts:
+    """Claims filed in a window and what became of them (see bot.metrics.definitions).
+
+    Counts of disjoint groups add up (``+``) to the counts of their union: a scope's totals are the
+    sum of its breakdown's rows, so the breakdown's query answers both.
+    """
+
+    filed: int = 0
+    approved: int = 0
+    auto_approved: int = 0
+    rejected: int = 0
+    pending: int = 0
+    decided: int = 0
+    approval_seconds: float = 0.0  # the sum over the decided claims
+    advanced: int = 0
+    won: int = 0
+
+    @property
+    def avg_approval_seconds(self) -> float | None:
+        return None if not self.decided else round(self.approval_seconds / self.decided, 3)
+
+    def __add__(self, other: ClaimCounts) -> ClaimCounts:
+        return ClaimCounts(
+            *(getattr(self, f) + getattr(other, f) for f in self.__dataclass_fields__)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Claims under protection during a window, and how many of them saw a follow-up in it."""
+
+    protected: int = 0
+    followed_up: int = 0
+
+    def __add__(self, other: Coverage) -> Coverage:
+        return Coverage(self.protected + other.protected, self.followed_up + other.followed_up)
+
+
+@dataclass(frozen=True, slots=True)
+class WeekCounts:
+    """Claims filed in one week of a trend, and how many of them were approved."""
+
+    filed: int
+    approved: int
+
+
+# -- scope and shared expressions ----------------------------------------------------------------
+
+
+def _team_members(team_ids: Sequence[int]) -> Any:
+    return select(TeamMember.user_id).where(
+        TeamMember.team_id.in_(list(team_ids)), TeamMember.is_manager == false()
+    )
+
+
+def claim_scope(scope: ClaimScope) -> list[ColumnElement[bool]]:
+    """The WHERE conditions that keep a scope's claims (the same rule approvals use for teams)."""
+    where: list[ColumnElement[bool]] = []
+    if scope.owner_id is not None:
+        where.append(Claim.owner_id == scope.owner_id)
+    if scope.team_ids is not None:
+        if not scope.team_ids:
+            where.append(false())
+        else:
+            where.append(
+                or_(
+                    Claim.team_id.in_(list(scope.team_ids)),
+                    and_(
+                        Claim.team_id.is_(None),
+                        Claim.owner_id.in_(_team_members(scope.team_ids)),
+                    ),
+                )
+            )
+    return where
+
+
+def _filed_in(workspace_id: str, start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+    return [
+        Claim.workspace_id == workspace_id,
+        # Every status, spelt out, so that the (workspace_id, status, submitted_at) index serves
+        # the range on submitted_at.
+        Claim.status.in_([s.value for s in ClaimStatus]),
+        Claim.submitted_at >= start,
+        Claim.submitted_at < end,
+        Claim.via.not_in(NOT_FILED),
+    ]
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+async def analytic(session: AsyncSession) -> None:
+    """Prepare the transaction for this module's queries. On PostgreSQL, JIT compilation (on by
+    default for costly plans) takes longer than these sub-second aggregates run: it is turned
+    off for the transaction."""
+    if _dialect(session) == "postgresql":
+        await session.execute(text("SET LOCAL jit = off"))
+
+
+def approval_seconds(session: AsyncSession) -> ColumnElement[Any]:
+    """Filed → decided, in seconds (auto-approved claims are decided at filing: 0)."""
+    if _dialect(session) == "postgresql":
+        return func.extract("epoch", Claim.decided_at - Claim.submitted_at)
+    return (func.julianday(Claim.decided_at) - func.julianday(Claim.submitted_at)) * 86400.0
+
+
+def _group_column(by: Grouping) -> ColumnElement[Any]:
+    columns: dict[str, Any] = {
+        "owner": Claim.owner_id,
+        "team": Claim.team_id,
+        "channel": Claim.source_channel,
+    }
+    return columns[by]
+
+
+def _int(value: Any) -> int:
+    return int(value or 0)
+
+
+# -- claims filed --------------------------------------------------------------------------------
+
+
+def _counts_columns(session: AsyncSession, later_stages: Sequence[str]) -> list[ColumnElement[Any]]:
+    approved = Claim.decision.in_(APPROVED)
+    decided = or_(approved, Claim.decision == REJECTED)
+    reached_later = or_(
+        Claim.status == ClaimStatus.WON.value,
+        Claim.stage.in_(list(later_stages)),
+        exists().where(FollowUp.claim_id == Claim.id, FollowUp.stage.in_(list(later_stages))),
+    )
+
+    def count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+        return func.sum(case((condition, 1), else_=0))
+
+    return [
+        func.count(Claim.id),
+        count_if(approved),
+        count_if(Claim.decision == "auto"),
+        count_if(Claim.decision == REJECTED),
+        count_if(Claim.status == ClaimStatus.PENDING.value),
+        count_if(decided),
+        func.sum(case((decided, approval_seconds(session)), else_=0.0)),
+        count_if(and_(approved, reached_later)),
+        count_if(and_(approved, Claim.status == ClaimStatus.WON.value)),
+    ]
+
+
+def _counts(row: Sequence[Any]) -> ClaimCounts:
+    return ClaimCounts(
+        filed=_int(row[0]),
+        approved=_int(row[1]),
+        auto_approved=_int(row[2]),
+        rejected=_int(row[3]),
+        pending=_int(row[4]),
+        decided=_int(row[5]),
+        approval_seconds=float(row[6] or 0),
+        advanced=_int(row[7]),
+        won=_int(row[8]),
+    )
+
+
+async def claim_counts(
+    session: AsyncSession,
+    workspace_id: str,
+    scope: ClaimScope,
+    start: datetime,
+    end: datetime,
+    *,
+    later_stages: Sequence[str],
+) -> ClaimCounts:
+    """Claims the scope filed in ``[start, end)`` and what became of them, in one row."""
+    row = (
+        await session.execute(
+            select(*_counts_columns(session, later_stages)).where(
+                *_filed_in(workspace_id, start, end), *claim_scope(scope)
+            )
+        )
+    ).one()
+    return _counts(row)
+
+
+async def claim_counts_by(
+    session: AsyncSession,
+    workspace_id: str,
+    scope: ClaimScope,
+    start: datetime,
+    end: datetime,
+    *,
+    later_stages: Sequence[str],
+    by: Grouping,
+) -> dict[GroupKey, ClaimCounts]:
+    """:func:`claim_counts` per owner, team (``None``: filed without one) or source channel
+    (``None``: not given)."""
+    group = _group_column(by)
+    rows = await session.execute(
+        select(group, *_counts_columns(session, later_stages))
+        .where(*_filed_in(workspace_id, start, end), *claim_scope(scope))
+        .group_by(group)
+    )
+    return {row[0]: _counts(row[1:]) for row in rows}
+
+
+# -- the 90th percentile of approval time --------------------------------------------------------
+
+
+async def approval_p90_by(
+    session: AsyncSession,
+    workspace_id: str,
+    scope: ClaimScope,
+    start: datetime,
+    end: datetime,
+    *,
+    by: Grouping | None = None,
+) -> dict[GroupKey, float]:
+    """The 90th percentile of filed → decided (seconds) over the decided claims filed in the
+    window, per group (``by=None``: one value under the key ``None``). Groups without a decided
+    claim are absent.
+
+    Linear interpolation between the closest ranks, as ``percentile_cont``: of ``n`` sorted
+    durations ``d[0..n-1]``, the value at position ``h = 0.9 (n - 1)`` is
+    ``d[⌊h⌋] + (h - ⌊h⌋)(d[⌊h⌋+1] - d[⌊h⌋])``.
+    """
+    seconds = approval_seconds(session)
+    group = _group_column(by) if by is not None else literal(None)
+    where = [
+        *_filed_in(workspace_id, start, end),
+        *claim_scope(scope),
+        Claim.decision.in_((*APPROVED, REJECTED)),
+        Claim.decided_at.is_not(None),
+    ]
+    if _dialect(session) == "postgresql":
+        statement = select(
+            group, func.percentile_cont(PERCENTILE).within_group(seconds.asc())
+        ).where(*where)
+        if by is not None:
+            statement = statement.group_by(group)
+        rows = (await session.execute(statement)).all()
+    else:
+        rows = (await session.execute(_sqlite_percentile(group, seconds, where, by))).all()
+    return {row[0]: float(row[1]) for row in rows if row[1] is not None}
+
+
+def _sqlite_percentile(
+    group: ColumnElement[Any],
+    seconds: ColumnElement[Any],
+    where: list[ColumnElement[bool]],
+    by: Grouping | None,
+) -> Any:
+    partition = group if by is not None else None
+    ranked = (
+        select(
+            group.label("g"),
+            seconds.label("d"),
+            func.row_number().over(partition_by=partition, order_by=seconds).label("rn"),
+            func.count().over(partition_by=partition).label("n"),
+        )
+        .where(*where)
+        .subquery()
+    )
+    position = PERCENTILE * (ranked.c.n - 1)
+    floor = cast(position, Integer)  # positions are never negative: CAST truncates = floor
+    bracket = (
+        select(
+            ranked.c.g,
+            func.max(case((ranked.c.rn == floor + 1, ranked.c.d))).label("lo"),
+            func.max(case((ranked.c.rn == floor + 2, ranked.c.d))).label("hi"),
+            func.max(position - floor).label("frac"),
+        )
+        .group_by(ranked.c.g)
+        .subquery()
+    )
+    return select(
+        bracket.c.g,
+        bracket.c.lo + bracket.c.frac * (func.coalesce(bracket.c.hi, bracket.c.lo) - bracket.c.lo),
+    )
+
+
+# -- collisions ----------------------------------------------------------------------------------
+
+
+def _collisions_in(workspace_id: str, start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+    return [
+        Collision.workspace_id == workspace_id,
+        Collision.created_at >= start,
+        Collision.created_at < end,
+    ]
+
+
+def _collision_scope(scope: ClaimScope) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if scope.owner_id is not None:
+        where.append(Collision.challenger_id == scope.owner_id)
+    if scope.team_ids is not None:
+        if not scope.team_ids:
+            where.append(false())
+        else:
+            where.append(Collision.challenger_id.in_(_team_members(scope.team_ids)))
+    return where
+
+
+async def collision_count(
+    session: AsyncSession, workspace_id: str, scope: ClaimScope, start: datetime, end: datetime
+) -> int:
+    """Collisions (撞单) in the window whose challenger is in the scope (a team's: one of its
+    members now)."""
+    count = await session.scalar(
+        select(func.count(Collision.id)).where(
+            *_collisions_in(workspace_id, start, end), *_collision_scope(scope)
+        )
+    )
+    return _int(count)
+
+
+async def collision_counts_by(
+    session: AsyncSession,
+    workspace_id: str,
+    scope: ClaimScope,
+    start: datetime,
+    end: datetime,
+    *,
+    by: Literal["owner", "team"],
+) -> dict[GroupKey, int]:
+    """:func:`collision_count` per challenger, or per team the challenger is a member of
+    (``None``: of no team; a member of two teams counts in both)."""
+    where = [*_collisions_in(workspace_id, start, end), *_collision_scope(scope)]
+    statement: Any
+    if by == "owner":
+        statement = (
+            select(Collision.challenger_id, func.count(Collision.id))
+            .where(*where)
+            .group_by(Collision.challenger_id)
+        )
+    else:
+        statement = (
+            select(TeamMember.team_id, func.count(Collision.id))
+            .select_from(Collision)
+            .outerjoin(
+                TeamMember,
+                and_(
+                    TeamMember.user_id == Collision.challenger_id,
+                    TeamMember.workspace_id == Collision.workspace_id,
+                    TeamMember.is_manager == false(),
+                ),
+            )
+            .where(*where)
+            .group_by(TeamMember.team_id)
+        )
+    return {row[0]: _int(row[1]) for row in await session.execute(statement)}
+
+
+# -- follow-ups within protection ----------------------------------------------------------------
+
+
+def _protected_during(
+    workspace_id: str, start: datetime, end: datetime
+) -> list[ColumnElement[bool]]:
+    return [
+        Claim.workspace_id == workspace_id,
+        Claim.decided_at.is_not(None),
+        Claim.decided_at < end,
+        or_(Claim.decision.is_(None), Claim.decision != REJECTED),
+        Claim.status != ClaimStatus.PENDING.value,
+        or_(Claim.ended_at.is_(None), Claim.ended_at >= start),
+    ]
+
+
+def _followed_up(start: datetime, end: datetime) -> ColumnElement[bool]:
+    return exists().where(
+        FollowUp.claim_id == Claim.id,
+        FollowUp.happened_at >= start,
+        FollowUp.happened_at < end,
+        FollowUp.happened_at >= Claim.decided_at,
+    )
+
+
+def _coverage_columns(start: datetime, end: datetime) -> list[ColumnElement[Any]]:
+    return [func.count(Claim.id), func.sum(case((_followed_up(start, end), 1), else_=0))]
+
+
+async def followup_coverage(
+    session: AsyncSession, workspace_id: str, scope: ClaimScope, start: datetime, end: datetime
+) -> Coverage:
+    """Claims protected at some moment of the window, and those with a follow-up in it."""
+    row = (
+        await session.execute(
+            select(*_coverage_columns(start, end)).where(
+                *_protected_during(workspace_id, start, end), *claim_scope(scope)
+            )
+        )
+    ).one()
+    return Coverage(protected=_int(row[0]), followed_up=_int(row[1]))
+
+
+async def followup_coverage_by(
+    session: AsyncSession,
+    workspace_id: str,
+    scope: ClaimScope,
+    start: datetime,
+    end: datetime,
+    *,
+    by: Literal["owner", "team"],
+) -> dict[GroupKey, Coverage]:
+    """:func:`followup_coverage` per owner or team."""
+    group = _group_column(by)
+    rows = await session.execute(
+        select(group, *_coverage_columns(start, end))
+        .where(*_protected_during(workspace_id, start, end), *claim_scope(scope))
+        .group_by(group)
+    )
+    return {row[0]: Coverage(protected=_int(row[1]), followed_up=_int(row[2])) for row in rows}
+
+
+# -- the weekly trend ----------------------------------------------------------------------------
+
+
+async def weekly_counts(
+    session: AsyncSession,
+    workspace_id: str,
+    scope: ClaimScope,
+    edges: Sequence[datetime],
+) -> list[WeekCounts]:
+    """Claims filed and approved in each window ``[edges[i], edges[i+1])``: one row, two
+    conditional sums per window."""
+    if len(edges) < 2:
+        return []
+    approved = Claim.decision.in_(APPROVED)
+    columns: list[ColumnElement[Any]] = []
+    for lo, hi in pairwise(edges):
+        inside = and_(Claim.submitted_at >= lo, Claim.submitted_at < hi)
+        columns.append(func.sum(case((inside, 1), else_=0)))
+        columns.append(func.sum(case((and_(inside, approved), 1), else_=0)))
+    row = (
+        await session.execute(
+            select(*columns).where(
+                *_filed_in(workspace_id, edges[0], edges[-1]), *claim_scope(scope)
+            )
+        )
+    ).one()
+    return [WeekCounts(_int(row[i]), _int(row[i + 1])) for i in range(0, len(columns), 2)]
