@@ -67,13 +67,28 @@ class Database:
             )
         self.engine: AsyncEngine = create_async_engine(url, **options)
         self.dialect: str = self.engine.dialect.name
+        # Units of work that write under a lock get connections of their own, so that a burst of
+        # reads (live hints, lists) holding every pooled connection never makes a claim wait.
+        writer_options = dict(options)
+        if self.dialect == "sqlite":
+            writer_options.update(pool_size=1, max_overflow=1)  # one writer at a time anyway
+        else:
+            writer_options.update(pool_size=max(2, pool_size // 2), max_overflow=max_overflow)
+        self._writer: AsyncEngine = create_async_engine(url, **writer_options)
         if self.dialect == "sqlite":
             _prepare_sqlite(self.engine)
+            _prepare_sqlite(self._writer)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._writer_sessions = async_sessionmaker(self._writer, expire_on_commit=False)
         # Writers of this process queue here, in arrival order, before they ask the database:
         # SQLite's busy handler would otherwise poll with growing sleeps (a slow, unfair queue),
         # and on PostgreSQL a waiter would hold a pooled connection while it waits.
         self._writers: dict[str, asyncio.Lock] = {}
+
+    @property
+    def engines(self) -> tuple[AsyncEngine, ...]:
+        """Every engine sessions may be bound to (general and writers)."""
+        return (self.engine, self._writer)
 
     def _queue(self, name: str) -> asyncio.Lock:
         # SQLite has one write lock for the whole file, so its writers share one queue.
@@ -97,7 +112,7 @@ class Database:
         async with (
             self._queue("write"),
             self._unavailable_as_error(),
-            self._sessions() as session,
+            self._writer_sessions() as session,
             session.begin(),
         ):
             if self.dialect == "sqlite":
@@ -114,7 +129,7 @@ class Database:
         async with (
             self._queue(f"{scope}:{workspace_id}"),
             self._unavailable_as_error(),
-            self._sessions() as session,
+            self._writer_sessions() as session,
             session.begin(),
         ):
             if self.dialect == "sqlite":
@@ -140,6 +155,7 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+        await self._writer.dispose()
 
     @asynccontextmanager
     async def _unavailable_as_error(self) -> AsyncIterator[None]:

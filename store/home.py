@@ -234,12 +234,14 @@ def watch_changes(db: Database, listener: ChangeListener) -> Callable[[], None]:
     """Call ``listener`` with the changes of every transaction on ``db`` that commits; returns
     the function that stops it. The listener runs inside the commit: it must only take note."""
     _install()
-    listeners = _LISTENERS.setdefault(db.engine.sync_engine, [])
-    listeners.append(listener)
+    watched = [_LISTENERS.setdefault(engine.sync_engine, []) for engine in db.engines]
+    for listeners in watched:
+        listeners.append(listener)
 
     def unwatch() -> None:
-        if listener in listeners:
-            listeners.remove(listener)
+        for listeners in watched:
+            if listener in listeners:
+                listeners.remove(listener)
 
     return unwatch
 
