@@ -74,6 +74,23 @@ def verdict_view(verdict: Verdict, tr: Translator) -> View:
     )
 
 
+def deciding_view(tr: Translator) -> View:
+    """The modal while a claim waits its turn in a burst (it becomes the verdict in a moment)."""
+    return View(
+        type="modal",
+        callback_id=ViewId.CLAIM_VERDICT.value,
+        title=PlainTextObject(text=clip(tr("verdict.modal_title"), 24)),
+        close=PlainTextObject(text=clip(tr("verdict.done"), 24)),
+        blocks=[section(tr("verdict.deciding"))],
+    )
+
+
+def verdict_message(verdict: Verdict, tr: Translator) -> tuple[str, list[Block]]:
+    """Any verdict as a direct message (when the modal is no longer there to show it)."""
+    title, lines = verdict_lines(verdict, tr)
+    return f"{title} {lines[0]}", [section(f"*{title}*"), *(section(line) for line in lines)]
+
+
 @renders("claim.verdict")
 def verdict_notice(payload: dict[str, Any], tr: Translator) -> tuple[str, list[Block]]:
     """The DM a rep gets after filing (it survives closing the modal)."""

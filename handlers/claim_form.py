@@ -3,6 +3,7 @@ duplicate hint on Enter in the name field; the verdict on submit, inside Slack's
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -14,15 +15,21 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.claims.draft import parse_form
 from bot.claims.lookup import probe_for_query
+from bot.claims.verdict import Verdict
+from bot.i18n import Translator
 from bot.ids import ClaimField, Shortcut
 from bot.ids import View as ViewId
-from cards.claim_form import FormContext, claim_form, new_claim_form
-from cards.verdict import verdict_view
+from cards.claim_form import FormContext, new_claim_form
+from cards.verdict import deciding_view, verdict_message, verdict_view
 from handlers import context as ctx
 from handlers.claim_command import Invocation, subcommand
 from handlers.forms import flatten_state
 
 log = logging.getLogger(__name__)
+
+# Seconds the submission may take before the modal says "being decided" instead (Slack allows 3
+# for the whole round trip).
+ACK_BUDGET_SECONDS = 2.0
 
 # Slack shows field errors under the input; longer ones are cut by the client.
 FIELD_ERROR_LIMIT = 150
@@ -76,7 +83,7 @@ async def on_name_entered(
     probe = probe_for_query(name)
     matches = await rt.claims.lookup(ctx.workspace_id(context), probe) if probe else []
     view = body["view"]
-    updated = claim_form(
+    updated = new_claim_form(
         tr,
         rt.rules,
         context=FormContext.load(view.get("private_metadata")),
@@ -92,7 +99,11 @@ async def on_name_entered(
 
 
 async def on_submit(
-    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
 ) -> None:
     """Check the form; show field errors, or file the claim and turn the modal into the verdict."""
     rt, tr, profile = ctx.runtime(context), ctx.translator(context), ctx.profile(context)
@@ -108,16 +119,40 @@ async def on_submit(
         )
         return
     workspace = ctx.workspace_id(context)
-    verdict = await rt.claims.submit(
-        workspace_id=workspace,
-        filer=await rt.directory.filer(workspace, profile),
-        draft=parsed,
-        # One modal files one claim: a retried or double-clicked submit replays its verdict.
-        submission_key=f"view:{view['id']}",
-        origin_channel=FormContext.load(view.get("private_metadata")).origin_channel,
+    decision = asyncio.ensure_future(
+        rt.claims.submit(
+            workspace_id=workspace,
+            filer=await rt.directory.filer(workspace, profile),
+            draft=parsed,
+            # One modal files one claim: a retried or double-clicked submit replays its verdict.
+            submission_key=f"view:{view['id']}",
+            origin_channel=FormContext.load(view.get("private_metadata")).origin_channel,
+        )
     )
+    try:
+        verdict = await asyncio.wait_for(asyncio.shield(decision), timeout=ACK_BUDGET_SECONDS)
+    except TimeoutError:
+        # Slack gives up on an answer after 3 seconds and tells the rep something went wrong.
+        # Under a burst, answer in time that the claim is being decided, then show the verdict.
+        await ack(response_action="update", view=deciding_view(tr))
+        verdict = await decision
+        rt.outbox.kick()
+        await show_late_verdict(client, view["id"], verdict, tr, ctx.user_id(context))
+        return
     await ack(response_action="update", view=verdict_view(verdict, tr))
     rt.outbox.kick()
+
+
+async def show_late_verdict(
+    client: AsyncWebClient, view_id: str, verdict: Verdict, tr: Translator, user_id: str
+) -> None:
+    """Turn the waiting modal into the verdict; if the rep closed it, tell them by DM."""
+    try:
+        await client.views_update(view_id=view_id, view=verdict_view(verdict, tr))
+    except SlackApiError as exc:
+        log.info("modal %s gone before its verdict (%s); sending it by DM", view_id, exc)
+        text, blocks = verdict_message(verdict, tr)
+        await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
 
 
 def register(app: AsyncApp) -> None:

@@ -7,8 +7,10 @@ import asyncio
 import json
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
+import handlers.claim_form as claim_form_handlers
 from bot.rules import Rules
 from store.models import Claim, Collision
 from tests.e2e.conftest import ALICE, BO, CAROL, Bot, BotFactory
@@ -198,3 +200,30 @@ async def test_the_same_submission_delivered_twice_files_one_claim(bot: Bot) -> 
     )
     assert text_of(first.json()["view"]) == text_of(second.json()["view"])
     assert await count(bot, Claim) == 1
+
+
+async def test_a_slow_decision_answers_in_time_and_shows_the_verdict_when_known(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if the claim queue were long: no decision is ready within the answer budget.
+    monkeypatch.setattr(claim_form_handlers, "ACK_BUDGET_SECONDS", 0.0)
+    view = await bot.open_form(user=ALICE)
+    answer = (await bot.submit(view, BYTEDANCE, user=ALICE)).json()
+    assert answer["response_action"] == "update"
+    assert "in line" in text_of(answer["view"])
+    updated = await bot.fake.wait_for("views.update")
+    assert updated[0].params["view_id"] == view["id"]
+    assert "The customer is yours" in text_of(updated[0].params["view"])
+
+
+async def test_a_late_verdict_for_a_closed_modal_comes_by_dm(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await bot.file_claim(BYTEDANCE, user=ALICE)
+    monkeypatch.setattr(claim_form_handlers, "ACK_BUDGET_SECONDS", 0.0)
+    bot.fake.inject("views.update", error="not_found")  # the rep closed the modal meanwhile
+    view = await bot.open_form(user=BO)
+    await bot.submit(view, BYTEDANCE | {"phone": "139 0013 9000"}, user=BO)
+    await bot.fake.wait_until(
+        lambda: any("撞单" in m.text for m in bot.fake.messages_to(BO)), timeout=5
+    )
