@@ -146,6 +146,15 @@ def row(
     }
 
 
+SETTLE_SECONDS = 15.0
+
+
+async def settle() -> None:
+    """Let the bot finish what each request started after its ack (a modal to open, a hint to
+    show), so that one scenario's tail is not measured as the next one's latency."""
+    await asyncio.sleep(SETTLE_SECONDS)
+
+
 async def scenarios(
     app: str,
     slack: KeepAliveRequester,
@@ -161,6 +170,7 @@ async def scenarios(
             args.requests, args.concurrency, lambda i: slack.command("", user=users[i % len(users)])
         )
         results.append(row("open", app, seconds, lat, fail))
+        await settle()
     if "click" in args.scenarios:
         seconds, lat, fail = await run(
             args.requests,
@@ -173,6 +183,7 @@ async def scenarios(
             ),
         )
         results.append(row("click", app, seconds, lat, fail))
+        await settle()
     if "submit" not in args.scenarios:
         return results
 

@@ -117,19 +117,27 @@ _BLANK_FORMS: dict[tuple[str, str], dict[str, Any]] = {}
 
 
 def new_claim_form(
-    tr: Translator, rules: Rules, *, context: FormContext, customer_name: str = ""
+    tr: Translator,
+    rules: Rules,
+    *,
+    context: FormContext,
+    customer_name: str = "",
+    hint: Sequence[Match] | None = None,
 ) -> dict[str, Any]:
-    """The form as first opened, as a payload. Built once per rule set and language, because
-    building Block Kit objects costs milliseconds and every ``/claim`` opens this same form."""
+    """The form as a payload: built once per rule set and language (Block Kit objects cost
+    milliseconds, and every ``/claim`` and every Enter in the name field shows this same form),
+    then given its metadata, the name and the hint under it."""
     key = (rules.form.model_dump_json(), tr.lang)  # the form depends on nothing else
     blank = _BLANK_FORMS.get(key)
     if blank is None:
         blank = _BLANK_FORMS[key] = claim_form(tr, rules, context=FormContext()).to_dict()
     view = dict(blank, private_metadata=context.dump())
-    if customer_name:
+    if customer_name or hint is not None:
         name_block = dict(blank["blocks"][0])
-        name_block["element"] = dict(name_block["element"], initial_value=customer_name[:120])
-        view["blocks"] = [name_block, *blank["blocks"][1:]]
+        if customer_name:
+            name_block["element"] = dict(name_block["element"], initial_value=customer_name[:120])
+        hint_dict = blank["blocks"][1] if hint is None else hint_block(tr, hint).to_dict()
+        view["blocks"] = [name_block, hint_dict, *blank["blocks"][2:]]
     return view
 
 

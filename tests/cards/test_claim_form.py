@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.duplicates import Match
 from bot.i18n import Translator
 from bot.rules import Rules
 from cards.claim_form import FormContext, claim_form, new_claim_form
+from store.models import KeyKind
 from tests.fakeslack.validation import validate_view
 
 
@@ -20,6 +22,25 @@ def test_the_cached_form_equals_the_built_one(lang: str, name: str) -> None:
         built = claim_form(tr, rules, context=context, customer_name=name).to_dict()
         assert cached == built
         assert validate_view(cached, surface="modal") == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_cached_form_with_a_hint_equals_the_built_one(lang: str) -> None:
+    tr, rules = Translator(lang), Rules()  # type: ignore[arg-type]
+    match = Match(
+        customer_id=7,
+        customer_name="北京字节跳动科技有限公司",
+        matched_on=KeyKind.NAME,
+        score=95.0,
+        clear=True,
+        holder=None,
+        pooled=True,
+    )
+    for hint in ([], [match]):
+        context = FormContext(origin_channel="C1")
+        cached = new_claim_form(tr, rules, context=context, customer_name="字节跳动", hint=hint)
+        built = claim_form(tr, rules, context=context, customer_name="字节跳动", hint=hint)
+        assert cached == built.to_dict()
 
 
 def test_metadata_that_was_tampered_with_gives_no_origin() -> None:
