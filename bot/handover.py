@@ -116,16 +116,4 @@ async def hand_over(
 
 def clock_of(claim: Claim) -> ClaimClock:
     """The claim as the release path takes it."""
-    return ClaimClock(
-        claim_id=claim.id,
-        owner_id=claim.owner_id,
-        team_id=claim.team_id,
-        customer_id=claim.customer_id,
-        customer_name=claim.customer_name,
-        status=claim.status,
-        submitted_at=claim.submitted_at,
-        decided_at=claim.decided_at,
-        last_activity_at=claim.last_activity_at,
-        protection_until=claim.protection_until,
-        extensions_granted=claim.extensions_granted,
-    )
+    return ClaimClock.of(claim)

@@ -221,7 +221,7 @@ class FollowUpService:
                 )
                 await session.flush()
                 announcements = await Releaser(self.rules).to_pool(
-                    session, workspace_id, [_clock(claim)], reason=EndReason.LOST, now=now
+                    session, workspace_id, [ClaimClock.of(claim)], reason=EndReason.LOST, now=now
                 )
                 await enqueue_many(session, workspace_id, announcements, at=now)
             return Logged(
@@ -279,19 +279,3 @@ class FollowUpService:
         if scored and scored[0][0] == 100.0 and (len(scored) == 1 or scored[1][0] < 100.0):
             scored = scored[:1]
         return [ClaimView.of(c, self.rules) for _, c in scored]
-
-
-def _clock(claim: Claim) -> ClaimClock:
-    return ClaimClock(
-        claim_id=claim.id,
-        owner_id=claim.owner_id,
-        team_id=claim.team_id,
-        customer_id=claim.customer_id,
-        customer_name=claim.customer_name,
-        status=claim.status,
-        submitted_at=claim.submitted_at,
-        decided_at=claim.decided_at,
-        last_activity_at=claim.last_activity_at,
-        protection_until=claim.protection_until,
-        extensions_granted=claim.extensions_granted,
-    )
