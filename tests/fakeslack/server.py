@@ -23,6 +23,7 @@ from tests.fakeslack.faults import Fault, FaultQueue
 from tests.fakeslack.records import Call, JSONDict, Message, ResponsePost, Upload
 from tests.fakeslack.requests import read_params, read_upload, token_of
 from tests.fakeslack.responses import MAX_USES, ResponseUrls, response_problems
+from tests.fakeslack.socket_mode import SocketModeEndpoint
 from tests.fakeslack.workspace import Identity, Workspace, user_object
 
 RESPONSE_URL = "response_url"  # pseudo-method names for inject()
@@ -42,6 +43,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.responses: list[ResponsePost] = []
         self.violations: list[str] = []
+        self.socket_mode = SocketModeEndpoint()
         # OAuth installs into other workspaces: code -> installation; bot token -> installation.
         self.installations: dict[str, dict[str, str]] = {}
         self.token_teams: dict[str, dict[str, str]] = {}
@@ -57,6 +59,7 @@ class FakeSlack:
     async def start(self) -> Self:
         """Listen on an ephemeral port of 127.0.0.1."""
         app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_get("/socket-mode", self.socket_mode.handle)
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_route("*", "/upload/v1/{file_id}", self._upload)
         app.router.add_post("/{kind:commands|actions}/{team}/{n}/{secret}", self._respond)
@@ -391,6 +394,10 @@ class FakeSlack:
     ) -> JSONDict:
         if method == "oauth.v2.access":  # authenticated by client id and secret, not a token
             return self._oauth_access(params)
+        if method == "apps.connections.open":
+            if not (token or "").startswith("xapp-"):
+                return {"ok": False, "error": "not_allowed_token_type"}
+            return {"ok": True, "url": self.base_url.replace("http", "ws", 1) + "/socket-mode"}
         if method == "auth.test" and token and (installed := self._installed_auth_test(token)):
             return installed
         implementation = self.workspace.methods.get(method)
