@@ -26,6 +26,7 @@ from bot.home.parts import Home
 from bot.lifecycle import Lifecycle
 from bot.lists import ClaimLists
 from bot.metrics.service import MetricsService
+from bot.notify.inplace import Render, update_everywhere
 from bot.notify.worker import OutboxWorker
 from bot.oauth import WorkspaceClients, installation_store
 from bot.people import PeopleDirectory
@@ -149,6 +150,27 @@ class Runtime:
             pool_timeout=rules.database.pool_timeout_seconds,
         )
         return cls(settings=settings, rules=rules, db=db, clock=clock or SystemClock())
+
+    async def update_cards(
+        self,
+        client: AsyncWebClient,
+        workspace_id: str,
+        *,
+        subject: str,
+        subject_id: int,
+        render: Render,
+    ) -> int:
+        """Re-render every posted copy of a subject's card, each in its reader's language."""
+        return await update_everywhere(
+            self.db,
+            self.people,
+            self.rules,
+            client,
+            workspace_id,
+            subject=subject,
+            subject_id=subject_id,
+            render=render,
+        )
 
     async def start_services(self) -> None:
         """Start the background services, in order."""

@@ -24,7 +24,6 @@ from bot.approvals.outcome import Attempt
 from bot.approvals.routing import APPROVAL_SUBJECT, QUESTION_SUBJECT
 from bot.i18n import Translator
 from bot.ids import ApprovalAction, ApprovalField, ApprovalView
-from bot.notify.inplace import update_everywhere
 from bot.runtime import Runtime
 from bot.validation import FieldError
 from cards.approval import approval_card, done_text, question_message, refusal_text
@@ -290,10 +289,7 @@ async def refresh_cards(
     rt: Runtime, client: AsyncWebClient, workspace_id: str, case: ApprovalCase
 ) -> None:
     """Re-render every posted copy of the claim's approval card, each in its reader's language."""
-    await update_everywhere(
-        rt.db,
-        rt.people,
-        rt.rules,
+    await rt.update_cards(
         client,
         workspace_id,
         subject=APPROVAL_SUBJECT,
@@ -306,10 +302,7 @@ async def refresh_question(
     rt: Runtime, client: AsyncWebClient, workspace_id: str, case: ApprovalCase, question: Question
 ) -> None:
     """The rep's question DM shows their answer and loses its button."""
-    await update_everywhere(
-        rt.db,
-        rt.people,
-        rt.rules,
+    await rt.update_cards(
         client,
         workspace_id,
         subject=QUESTION_SUBJECT,

@@ -17,7 +17,6 @@ from bot.disputes import DisputeCase, Verdict
 from bot.disputes.case import DISPUTE_SUBJECT
 from bot.i18n import Translator
 from bot.ids import DisputeAction, DisputeField, DisputeView
-from bot.notify.inplace import update_everywhere
 from bot.runtime import Runtime
 from bot.transfers import REASON_MAX
 from bot.validation import FieldError, clean_text
@@ -148,10 +147,7 @@ async def refresh_cards(
     rt: Runtime, client: AsyncWebClient, workspace_id: str, case: DisputeCase
 ) -> None:
     """Every posted copy of the dispute card shows the ruling, its buttons gone."""
-    await update_everywhere(
-        rt.db,
-        rt.people,
-        rt.rules,
+    await rt.update_cards(
         client,
         workspace_id,
         subject=DISPUTE_SUBJECT,

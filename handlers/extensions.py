@@ -25,7 +25,6 @@ from bot.lifecycle.extensions import (
     RequestRefusal,
 )
 from bot.lifecycle.followups import Refusal
-from bot.notify.inplace import update_everywhere
 from bot.runtime import Runtime
 from bot.validation import FieldError, clean_text
 from cards.followup import claim_id_of, message_modal
@@ -155,10 +154,7 @@ async def _update_cards(
 ) -> None:
     """Every copy of the card shows the outcome, buttons gone (a stale copy is harmless: the
     store decides every click)."""
-    await update_everywhere(
-        rt.db,
-        rt.people,
-        rt.rules,
+    await rt.update_cards(
         client,
         workspace_id,
         subject=notices.EXTENSION_SUBJECT,

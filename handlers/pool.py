@@ -16,7 +16,6 @@ from bot.claims.verdict import Outcome
 from bot.ids import LifecycleAction
 from bot.lifecycle import notices
 from bot.lifecycle.pool import PoolClaim, PoolOutcome
-from bot.notify.inplace import update_everywhere
 from cards.pool import page_of, pool_claim_reply, pool_list, pool_taken
 from handlers import context as ctx
 from handlers.claim_command import Invocation, subcommand
@@ -75,10 +74,7 @@ async def on_claim(
         holder = result.holder_id
     if holder is not None and customer_id is not None:
         name = result.customer_name
-        await update_everywhere(
-            rt.db,
-            rt.people,
-            rt.rules,
+        await rt.update_cards(
             client,
             workspace_id,
             subject=notices.POOL_SUBJECT,
