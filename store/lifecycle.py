@@ -52,20 +52,8 @@ class ClaimClock:
 
     @classmethod
     def of(cls, claim: Claim) -> ClaimClock:
-        """The clocks of a claim row already loaded."""
-        return cls(
-            claim_id=claim.id,
-            owner_id=claim.owner_id,
-            team_id=claim.team_id,
-            customer_id=claim.customer_id,
-            customer_name=claim.customer_name,
-            status=claim.status,
-            submitted_at=claim.submitted_at,
-            decided_at=claim.decided_at,
-            last_activity_at=claim.last_activity_at,
-            protection_until=claim.protection_until,
-            extensions_granted=claim.extensions_granted,
-        )
+        """The clocks of a claim row already loaded (the same columns the queries select)."""
+        return cls(*(getattr(claim, column.key) for column in _CLOCK))
 
 
 _CLOCK = (
