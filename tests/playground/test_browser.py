@@ -7,9 +7,12 @@ the words on the screen. The screenshots go to docs/screenshots/ for the README.
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
-from tests.playground.browser import APPROVALS, CHEN, LI, POOL, WANG, ZHAO, Page
+from tests.playground.browser import ADAM, APPROVALS, CHEN, EMMA, LI, POOL, WANG, ZHAO, Page
 
 pytestmark = pytest.mark.slow
 
@@ -124,3 +127,38 @@ def test_advancing_the_clock_past_the_reclaim_puts_the_customer_in_the_pool(page
     page.click_in_message("上海浦江智造科技有限公司", "报备")
     taken = page.wait_text("#messages", "已从公海报备")
     assert "李强" in taken
+
+
+def test_an_english_rep_reads_english_and_sees_the_stats_chart(page: Page) -> None:
+    page.act_as(EMMA)
+    assert page.text("#act-as-label") == "Act as"
+    page.command("/claim stats")
+    page.wait(
+        lambda: page.driver.execute_script(
+            "const i = document.querySelector('#messages .file img');"
+            "return i && i.complete && i.naturalWidth > 0;"
+        ),
+        what="the stats chart never showed",
+    )
+    assert "Claim numbers" in page.text("#messages") or "claims" in page.text("#messages")
+    page.shot("stats")
+
+
+@pytest.mark.parametrize(("person", "zone"), [(WANG, "Asia/Shanghai"), (ADAM, "Europe/London")])
+def test_mrkdwn_is_drawn_as_slack_draws_it(page: Page, person: str, zone: str) -> None:
+    page.act_as(person)
+    epoch = 1_796_000_000
+    source = (
+        "*bold* _italic_ ~gone~ `code` a &lt;b&gt; &amp; c <@U0PGWANG01> "
+        f"<https://example.com/x?a=1&amp;b=2|the site> <!date^{epoch}^{{date_num}} {{time}}|fallback>"
+        "\n> quoted line"
+    )
+    html = page.driver.execute_script("return mrkdwn(arguments[0], context(page.state));", source)
+    assert "<b>bold</b>" in html and "<i>italic</i>" in html and "<s>gone</s>" in html
+    assert "<code>code</code>" in html and "a &lt;b&gt; &amp; c" in html
+    assert '<span class="mention">@王芳</span>' in html
+    assert 'href="https://example.com/x?a=1&amp;b=2"' in html and ">the site</a>" in html
+    assert "<blockquote>quoted line</blockquote>" in html
+    shown = datetime.fromtimestamp(epoch, ZoneInfo(zone))
+    assert shown.strftime("%Y-%m-%d") in html
+    assert f"{shown.minute:02d}" in html and str(shown.hour % 12 or 12) in html
