@@ -36,7 +36,16 @@ def file_claim(page: Page, answers: dict[str, str], *, shot: str | None = None) 
 
 def test_a_rep_files_a_claim_and_reads_the_verdict(page: Page) -> None:
     page.act_as(WANG)
-    file_claim(page, NEW_CUSTOMER, shot="claim-form")
+    page.command("/claim")
+    page.modal("claim_form")
+    page.fill(NEW_CUSTOMER | {"phone": "12"})
+    page.submit()  # the bot answers response_action "errors": shown on the field
+    on_phone = '.block.input-block.has-error[data-block-id="phone"] .field-error'
+    page.wait(lambda: page.text(on_phone).strip(), what="the phone field shows no error")
+    page.driver.execute_script("document.querySelector('dialog.modal .modal-body').scrollTop = 0")
+    page.shot("claim-form")
+    page.fill({"phone": NEW_CUSTOMER["phone"]})
+    page.submit()
 
     verdict = page.wait_text("dialog.modal, #messages", "上海浦江智造科技有限公司")
     assert "报备成功" in verdict or "已通过" in verdict or "保护" in verdict, verdict
@@ -46,7 +55,16 @@ def test_a_rep_files_a_claim_and_reads_the_verdict(page: Page) -> None:
 
 def test_a_variant_spelling_collides_and_the_holder_is_told(page: Page) -> None:
     # 上海云帆信息科技有限公司 is 王芳's (seeded); 李强 tries it under a looser name.
+    from selenium.webdriver.common.keys import Keys
+
     page.act_as(LI)
+    page.command("/claim")
+    page.modal("claim_form")
+    page.fill({"customer_name": "上海云帆信息科技"})
+    page.find('dialog.modal [data-key="customer_name/customer_name"]').send_keys(Keys.ENTER)
+    hint = page.wait_text("dialog.modal", "王芳")  # the live hint, by views.update
+    assert "上海云帆信息科技有限公司" in hint
+    page.find("dialog.modal .modal-x").click()
     file_claim(
         page,
         {
