@@ -59,10 +59,9 @@ async def on_shortcut(
     ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     """The global shortcut "New claim"."""
+    req = ctx.request(context)
     await ack()
-    view = new_claim_form(
-        ctx.translator(context), ctx.runtime(context).rules, context=FormContext()
-    )
+    view = new_claim_form(req.tr, req.rt.rules, context=FormContext())
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
@@ -74,11 +73,12 @@ async def on_name_entered(
     client: AsyncWebClient,
 ) -> None:
     """Enter in the name field: show the closest existing customers under it."""
+    req = ctx.request(context)
     await ack()
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    rt, tr = req.rt, req.tr
     name = str(action.get("value") or "")
     probe = probe_for_query(name)
-    matches = await rt.claims.lookup(ctx.workspace_id(context), probe) if probe else []
+    matches = await rt.claims.lookup(req.workspace_id, probe) if probe else []
     view = body["view"]
     updated = new_claim_form(
         tr,
@@ -103,7 +103,8 @@ async def on_submit(
     client: AsyncWebClient,
 ) -> None:
     """Check the form; show field errors, or file the claim and turn the modal into the verdict."""
-    rt, tr, profile = ctx.runtime(context), ctx.translator(context), ctx.profile(context)
+    req = ctx.request(context)
+    rt, tr, profile = req.rt, req.tr, req.profile
     today = rt.clock.now().astimezone(profile.tz).date()
     parsed = parse_form(flatten_state(view), rt.rules, today=today)
     if isinstance(parsed, dict):
@@ -115,7 +116,7 @@ async def on_submit(
             },
         )
         return
-    workspace = ctx.workspace_id(context)
+    workspace = req.workspace_id
     decision = asyncio.ensure_future(
         rt.claims.submit(
             workspace_id=workspace,
@@ -134,7 +135,7 @@ async def on_submit(
         await ack(response_action="update", view=deciding_view(tr))
         verdict = await decision
         rt.outbox.kick()
-        await show_late_verdict(client, view["id"], verdict, tr, ctx.user_id(context))
+        await show_late_verdict(client, view["id"], verdict, tr, req.user_id)
         return
     await ack(response_action="update", view=verdict_view(verdict, tr))
     rt.outbox.kick()
