@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -199,3 +200,23 @@ def parse_signed_body(body: bytes, content_type: str | None) -> dict[str, Any]:
         where = ".".join(str(part) for part in first["loc"]) or "payload"
         raise MalformedRequest(f"{shape.__name__.strip('_')}: {where}: {first['msg']}") from exc
     return payload
+
+
+# PostgreSQL stores neither NUL (text and JSONB alike) nor lone UTF-16 surrogates (asyncpg cannot
+# encode them); JSON can carry both ("\u0000", "\ud800"). Dropped from every incoming string,
+# an attacker's NUL can no longer make the audit of their own refusal fail.
+_REFUSED_BY_THE_DATABASE = re.compile("[\x00\ud800-\udfff]")
+
+
+def scrub(value: Any) -> Any:
+    """``value`` with every string cleaned of characters the database refuses; dicts and lists
+    are cleaned in place (Bolt hands listeners pieces of the same payload), the rest returned."""
+    if isinstance(value, str):
+        return _REFUSED_BY_THE_DATABASE.sub("", value)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            value[key] = scrub(item)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            value[index] = scrub(item)
+    return value
