@@ -41,14 +41,14 @@ from sqlalchemy.engine import make_url
 from benchmarks.bench_load import SECRET, KeepAliveRequester
 from benchmarks.seed import seed_customers
 from benchmarks.synthetic import company_names
+from bot.fakeslack import validation
+from bot.fakeslack.server import FakeSlack
+from bot.fakeslack.slackreq import SlackResult
 from store.db import Database
 from store.migrate import upgrade
 from store.models import Claim
 from tests.databases import fresh_postgres_database
 from tests.e2e.processes import BotProcess, claimbot_process
-from tests.fakeslack import validation
-from tests.fakeslack.server import FakeSlack
-from tests.slackreq import SlackResult
 from tests.tcpproxy import TcpProxy
 
 WORKSPACE = "T1"

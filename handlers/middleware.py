@@ -32,6 +32,9 @@ class StandingAck(AsyncAck):
 
     _given: BoltResponse | None = None
 
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+
     @property
     def response(self) -> BoltResponse | None:
         return self._given

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.fakeslack import payloads
+from bot.fakeslack.slackreq import sign
 from tests.e2e.conftest import ALICE, SIGNING_SECRET, Bot
-from tests.fakeslack import payloads
-from tests.slackreq import sign
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
