@@ -24,6 +24,7 @@ from cards.verdict import deciding_view, verdict_message, verdict_view
 from handlers import context as ctx
 from handlers.claim_command import Invocation, subcommand
 from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
+from store.db import SILENCE_SECONDS, DatabaseUnavailable, answer_within
 
 log = logging.getLogger(__name__)
 
@@ -117,19 +118,28 @@ async def on_submit(
         )
         return
     workspace = req.workspace_id
-    decision = asyncio.ensure_future(
-        rt.claims.submit(
-            workspace_id=workspace,
-            filer=await rt.directory.filer(workspace, profile),
-            draft=parsed,
-            # One modal files one claim: a retried or double-clicked submit replays its verdict.
-            submission_key=f"view:{view['id']}",
-            origin_channel=FormContext.load(view.get("private_metadata")).origin_channel,
+    filer = await rt.directory.filer(workspace, profile)
+    # The decision may outlive the request's database budget: a busy database gets the
+    # "being decided" modal below, and the verdict when it comes.
+    with answer_within(None):
+        decision = asyncio.ensure_future(
+            rt.claims.submit(
+                workspace_id=workspace,
+                filer=filer,
+                draft=parsed,
+                # One modal files one claim: a retried or double-clicked submit replays its verdict.
+                submission_key=f"view:{view['id']}",
+                origin_channel=FormContext.load(view.get("private_metadata")).origin_channel,
+            )
         )
-    )
     try:
         verdict = await asyncio.wait_for(asyncio.shield(decision), timeout=ACK_BUDGET_SECONDS)
     except TimeoutError:
+        if not rt.db.answered_within(SILENCE_SECONDS):
+            # The database has said nothing to anyone for a second: it hangs, it is not busy.
+            # Cancelled before its COMMIT, the claim rolls back; the rep is told to try again.
+            decision.cancel()
+            raise DatabaseUnavailable("no answer from the database within the ack budget") from None
         # Slack gives up on an answer after 3 seconds and tells the rep something went wrong.
         # Under a burst, answer in time that the claim is being decided, then show the verdict.
         await ack(response_action="update", view=deciding_view(tr))
