@@ -34,7 +34,7 @@ json_values = st.recursive(
 def slack_shaped() -> list[dict[str, Any]]:
     """Genuine payload shapes whose fields the strategy below replaces with anything."""
     ws = payloads.Team()
-    user = {"user_id": ALICE, "user_name": "alice"}
+    user: dict[str, Any] = {"user_id": ALICE, "user_name": "alice"}
     view = {
         "id": "V1",
         "callback_id": "claim_form",
