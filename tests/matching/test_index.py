@@ -221,6 +221,7 @@ def test_one_character_brands_are_reachable() -> None:
     assert [m.customer_id for m in index.search("xy", min_score=60)] == [1]
 
 
+@pytest.mark.slow
 def test_index_agrees_with_a_brute_force_scan() -> None:
     stored = company_names(3000, seed=11)
     keys = [company_key(name) for name in stored]
