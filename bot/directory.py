@@ -87,10 +87,17 @@ class Directory:
         now = self.clock.now()
         async with self.db.locked(workspace_id, scope="directory") as session:
             for team in self.rules.teams:
-                if await directory_store.team_by_name(session, workspace_id, team.name):
+                existing = await directory_store.team_by_name(session, workspace_id, team.name)
+                if existing is not None:
+                    # A channel added to the file later reaches a team made earlier, unless
+                    # someone has set or cleared the channel in Slack since.
+                    if team.channel and not existing.channel and not existing.channel_set_by:
+                        await directory_store.set_team_channel(
+                            session, workspace_id, existing.id, team.channel, set_by=None
+                        )
                     continue
                 created = await directory_store.add_team(
-                    session, workspace_id, team.name, team.region, at=now
+                    session, workspace_id, team.name, team.region, at=now, channel=team.channel
                 )
                 for user_id in team.managers:
                     await directory_store.add_member(
