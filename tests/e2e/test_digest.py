@@ -8,18 +8,19 @@ the working days Monday to Friday.
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from PIL import Image
 from sqlalchemy import select
 
+from bot.rules import Rules
 from store.models import AuditEvent, Team
-from tests.databases import fresh_postgres_database, sqlite_url
+from tests.databases import database_of, sqlite_url
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, Bot, BotFactory
+from tests.e2e.processes import claimbot_sweep, sweep_env
 from tests.lifecycle.support import ACME, DAY, delivered, sweep, team_rules, text_of
 
 EAST = "C0EAST0001"
@@ -41,15 +42,6 @@ def channel_rules(**digest: object) -> dict[str, object]:
     }
 
 
-@asynccontextmanager
-async def database(kind: str, tmp_path: Path) -> AsyncIterator[str]:
-    if kind == "sqlite":
-        yield sqlite_url(tmp_path, "digest.db")
-    else:
-        async with fresh_postgres_database() as url:
-            yield url
-
-
 async def posted(bot: Bot) -> list[str]:
     """Everything in the team's channel so far, as text."""
     await delivered(bot)
@@ -60,7 +52,7 @@ async def posted(bot: Bot) -> list[str]:
 async def test_the_digest_names_the_rep_who_left_a_claim_once_a_day_and_the_summary_has_a_chart(
     bot_factory: BotFactory, tmp_path: Path, kind: str
 ) -> None:
-    async with database(kind, tmp_path) as url:
+    async with database_of(kind, tmp_path) as url:
         bot = await bot_factory(rules=team_rules(**channel_rules()), database_url=url)
         answer = await bot.file_claim(ACME, user=ALICE)
         assert answer["response_action"] == "update"
@@ -98,6 +90,18 @@ async def test_the_digest_names_the_rep_who_left_a_claim_once_a_day_and_the_summ
         assert report.notices["team.digest"] == 0
         assert len(await posted(bot)) == len(messages)
         assert len([u for u in bot.fake.uploads.values() if u.completed]) == 1
+
+        # Down on Tuesday and Wednesday, back on Thursday morning: one digest, not three.
+        await sweep(bot, 3 * DAY + timedelta(hours=-2))
+        digests = [m for m in await posted(bot) if "today's digest" in m]
+        assert len(digests) == 2 and "10 days without a follow-up" in digests[-1]
+
+        # Monday: reclaimed at 10:00 by the sweep; Tuesday's digest says so, as yesterday's.
+        await sweep(bot, 4 * DAY)
+        await sweep(bot, DAY)
+        last = [m for m in await posted(bot) if "today's digest" in m][-1]
+        assert "Yesterday" in last and "Back to the public pool (1)" in last
+        assert "上海艾克美机器人有限公司" in last and "without a follow-up" not in last
 
 
 async def say(bot: Bot, text: str, user: str) -> str:
@@ -141,3 +145,30 @@ async def test_admins_and_the_teams_managers_set_its_channel_and_others_are_refu
     assert await team_channel(bot) == (None, ADA)
     listing = (await bot.command("team members", user=MEI)).json()
     assert "频道：未设置" in text_of(listing), "the team list shows the channel"
+
+
+async def test_claimbot_sweep_at_the_digest_time_posts_it_and_a_second_run_posts_nothing(
+    bot_factory: BotFactory, tmp_path: Path
+) -> None:
+    rules = channel_rules(weekly_day=None) | {"admins": [ADA]}
+    config = tmp_path / "claimbot.yaml"
+    config.write_text(yaml.safe_dump(rules), encoding="utf-8")
+    url = sqlite_url(tmp_path, "cli.db")
+    bot = await bot_factory(rules=Rules.model_validate(rules), database_url=url)
+    await bot.file_claim(ACME, user=ALICE)
+    await delivered(bot)
+    env = sweep_env(bot.fake.api_url, url) | {"CLAIMBOT_CONFIG": str(config)}
+
+    code, output = await claimbot_sweep(tmp_path, env, "--at", "2026-12-01T09:29+08:00")
+    assert code == 0, output
+    assert "digest" not in output and bot.fake.messages_to(EAST) == [], "not before 09:30"
+
+    code, output = await claimbot_sweep(tmp_path, env, "--at", "2026-12-01T09:30+08:00")
+    assert code == 0, output
+    assert "1 team.digest" in output and f"team 'East' → {EAST}: 1 overdue" in output, output
+    (digest,) = bot.fake.messages_to(EAST)
+    assert f"<@{ALICE}>" in text_of(digest)
+
+    code, output = await claimbot_sweep(tmp_path, env, "--at", "2026-12-01T11:00+08:00")
+    assert code == 0 and "did notify: none" in output, output
+    assert len(bot.fake.messages_to(EAST)) == 1
