@@ -65,9 +65,10 @@ class TeamDigests:
         digest time and before the end of working hours; else None."""
         local = now.astimezone(self.rules.zone)
         delivery, at = self.rules.delivery, self.rules.digest.time
-        if local.isoweekday() not in delivery.working_days:
+        if local.isoweekday() not in delivery.working_days or local.time() < at:
             return None
-        if local.time() < at or local.time() >= max(delivery.working_hours_end, at):
+        # A digest set for after working hours is posted then, until midnight.
+        if at < delivery.working_hours_end <= local.time():
             return None
         return local.date()
 
@@ -97,7 +98,10 @@ class TeamDigests:
         if report.dry_run:
             async with self.db.session() as session:
                 payload = await self.daily_payload(session, workspace_id, team, today, now)
-            self._say(report, workspace_id, team, payload, would=True)
+            if payload["quiet"] and not self.rules.digest.all_clear:
+                report.say(f"would post no digest  {workspace_id} team {team.name!r}: quiet")
+            else:
+                self._say(report, workspace_id, team, payload, would=True)
             return
         async with self.db.write() as session:
             if not await store.take_day(session, workspace_id, team.id, "digest_on", today):

@@ -163,6 +163,12 @@ async def test_claimbot_sweep_at_the_digest_time_posts_it_and_a_second_run_posts
     assert code == 0, output
     assert "digest" not in output and bot.fake.messages_to(EAST) == [], "not before 09:30"
 
+    code, output = await claimbot_sweep(
+        tmp_path, env, "--at", "2026-12-01T09:30+08:00", "--dry-run"
+    )
+    assert code == 0 and f"would post digest  T1 team 'East' → {EAST}: 1 overdue" in output
+    assert bot.fake.messages_to(EAST) == []
+
     code, output = await claimbot_sweep(tmp_path, env, "--at", "2026-12-01T09:30+08:00")
     assert code == 0, output
     assert "1 team.digest" in output and f"team 'East' → {EAST}: 1 overdue" in output, output
