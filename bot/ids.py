@@ -182,7 +182,7 @@ class HomeAction(StrEnum):
     PERIOD = "home_period"
     PAGE_NEXT = "home_page_next"
     PAGE_BACK = "home_page_back"
-    # A link button elsewhere (a team's digest) that opens Claimbot; its click is only acked.
+    # A link button elsewhere (a team's digest) that opens the Home; its click is only acked.
     OPEN = "home_open"
 
 

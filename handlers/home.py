@@ -119,8 +119,9 @@ async def on_refresh(
 
 
 async def on_open_link(ack: AsyncAck) -> None:
-    """**Open Claimbot** on a digest: Slack follows the link; the click itself needs only an ack
-    (the Home is published afresh when it opens)."""
+    """**Open in Home** on a digest: Slack follows the link (and, for a deep link, may not send
+    the click at all); a click that does arrive needs only an ack — the Home is published afresh
+    when it opens."""
     await ack()
 
 

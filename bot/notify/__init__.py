@@ -78,7 +78,7 @@ async def enqueue_many(
 
 # The language a notice to a channel is rendered in (a team's language), else the workspace's.
 LANG = "_lang"
-# A notice that would show an "Open Claimbot" button asks the worker for the link (HOME_URL).
+# A notice that would show an "Open in Home" button asks the worker for the link (HOME_URL).
 HOME_LINK = "_home_link"
 HOME_URL = "home_url"
 SUBJECT = "_subject"

@@ -258,8 +258,9 @@ class OutboxWorker:
         return Translator(lang or (wanted if wanted in LANGS else self.rules.language))
 
     async def _home_url(self, workspace_id: str, client: AsyncWebClient) -> str | None:
-        """A link that opens Claimbot in Slack (``app_redirect``), from ``auth.test``'s app ID;
-        None when Slack does not tell it (the card then goes without the button)."""
+        """Slack's deep link to Claimbot's Home tab (``slack://app?…&tab=home``, the link Slack
+        recommends for a button that opens the App Home), from ``auth.test``'s app and team IDs;
+        None when Slack does not tell them (the card then goes without the button)."""
         if workspace_id not in self._app_links:
             try:
                 identity = await client.auth_test()
@@ -268,7 +269,7 @@ class OutboxWorker:
                 return None
             app_id, team_id = identity.get("app_id"), identity.get("team_id")
             self._app_links[workspace_id] = (
-                f"https://slack.com/app_redirect?app={app_id}&team={team_id}" if app_id else None
+                f"slack://app?team={team_id}&id={app_id}&tab=home" if app_id and team_id else None
             )
         return self._app_links[workspace_id]
 

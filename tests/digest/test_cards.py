@@ -41,7 +41,7 @@ def busy(shown: int, total: int) -> dict[str, Any]:
         "reclaimed_total": total,
         "won": [item(n) for n in range(shown)],
         "won_total": total,
-        "home_url": "https://slack.com/app_redirect?app=A1&team=T1",
+        "home_url": "slack://app?team=T1&id=A1&tab=home",
     }
 
 
@@ -54,7 +54,7 @@ def test_a_busy_digest_lists_the_first_items_then_and_n_more_within_50_blocks(la
     shown = str(payload["blocks"])
     assert shown.count("370") >= 3, "each long part says how many more there are"
     assert "&lt;" in shown and "客户<1>" not in shown, "customer names are inert mrkdwn"
-    assert "app_redirect" in shown, "the button to Claimbot"
+    assert "tab=home" in shown, "the button to Claimbot"
     assert "<@U0MANAGER1>" in text, "the approvers are notified"
 
 

@@ -75,6 +75,7 @@ async def test_the_digest_names_the_rep_who_left_a_claim_once_a_day_and_the_summ
         digest = digests[0]
         assert f"<@{ALICE}>" in digest and "7 days without a follow-up" in digest
         assert "上海艾克美机器人有限公司" in digest
+        assert "slack://app?team=T" in digest and "&tab=home" in digest, "Open in Home"
         for private in ("王五", "021-5555 0101", "20 welding robots"):
             assert private not in digest, "contacts and needs stay out of the channel"
         (summary,) = [m for m in messages if "last week's numbers" in m]
