@@ -179,3 +179,23 @@ async def test_claimbot_sweep_at_the_digest_time_posts_it_and_a_second_run_posts
     code, output = await claimbot_sweep(tmp_path, env, "--at", "2026-12-01T11:00+08:00")
     assert code == 0 and "did notify: none" in output, output
     assert len(bot.fake.messages_to(EAST)) == 1
+
+
+async def test_a_channel_added_to_the_rules_file_later_reaches_the_team_unless_slack_set_it(
+    bot_factory: BotFactory, tmp_path: Path
+) -> None:
+    url = sqlite_url(tmp_path, "seed.db")
+    first = await bot_factory(rules=team_rules(), database_url=url)
+    await first.rt.directory.ensure_seeded("T1")
+    assert await team_channel(first) == (None, None)
+
+    # The file gains the channel; the next start gives it to the team.
+    second = await bot_factory(rules=team_rules(**channel_rules()), database_url=url)
+    await second.rt.directory.ensure_seeded("T1")
+    assert await team_channel(second) == (EAST, None)
+
+    # Cleared in Slack, it stays cleared however often the bot starts.
+    assert "has no channel now" in await say(second, "team East channel none", user=ADA)
+    third = await bot_factory(rules=team_rules(**channel_rules()), database_url=url)
+    await third.rt.directory.ensure_seeded("T1")
+    assert await team_channel(third) == (None, ADA)
