@@ -170,7 +170,7 @@ def _text(payload: dict[str, Any], tr: Translator) -> str:
     """The notification line: the counts, and the people who should act (so they are pinged)."""
     counts = tr(
         "digest.daily.text",
-        team=_team(payload),
+        team=escape_mrkdwn(_team(payload)),
         overdue=payload.get("overdue_total", 0),
         reclaiming=payload.get("reclaiming_total", 0),
         waiting=payload.get("waiting_total", 0),
@@ -202,5 +202,11 @@ def weekly_summary(payload: dict[str, Any], tr: Translator) -> Card:
         blocks += breakdown_blocks(report, tr)
     blocks.append(context(tr("digest.weekly.chart_below"), tr("metrics.stats.definitions")))
     m = report.totals
-    text = tr("digest.weekly.text", team=team, filed=m.filed, approved=m.approved, won=m.won)
+    text = tr(
+        "digest.weekly.text",
+        team=escape_mrkdwn(team),
+        filed=m.filed,
+        approved=m.approved,
+        won=m.won,
+    )
     return clip(text, 3000), blocks[:MESSAGE_BLOCK_LIMIT]

@@ -56,6 +56,7 @@ def test_a_busy_digest_lists_the_first_items_then_and_n_more_within_50_blocks(la
     assert "&lt;" in shown and "客户<1>" not in shown, "customer names are inert mrkdwn"
     assert "tab=home" in shown, "the button to Claimbot"
     assert "<@U0MANAGER1>" in text, "the approvers are notified"
+    assert "East &lt;sales&gt;" in text
 
 
 def test_a_quiet_day_with_the_all_clear_rule_is_one_line() -> None:
