@@ -21,8 +21,7 @@ from bot.clock import Clock
 from bot.directory import Directory
 from bot.i18n import LANGS, Translator
 from bot.roles import AdminResult, Outcome, RoleAdmin
-from bot.rules import Rules
-from cards.format import option_label
+from bot.rules import Rules, option_label
 from store import audit
 from store import directory as directory_store
 from store.db import Database
@@ -200,11 +199,7 @@ class TeamAdmin:
         async with self.directory.changing(workspace_id) as session:
             team = await self._team(session, workspace_id, team_name)
             actor = await self.directory.member(session, workspace_id, actor_id)
-            manages = (
-                team is not None
-                and actor.role is Role.MANAGER
-                and team.id in actor.managed_team_ids
-            )
+            manages = team is not None and team.id in actor.deciding_team_ids
             if not manages and not await self.roles.admin_or_refuse(
                 session,
                 workspace_id,

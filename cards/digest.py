@@ -13,11 +13,11 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, PlainTextObject
 
-from bot.digest import DigestKind
 from bot.digest.weekly import report_of
 from bot.i18n import Translator
 from bot.ids import HomeAction
 from bot.notify import HOME_URL
+from bot.notify.kinds import NoticeKind
 from cards.blocks import MESSAGE_BLOCK_LIMIT, clip, context, escape_mrkdwn, header, section
 from cards.format import mention, parse_iso, slack_date
 from cards.metrics import breakdown_blocks, metric_fields
@@ -139,7 +139,7 @@ def _open_home(payload: dict[str, Any], tr: Translator) -> list[Block]:
     return [ActionsBlock(elements=[button])]
 
 
-@renders(DigestKind.DAILY)
+@renders(NoticeKind.TEAM_DIGEST)
 def daily_digest(payload: dict[str, Any], tr: Translator) -> Card:
     """The team's morning digest: who should follow up, what is about to go back to the pool,
     what waits for a decision, and what went back or was won since the last one."""
@@ -183,7 +183,7 @@ def _text(payload: dict[str, Any], tr: Translator) -> str:
     return counts + (" " + " ".join(mention(p) for p in people) if people else "")
 
 
-@renders(DigestKind.WEEKLY)
+@renders(NoticeKind.TEAM_WEEKLY)
 def weekly_summary(payload: dict[str, Any], tr: Translator) -> Card:
     """Last week's numbers of the team, per rep (the chart follows as a file)."""
     report = report_of(payload["report"])
@@ -210,3 +210,9 @@ def weekly_summary(payload: dict[str, Any], tr: Translator) -> Card:
         won=m.won,
     )
     return clip(text, 3000), blocks[:MESSAGE_BLOCK_LIMIT]
+
+
+@renders(NoticeKind.TEAM_WEEKLY_CHART)
+def weekly_chart_comment(payload: dict[str, Any], tr: Translator) -> Card:
+    """The line shared with the weekly chart (the file itself: bot.digest.weekly)."""
+    return tr("digest.weekly.chart_comment", team=escape_mrkdwn(_team(payload))), []

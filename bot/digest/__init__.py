@@ -7,17 +7,9 @@ as a file by the outbox worker (:mod:`bot.digest.weekly`).
 
 from __future__ import annotations
 
-from enum import StrEnum
+from bot.notify.kinds import NoticeKind
 
 
-class DigestKind(StrEnum):
-    """The outbox notice kinds of a team's channel."""
-
-    DAILY = "team.digest"
-    WEEKLY = "team.weekly"
-    WEEKLY_CHART = "team.weekly_chart"
-
-
-def digest_key(team_id: int, kind: DigestKind, day: str) -> str:
+def digest_key(team_id: int, kind: NoticeKind, day: str) -> str:
     """``team:<id>:<kind>:<local day>`` — one of each per team and day, however many passes."""
     return f"team:{team_id}:{kind.value}:{day}"

@@ -25,20 +25,22 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.digest import DigestKind, digest_key
+from bot.digest import digest_key
 from bot.digest.weekly import report_payload
 from bot.directory import Directory
 from bot.i18n import Lang
 from bot.lifecycle.report import SweepReport
-from bot.lifecycle.timeline import EndReason, Timeline
+from bot.lifecycle.timeline import Timeline
 from bot.metrics.periods import Period, local_midnight
 from bot.metrics.service import MetricsService, Report, Scope, ScopeKind
 from bot.notify import HOME_LINK, LANG, Notice, enqueue_many
+from bot.notify.kinds import NoticeKind
 from bot.rules import Rules
 from store import digest as store
 from store.db import Database
 from store.digest import ChannelTeam
 from store.lifecycle import ClaimClock
+from store.models import EndReason
 
 log = logging.getLogger(__name__)
 
@@ -111,14 +113,14 @@ class TeamDigests:
                 report.say(f"digest  {workspace_id} team {team.name!r}: nothing to say today")
                 return
             notice = Notice(
-                kind=DigestKind.DAILY,
+                kind=NoticeKind.TEAM_DIGEST,
                 recipient=team.channel,
-                dedupe_key=digest_key(team.id, DigestKind.DAILY, today.isoformat()),
+                dedupe_key=digest_key(team.id, NoticeKind.TEAM_DIGEST, today.isoformat()),
                 payload=payload,
             )
             written = await enqueue_many(session, workspace_id, [notice], at=now)
         if written:
-            report.notices[DigestKind.DAILY] += 1
+            report.notices[NoticeKind.TEAM_DIGEST] += 1
             self._say(report, workspace_id, team, payload, would=False)
         else:
             report.already_sent += 1
@@ -261,15 +263,15 @@ class TeamDigests:
         }
         notices = [
             Notice(
-                kind=DigestKind.WEEKLY,
+                kind=NoticeKind.TEAM_WEEKLY,
                 recipient=team.channel,
-                dedupe_key=digest_key(team.id, DigestKind.WEEKLY, day),
+                dedupe_key=digest_key(team.id, NoticeKind.TEAM_WEEKLY, day),
                 payload=payload,
             ),
             Notice(
-                kind=DigestKind.WEEKLY_CHART,
+                kind=NoticeKind.TEAM_WEEKLY_CHART,
                 recipient=team.channel,
-                dedupe_key=digest_key(team.id, DigestKind.WEEKLY_CHART, day),
+                dedupe_key=digest_key(team.id, NoticeKind.TEAM_WEEKLY_CHART, day),
                 payload=payload,
             ),
         ]

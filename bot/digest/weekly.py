@@ -13,12 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from bot.charts import FILENAME, render_chart
-from bot.digest import DigestKind
 from bot.i18n import Translator
 from bot.metrics.definitions import Metrics, TrendWeek
 from bot.metrics.periods import Period, Window
 from bot.metrics.service import Report, Row, Scope, ScopeKind
 from bot.notify.files import SharedFile, shares_file
+from bot.notify.kinds import NoticeKind
 
 
 def report_payload(report: Report) -> dict[str, Any]:
@@ -54,17 +54,15 @@ def report_of(payload: dict[str, Any]) -> Report:
     )
 
 
-@shares_file(DigestKind.WEEKLY_CHART)
+@shares_file(NoticeKind.TEAM_WEEKLY_CHART)
 async def weekly_chart(payload: dict[str, Any], tr: Translator) -> SharedFile:
     """Last week's chart of a team, for its channel."""
     report = report_of(payload["report"])
     period = tr("digest.weekly.period")
     png = await asyncio.to_thread(render_chart, report, tr, period=period)
-    team = str(payload["team"])
     return SharedFile(
         filename=FILENAME,
         content=png,
         title=tr("chart.title", period=period),
         alt_text=tr("chart.alt", period=period),
-        comment=tr("digest.weekly.chart_comment", team=team),
     )

@@ -1,6 +1,7 @@
 """Notices that are files rather than messages (a chart): which function makes each kind's file.
 
-The outbox worker shares such a notice with ``files.uploadV2`` instead of posting a message.
+The outbox worker shares such a notice with ``files.uploadV2`` instead of posting a message; the
+kind's card (``cards.registry``) gives the line shared with the file.
 Modules declare their kinds with :func:`shares_file`; importing :data:`FILE_MODULES` registers
 them, as ``cards.registry`` does for messages.
 """
@@ -17,13 +18,12 @@ from bot.i18n import Translator
 
 @dataclass(frozen=True, slots=True)
 class SharedFile:
-    """A file to share in a conversation, with the line that goes with it."""
+    """A file to share in a conversation."""
 
     filename: str
     content: bytes
     title: str
     alt_text: str
-    comment: str
 
 
 FileRenderer = Callable[[dict[str, Any], Translator], Awaitable[SharedFile]]

@@ -17,12 +17,14 @@ import contextlib
 import copy
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
@@ -33,11 +35,14 @@ from bot.notify.hours import HOURS, deadline_of, delivery_time, is_person
 from bot.oauth import WorkspaceClients
 from bot.people import PeopleDirectory
 from bot.rules import Rules
-from cards.registry import render_notice
 from store import outbox, posted
 from store.db import Database, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
+
+# A notice's fallback text and blocks, from its kind and payload (cards.registry.render_notice,
+# handed in by the runtime so that bot/ does not import cards/).
+NoticeRenderer = Callable[[str, dict[str, Any], Translator], tuple[str, list[Block]]]
 
 # Slack errors that no retry will cure.
 PERMANENT_ERRORS = frozenset(
@@ -93,6 +98,7 @@ class OutboxWorker:
         people: PeopleDirectory,
         client: AsyncWebClient | WorkspaceClients,
         *,
+        render: NoticeRenderer,
         batch: int = 20,
         lease: timedelta = timedelta(minutes=2),
         max_attempts: int = 10,
@@ -101,6 +107,7 @@ class OutboxWorker:
         self.rules = rules
         self.clock = clock
         self.people = people
+        self.render = render
         # Each row is sent with its own workspace's token (several in multi-workspace mode).
         self.clients = (
             client if isinstance(client, WorkspaceClients) else WorkspaceClients(client, clock)
@@ -178,10 +185,9 @@ class OutboxWorker:
             return
         make_file = file_renderer(row.kind)
         try:
+            text, blocks = await self._render(row, client)
             if make_file is not None:
                 shared = await make_file(row.payload, self._translator(row, None))
-            else:
-                text, blocks = await self._render(row, client)
         except Exception as exc:  # a card bug must not block the queue behind it
             log.exception("cannot render outbox %s (%s)", row.id, row.kind)
             await self._fail(row, f"render: {exc!r}", report)
@@ -194,7 +200,7 @@ class OutboxWorker:
                     filename=shared.filename,
                     title=shared.title,
                     alt_txt=shared.alt_text[:1000],
-                    initial_comment=shared.comment,
+                    initial_comment=text,
                 )
             else:
                 response = await sender.chat_postMessage(
@@ -250,7 +256,7 @@ class OutboxWorker:
         payload = row.payload
         if payload.get(HOME_LINK):
             payload = payload | {HOME_URL: await self._home_url(row.workspace_id, client)}
-        return render_notice(row.kind, payload, self._translator(row, lang))
+        return self.render(row.kind, payload, self._translator(row, lang))
 
     def _translator(self, row: Leased, lang: Lang | None) -> Translator:
         """A person's language; for a channel, the notice's own (a team's) or the workspace's."""

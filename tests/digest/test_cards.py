@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from bot.digest import DigestKind
+from bot.fakeslack.validation import validate_message
 from bot.i18n import LANGS, Lang, Translator
+from bot.notify.kinds import NoticeKind
 from cards.registry import render_notice
-from tests.fakeslack.validation import validate_message
 
 
 def item(n: int, **extra: Any) -> dict[str, Any]:
@@ -47,7 +47,7 @@ def busy(shown: int, total: int) -> dict[str, Any]:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_busy_digest_lists_the_first_items_then_and_n_more_within_50_blocks(lang: Lang) -> None:
-    text, blocks = render_notice(DigestKind.DAILY, busy(30, 400), Translator(lang))
+    text, blocks = render_notice(NoticeKind.TEAM_DIGEST, busy(30, 400), Translator(lang))
     payload = {"channel": "C0EAST0001", "text": text, "blocks": [b.to_dict() for b in blocks]}
     assert validate_message(payload) == []
     assert len(blocks) <= 50
@@ -61,6 +61,6 @@ def test_a_busy_digest_lists_the_first_items_then_and_n_more_within_50_blocks(la
 
 def test_a_quiet_day_with_the_all_clear_rule_is_one_line() -> None:
     quiet = {"team": "East", "quiet": True, "since": "2026-11-29", "since_yesterday": True}
-    text, blocks = render_notice(DigestKind.DAILY, quiet, Translator("en"))
+    text, blocks = render_notice(NoticeKind.TEAM_DIGEST, quiet, Translator("en"))
     assert "All clear" in str([b.to_dict() for b in blocks])
     assert "0 follow-up(s) overdue" in text and "<@" not in text
