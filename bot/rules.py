@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from bot.i18n import Lang
+from bot.integration_rules import ApiRules, WebhookRules
 from bot.matching import DEFAULT_CLEAR_MATCH, DEFAULT_POSSIBLE_MATCH
 from bot.settings import ConfigError
 
@@ -247,6 +248,8 @@ class Rules(_Section):
     delivery: DeliveryRules = DeliveryRules()
     schedule: ScheduleRules = ScheduleRules()
     database: DatabaseRules = DatabaseRules()
+    webhooks: WebhookRules = WebhookRules()
+    api: ApiRules = ApiRules()
 
     @field_validator("timezone")
     @classmethod
