@@ -13,6 +13,7 @@ import base64
 import binascii
 import logging
 import uuid
+from typing import Protocol, TypeVar
 
 from slack_sdk.errors import SlackApiError
 
@@ -69,6 +70,20 @@ def decode_cursor(cursor: str | None) -> int:
     return int(number)
 
 
+class _Identified(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+Item = TypeVar("Item", bound=_Identified)
+
+
+def paged(rows: list[Item], limit: int) -> tuple[list[Item], str | None]:
+    """A page of ``limit`` from ``limit + 1`` rows read, and the cursor if there are more."""
+    items = rows[:limit]
+    return items, encode_cursor(items[-1].id) if len(rows) > limit else None
+
+
 def page_size(call: Call, query: PageQuery) -> int:
     """The page size asked for, within the rules' maximum."""
     rules = call.rt.rules.api
@@ -120,9 +135,8 @@ async def list_claims(call: Call) -> ClaimPage:
             after=decode_cursor(query.cursor),
             limit=limit + 1,
         )
-    items = [ClaimOut.of(c) for c in rows[:limit]]
-    more = len(rows) > limit
-    return ClaimPage(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+    items, next_cursor = paged([ClaimOut.of(c) for c in rows], limit)
+    return ClaimPage(items=items, next_cursor=next_cursor)
 
 
 @endpoint(
@@ -242,9 +256,8 @@ async def list_customers(call: Call) -> CustomerPage:
             after=decode_cursor(query.cursor),
             limit=limit + 1,
         )
-    items = [CustomerOut.of(customer, holder) for customer, holder in rows[:limit]]
-    more = len(rows) > limit
-    return CustomerPage(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+    items, next_cursor = paged([CustomerOut.of(c, holder) for c, holder in rows], limit)
+    return CustomerPage(items=items, next_cursor=next_cursor)
 
 
 @endpoint(

@@ -11,7 +11,6 @@ events of the same claim wait behind a failing one; other claims and other endpo
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import random
@@ -23,10 +22,11 @@ import aiohttp
 
 from bot.clock import Clock
 from bot.integration_rules import WebhookEndpoint
+from bot.notify.loop import DrainLoop
 from bot.rules import Rules
 from bot.webhooks.signing import Header, sign
 from store import webhooks as store
-from store.db import Database, DatabaseUnavailable
+from store.db import Database
 from store.models import AuditEvent
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def event_body(event_id: str, audit_event: AuditEvent) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
-class WebhookWorker:
+class WebhookWorker(DrainLoop):
     """Drains the webhooks' outbox on a timer and whenever :meth:`kick` says there is more."""
 
     def __init__(
@@ -81,50 +81,24 @@ class WebhookWorker:
         lease: timedelta = timedelta(minutes=2),
         interval_seconds: float = 5.0,
     ) -> None:
+        super().__init__("webhooks", interval_seconds)
         self.db = db
         self.rules = rules
         self.clock = clock
         self.batch = batch
         self.lease = lease
-        self.interval = interval_seconds
-        self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self._http: aiohttp.ClientSession | None = None
 
-    def kick(self) -> None:
-        """Ask for a drain now (a transaction that owes deliveries has committed)."""
-        self._wake.set()
-
     async def start(self) -> None:
-        if not self.rules.webhooks.endpoints:
-            return  # nothing to deliver to: no task, no HTTP session
-        self._stopping.clear()
-        self._task = asyncio.create_task(self._run(), name="claimbot-webhooks")
+        if self.rules.webhooks.endpoints:  # else nothing to deliver to: no task, no HTTP session
+            await super().start()
 
     async def stop(self) -> None:
         """Stop after the deliveries in hand; leased ones not yet posted expire and go again."""
-        self._stopping.set()
-        self._wake.set()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(self._task, timeout=15)
-            self._task = None
+        await super().stop()
         if self._http is not None:
             await self._http.close()
             self._http = None
-
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            self._wake.clear()
-            try:
-                await self.drain()
-            except DatabaseUnavailable as exc:
-                log.warning("webhooks paused: database unavailable (%s)", exc)
-            except Exception:
-                log.exception("webhook drain failed; will try again")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
 
     async def drain(self) -> WebhookReport:
         """Deliver everything due now; each round takes the next event of every sequence."""

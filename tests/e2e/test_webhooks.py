@@ -4,6 +4,8 @@ would, a retry after a 500, events of a claim in order, stable event IDs, failur
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
@@ -164,3 +166,20 @@ async def test_without_endpoints_nothing_is_owed(bot: Bot) -> None:
     await bot.file_claim(BYTEDANCE, user=ALICE)
     async with bot.rt.db.session() as session:
         assert await session.scalar(select(func.count()).select_from(WebhookDelivery)) == 0
+
+
+async def test_the_readmes_receiver_snippet_verifies_a_real_delivery(
+    bot_factory: BotFactory, hook: Receiver
+) -> None:
+    bot = await bot_factory(rules=hook_rules(hook.url))
+    await bot.file_claim(BYTEDANCE, user=ALICE)
+    got = (await hook.wait_accepted(1))[0]
+    # As the README shows receivers, with nothing but the standard library.
+    timestamp = got.headers["X-Claimbot-Request-Timestamp"]
+    expected = (
+        "v0="
+        + hmac.new(
+            SECRET.encode(), f"v0:{timestamp}:".encode() + got.body, hashlib.sha256
+        ).hexdigest()
+    )
+    assert hmac.compare_digest(expected, got.headers["X-Claimbot-Signature"])
