@@ -22,7 +22,9 @@ from bot.webhooks.status import webhook_status
 from store.models import WebhookDelivery
 from tests.e2e.conftest import ALICE, BO, Bot, BotFactory
 from tests.e2e.test_claim_flow import BYTEDANCE
+from tests.e2e.test_lifecycle import file_acme, log_followup
 from tests.e2e.webhook_receiver import Receiver, receiver
+from tests.lifecycle.support import team_rules, wait_dm
 
 SECRET = "whsec-0123456789abcdef"
 
@@ -183,3 +185,31 @@ async def test_the_readmes_receiver_snippet_verifies_a_real_delivery(
         ).hexdigest()
     )
     assert hmac.compare_digest(expected, got.headers["X-Claimbot-Signature"])
+
+
+async def test_a_claims_whole_life_reaches_the_receiver_in_order(
+    bot_factory: BotFactory, hook: Receiver
+) -> None:
+    # Events recorded one by one (follow-ups, won, lost, the pool) as well as by the claim batch.
+    bot = await bot_factory(
+        rules=team_rules(
+            webhooks={"endpoints": [{"name": "erp", "url": hook.url, "secret": SECRET}]}
+        )
+    )
+    won_id = await file_acme(bot)
+    lost_id = await file_acme(
+        bot, user=BO, customer_name="杭州云帆科技有限公司", phone="0571-8888 1234"
+    )
+    won_dm = (await wait_dm(bot, ALICE, "上海艾克美机器人有限公司"))[0]
+    lost_dm = (await wait_dm(bot, BO, "杭州云帆科技有限公司"))[0]
+    await log_followup(bot, ALICE, via=won_dm, answers={"followup_stage": "analysis"})
+    await log_followup(bot, ALICE, via=won_dm, answers={"followup_stage": "won"})
+    await log_followup(bot, BO, via=lost_dm, answers={"followup_stage": "lost"})
+    accepted = await hook.wait_accepted(9)
+    per_claim: dict[int, list[str]] = {}
+    for got in accepted:
+        event = verified(bot, got)
+        per_claim.setdefault(event["claim_id"], []).append(event["type"])
+    assert per_claim[won_id][:2] == ["claim.filed", "claim.approved"]
+    assert per_claim[won_id][2:] == ["claim.followed_up", "claim.followed_up", "claim.won"]
+    assert per_claim[lost_id][2:] == ["claim.followed_up", "claim.lost"]
