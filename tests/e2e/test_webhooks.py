@@ -213,3 +213,28 @@ async def test_a_claims_whole_life_reaches_the_receiver_in_order(
     assert per_claim[won_id][:2] == ["claim.filed", "claim.approved"]
     assert per_claim[won_id][2:] == ["claim.followed_up", "claim.followed_up", "claim.won"]
     assert per_claim[lost_id][2:] == ["claim.followed_up", "claim.lost"]
+
+
+async def test_two_replicas_deliver_each_event_once_and_each_claim_in_order(
+    bot_factory: BotFactory, hook: Receiver, database_url: str
+) -> None:
+    rules = hook_rules(hook.url)
+    first = await bot_factory(rules=rules, database_url=database_url)
+    second = await bot_factory(rules=rules, database_url=database_url, migrate=False)
+    names = ["上海寻梦信息技术有限公司", "杭州网易雷火科技有限公司", "北京小米移动软件有限公司"]
+    await asyncio.gather(
+        *(
+            (first if n % 2 else second).file_claim(
+                BYTEDANCE | {"customer_name": name, "phone": f"1390000{n:04d}"},
+                user=(ALICE, BO)[n % 2],
+            )
+            for n, name in enumerate(names)
+        )
+    )
+    accepted = await hook.wait_accepted(6)
+    await asyncio.gather(first.rt.webhooks.drain(), second.rt.webhooks.drain())
+    assert len(hook.received) == 6  # each event once
+    per_claim: dict[int, list[str]] = {}
+    for got in accepted:
+        per_claim.setdefault(got.event["claim_id"], []).append(got.event["type"])
+    assert list(per_claim.values()) == [["claim.filed", "claim.approved"]] * 3
