@@ -34,14 +34,12 @@ log = logging.getLogger(__name__)
 __all__ = ["PREFIX", "build_api"]
 
 OPENAPI_PATH = "/openapi.json"
-# Bodies are a claim form's worth of text; anything far larger is not a claim.
-MAX_BODY_BYTES = 64 * 1024
 
 
 def build_api(rt: Runtime) -> web.Application:
     """The API as an aiohttp sub-application, to mount at :data:`PREFIX`."""
     limiter = RateLimiter(rt.rules.api)
-    api = web.Application(middlewares=[_json_errors], client_max_size=MAX_BODY_BYTES)
+    api = web.Application(middlewares=[_json_errors])
     try:
         app_version = version("claimbot")
     except PackageNotFoundError:

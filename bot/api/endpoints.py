@@ -15,6 +15,7 @@ import logging
 import uuid
 from typing import Protocol, TypeVar
 
+from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 
 from bot.api.errors import ApiError, Code
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 
 _CURSOR = "v1:"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+RETRY_LATER = {"Retry-After": "30"}
 
 
 def encode_cursor(last_id: int) -> str:
@@ -194,7 +196,15 @@ async def file_claim(call: Call) -> FilingResult:
     except SlackApiError as exc:
         if exc.response.get("error") in ("user_not_found", "user_not_visible"):
             raise ApiError(Code.UNKNOWN_USER) from None
-        raise
+        log.warning("users.info for an API filing failed: %s", exc.response.get("error"))
+        raise ApiError(
+            Code.UNAVAILABLE, message_key="api.error.slack_unavailable", headers=RETRY_LATER
+        ) from None
+    except (ClientError, TimeoutError) as exc:
+        log.warning("users.info for an API filing failed: %r", exc)
+        raise ApiError(
+            Code.UNAVAILABLE, message_key="api.error.slack_unavailable", headers=RETRY_LATER
+        ) from None
     user = found.get("user") or {}
     if user.get("deleted") or user.get("is_bot"):
         raise ApiError(Code.UNKNOWN_USER)

@@ -240,6 +240,10 @@ async def test_filing_checks_the_fields_the_user_and_the_scope(bot: Bot) -> None
     assert "电话" in in_chinese.body["error"]["fields"][0]["message"]
     stranger = await file_via_api(bot, writer, "U0NOBODY99", BYTEDANCE)
     assert (stranger.status, stranger.code) == (422, "unknown_user")
+    bot.fake.inject("users.info", error="fatal_error")
+    slack_down = await file_via_api(bot, writer, CAROL, BYTEDANCE)
+    assert (slack_down.status, slack_down.code) == (503, "unavailable")
+    assert slack_down.headers["Retry-After"] == "30"
     unknown_field = await file_via_api(bot, writer, ALICE, BYTEDANCE | {"owner": "me"})
     assert unknown_field.status == 422
     not_json = await call(bot, "POST", "/claims", writer, data=b"{oops")
