@@ -60,7 +60,7 @@ def ordering_key(workspace_id: str, claim_id: int | None, customer_id: int | Non
 
 
 def _attached_to(session: Session) -> _Attached | None:
-    bind = session.get_bind()
+    bind = session.bind  # None for a session made without one: nothing attached to it
     engine = bind if isinstance(bind, Engine) else getattr(bind, "engine", None)
     return _ATTACHED.get(engine) if engine is not None else None
 
