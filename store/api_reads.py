@@ -14,12 +14,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.access import ClaimScope, within
 from store.customers import customers_and_holders
 from store.models import Claim, Customer
 
 
 @dataclass(frozen=True, slots=True)
 class ClaimFilter:
+    """What a client asks for; ``owner_id`` and ``team_id`` mean what they mean everywhere
+    (:mod:`store.access`): a team's claims include those its members filed under no team."""
+
     status: str | None = None
     owner_id: str | None = None
     customer_id: int | None = None
@@ -27,20 +31,23 @@ class ClaimFilter:
     submitted_since: datetime | None = None
     submitted_before: datetime | None = None
 
+    @property
+    def scope(self) -> ClaimScope:
+        return ClaimScope(
+            owner_id=self.owner_id,
+            team_ids=frozenset({self.team_id}) if self.team_id is not None else None,
+        )
+
 
 async def claims_page(
     session: AsyncSession, workspace_id: str, where: ClaimFilter, *, after: int, limit: int
 ) -> Sequence[Claim]:
     """Up to ``limit`` claims of the workspace with ids above ``after`` that pass ``where``."""
-    conditions = [Claim.workspace_id == workspace_id, Claim.id > after]
+    conditions = [Claim.workspace_id == workspace_id, Claim.id > after, *within(where.scope)]
     if where.status is not None:
         conditions.append(Claim.status == where.status)
-    if where.owner_id is not None:
-        conditions.append(Claim.owner_id == where.owner_id)
     if where.customer_id is not None:
         conditions.append(Claim.customer_id == where.customer_id)
-    if where.team_id is not None:
-        conditions.append(Claim.team_id == where.team_id)
     if where.submitted_since is not None:
         conditions.append(Claim.submitted_at >= where.submitted_since)
     if where.submitted_before is not None:

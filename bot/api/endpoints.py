@@ -45,6 +45,7 @@ from store import api_reads, audit
 from store import claims as claim_store
 from store.api_tokens import READ_WRITE
 from store.customers import customers_and_holders
+from store.models import Via
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +225,7 @@ async def file_claim(call: Call) -> FilingResult:
         filer=await rt.directory.filer(workspace_id, profile),
         draft=parsed,
         submission_key=submission_key(call),
-        via="api",
+        via=Via.API,
     )
     rt.outbox.kick()  # the rep's verdict DM, and the holder's notice of a collision
     return FilingResult.of(verdict)

@@ -15,12 +15,14 @@ from __future__ import annotations
 import copy
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
@@ -31,11 +33,14 @@ from bot.notify.loop import DrainLoop
 from bot.oauth import WorkspaceClients
 from bot.people import PeopleDirectory
 from bot.rules import Rules
-from cards.registry import render_notice
 from store import outbox, posted
 from store.db import Database
 
 log = logging.getLogger(__name__)
+
+# A notice's fallback text and blocks, from its kind and payload (cards.registry.render_notice,
+# handed in by the runtime so that bot/ does not import cards/).
+NoticeRenderer = Callable[[str, dict[str, Any], Translator], tuple[str, list[Block]]]
 
 # Slack errors that no retry will cure.
 PERMANENT_ERRORS = frozenset(
@@ -91,6 +96,7 @@ class OutboxWorker(DrainLoop):
         people: PeopleDirectory,
         client: AsyncWebClient | WorkspaceClients,
         *,
+        render: NoticeRenderer,
         batch: int = 20,
         lease: timedelta = timedelta(minutes=2),
         max_attempts: int = 10,
@@ -100,6 +106,7 @@ class OutboxWorker(DrainLoop):
         self.rules = rules
         self.clock = clock
         self.people = people
+        self.render = render
         # Each row is sent with its own workspace's token (several in multi-workspace mode).
         self.clients = (
             client if isinstance(client, WorkspaceClients) else WorkspaceClients(client, clock)
@@ -199,7 +206,7 @@ class OutboxWorker(DrainLoop):
             lang = profile.lang
         else:
             lang = self.rules.language
-        return render_notice(row.kind, row.payload, Translator(lang))
+        return self.render(row.kind, row.payload, Translator(lang))
 
     async def _retry(
         self, row: Leased, error: str, wait_seconds: float | None, report: DrainReport

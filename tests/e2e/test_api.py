@@ -19,6 +19,7 @@ from store.models import Claim
 from tests.e2e.api_support import Answer, call, new_token
 from tests.e2e.conftest import ALICE, BO, CAROL, Bot, BotFactory
 from tests.e2e.test_claim_flow import BYTEDANCE
+from tests.lifecycle.support import team_rules
 
 EVERY_ENDPOINT = [
     ("GET", "/customers/check?q=acme"),
@@ -298,3 +299,19 @@ async def test_a_filing_through_the_api_racing_one_through_slack_makes_one_owner
         else:
             assert "The customer is yours" in form_verdict
             assert api.body["outcome"] == "collision" and api.body["holder_id"] == ALICE
+
+
+async def test_the_team_filter_is_the_same_team_rule_as_everywhere(
+    bot_factory: BotFactory,
+) -> None:
+    bot = await bot_factory(rules=team_rules())  # East: Mei manages Alice and Bo
+    writer = await new_token(bot, api_tokens.READ_WRITE)
+    for n, user in enumerate((ALICE, BO, CAROL)):
+        assert (await file_via_api(bot, writer, user, company(n))).body["outcome"] == "claimed"
+    everyone = (await call(bot, "GET", "/claims", writer)).body["items"]
+    east = next(c["team_id"] for c in everyone if c["owner_id"] == ALICE)
+    assert east is not None
+    listed = await call(bot, "GET", "/claims", writer, params={"team_id": east})
+    assert sorted(c["owner_id"] for c in listed.body["items"]) == sorted([ALICE, BO])
+    alone = await call(bot, "GET", "/claims", writer, params={"team_id": east, "owner_id": CAROL})
+    assert alone.body["items"] == []
