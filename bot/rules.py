@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from bot.i18n import Lang, Translator
+from bot.integration_rules import ApiRules, WebhookRules
 from bot.matching import DEFAULT_CLEAR_MATCH, DEFAULT_POSSIBLE_MATCH
 from bot.settings import ConfigError
 
@@ -284,6 +285,8 @@ class Rules(_Section):
     digest: DigestRules = DigestRules()
     schedule: ScheduleRules = ScheduleRules()
     database: DatabaseRules = DatabaseRules()
+    webhooks: WebhookRules = WebhookRules()
+    api: ApiRules = ApiRules()
 
     @field_validator("timezone")
     @classmethod

@@ -39,6 +39,8 @@ from bot.settings import Settings
 from bot.slack_client import SlackSession, web_client
 from bot.teams import TeamAdmin
 from bot.transfers import TransferService
+from bot.webhooks import WebhookWorker, attach
+from bot.webhooks.status import webhook_status
 from cards.home import home_view
 from cards.registry import render_notice
 from store.db import Database, DatabaseUnavailable
@@ -70,6 +72,8 @@ class Runtime:
     roles: RoleAdmin = field(init=False)
     teams: TeamAdmin = field(init=False)
     outbox: OutboxWorker = field(init=False)
+    # Audit events to the webhook endpoints of the rules, through their own outbox.
+    webhooks: WebhookWorker = field(init=False)
     # Follow-ups, extensions, the public pool and the reminder/reclaim sweep.
     lifecycle: Lifecycle = field(init=False)
     # Lists and history, disputes, a manager's transfers and releases, the export.
@@ -111,10 +115,13 @@ class Runtime:
         self.outbox = OutboxWorker(
             self.db, self.rules, self.clock, self.people, self.clients, render=render_notice
         )
+        self.webhooks = WebhookWorker(self.db, self.rules, self.clock)
+        attach(self.db, self.rules, self.webhooks)
         self.services = [
             SlackSession(self.slack, timeout=self.settings.slack_timeout),
             IndexWarmer(self),
             self.outbox,
+            self.webhooks,
             *self.services,
         ]
         self.metrics = MetricsService(self.db, self.rules, self.clock, self.directory)
@@ -150,6 +157,15 @@ class Runtime:
         )
         self.services.append(self.home.refresher)
         self.health_parts["scheduler"] = self.lifecycle.scheduler.health
+        if self.rules.webhooks.endpoints:
+            self.health_parts["webhooks"] = self._webhook_health
+
+    async def _webhook_health(self) -> dict[str, object]:
+        try:
+            statuses = await webhook_status(self.db, self.rules, self.clock.now())
+        except DatabaseUnavailable:
+            return {"status": "unknown"}
+        return {status.name: status.as_json() for status in statuses}
 
     @classmethod
     def create(cls, settings: Settings, rules: Rules, clock: Clock | None = None) -> Runtime:

@@ -12,8 +12,6 @@ the recipient's own working hours is held until they begin, without counting as 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import copy
 import logging
 import random
@@ -32,11 +30,12 @@ from bot.i18n import LANGS, Lang, Translator
 from bot.notify import HOME_LINK, HOME_URL, LANG, SUBJECT, SUBJECT_ID
 from bot.notify.files import file_renderer
 from bot.notify.hours import HOURS, deadline_of, delivery_time, is_person
+from bot.notify.loop import DrainLoop
 from bot.oauth import WorkspaceClients
 from bot.people import PeopleDirectory
 from bot.rules import Rules
 from store import outbox, posted
-from store.db import Database, DatabaseUnavailable
+from store.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +86,7 @@ class DrainReport:
     deferred: int = 0  # held back for the recipient's working hours
 
 
-class OutboxWorker:
+class OutboxWorker(DrainLoop):
     """Drains the outbox on a timer and whenever :meth:`kick` says there is something new."""
 
     def __init__(
@@ -103,6 +102,7 @@ class OutboxWorker:
         lease: timedelta = timedelta(minutes=2),
         max_attempts: int = 10,
     ) -> None:
+        super().__init__("outbox", rules.schedule.outbox_interval_seconds)
         self.db = db
         self.rules = rules
         self.clock = clock
@@ -116,40 +116,7 @@ class OutboxWorker:
         self.batch = batch
         self.lease = lease
         self.max_attempts = max_attempts
-        self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self._app_links: dict[str, str | None] = {}
-
-    def kick(self) -> None:
-        """Ask for a drain now (after a commit that enqueued something)."""
-        self._wake.set()
-
-    async def start(self) -> None:
-        self._stopping.clear()
-        self._task = asyncio.create_task(self._run(), name="claimbot-outbox")
-
-    async def stop(self) -> None:
-        """Stop after the message in hand; leased rows not yet sent simply expire and resend."""
-        self._stopping.set()
-        self._wake.set()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(self._task, timeout=15)
-            self._task = None
-
-    async def _run(self) -> None:
-        interval = self.rules.schedule.outbox_interval_seconds
-        while not self._stopping.is_set():
-            self._wake.clear()
-            try:
-                await self.drain()
-            except DatabaseUnavailable as exc:
-                log.warning("outbox paused: database unavailable (%s)", exc)
-            except Exception:
-                log.exception("outbox drain failed; will try again")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=interval)
 
     async def drain(self, *, limit: int | None = None) -> DrainReport:
         """Send everything due now (or up to ``limit`` messages)."""
