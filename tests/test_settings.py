@@ -81,3 +81,25 @@ def test_an_app_token_of_the_wrong_kind_is_refused() -> None:
         Settings.from_env(
             {"SLACK_APP_TOKEN": "xoxb-wrong", "SLACK_BOT_TOKEN": "xoxb-1"}
         ).check_credentials()
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgres://u:p@db/claims", "postgresql+asyncpg://u:p@db/claims"),
+        ("postgresql://u:p@db/claims", "postgresql+asyncpg://u:p@db/claims"),
+        ("postgresql+asyncpg://u@db/claims", "postgresql+asyncpg://u@db/claims"),
+        ("sqlite:////data/claimbot.db", "sqlite+aiosqlite:////data/claimbot.db"),
+    ],
+)
+def test_database_urls_as_providers_print_them_are_accepted(given: str, used: str) -> None:
+    assert Settings.from_env({"DATABASE_URL": given}).database_url == used
+
+
+def test_a_database_url_we_cannot_run_is_one_sentence() -> None:
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env({"DATABASE_URL": "mysql://u@db/claims"})
+    assert str(raised.value) == (
+        "DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
+        "(postgres:// and postgresql:// are accepted too), not mysql://."
+    )

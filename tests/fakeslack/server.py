@@ -354,7 +354,7 @@ class FakeSlack:
         seconds first (alone, the call is then handled normally). ``method`` may also be
         "response_url" or "upload". Faulted calls are recorded with ``Call.fault`` set.
         """
-        known = set(self.workspace.methods) | {RESPONSE_URL, UPLOAD}
+        known = set(self.workspace.methods) | {RESPONSE_URL, UPLOAD, "apps.connections.open"}
         if method not in known:
             raise ValueError(f"unknown method {method!r}; known: {sorted(known)}")
         fault = Fault.make(
