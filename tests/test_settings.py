@@ -103,3 +103,15 @@ def test_a_database_url_we_cannot_run_is_one_sentence() -> None:
         "DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
         "(postgres:// and postgresql:// are accepted too), not mysql://."
     )
+
+
+def test_an_sqlite_file_this_user_cannot_write_is_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cli.common import check_sqlite_path
+
+    monkeypatch.setattr("bot.cli.common.os.access", lambda _path, _mode: False)
+    with pytest.raises(ConfigError, match=r"cannot be written by this user \(uid \d+\)"):
+        check_sqlite_path(f"sqlite+aiosqlite:///{tmp_path}/claimbot.db", create=True)
+    with pytest.raises(ConfigError, match="the folder .*/missing for the SQLite database"):
+        check_sqlite_path(f"sqlite+aiosqlite:///{tmp_path}/missing/claimbot.db", create=True)

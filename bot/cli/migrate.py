@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from bot.cli.common import open_runtime
+from store.db import describe_url
 from store.migrate import current_revision
 
 
@@ -15,9 +16,10 @@ def add_parser(commands: Any) -> None:
 
 
 async def handle(_args: argparse.Namespace) -> int:
-    rt = await open_runtime(migrate=True)
+    rt = await open_runtime(migrate=True, announce=False)
     try:
-        print(f"database schema at revision {await current_revision(rt.db)} ({rt.db.dialect})")
+        revision = await current_revision(rt.db)
+        print(f"database schema at revision {revision} ({describe_url(rt.db.url)})")
     finally:
         await rt.close()
     return 0

@@ -40,7 +40,7 @@ def add_parser(commands: Any) -> None:
 
 async def handle(_args: argparse.Namespace) -> int:
     stop = _stop_on_signals()
-    rt = await open_runtime(need_credentials=True, migrate=True)
+    rt = await open_runtime(need_credentials=True, migrate=True, announce=False)
     try:
         return await serve(rt, stop=stop)
     finally:
