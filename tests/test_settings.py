@@ -113,5 +113,5 @@ def test_an_sqlite_file_this_user_cannot_write_is_one_sentence(
     monkeypatch.setattr("bot.cli.common.os.access", lambda _path, _mode: False)
     with pytest.raises(ConfigError, match=r"cannot be written by this user \(uid \d+\)"):
         check_sqlite_path(f"sqlite+aiosqlite:///{tmp_path}/claimbot.db", create=True)
-    with pytest.raises(ConfigError, match="the folder .*/missing for the SQLite database"):
+    with pytest.raises(ConfigError, match=r"the folder .*/missing for the SQLite database"):
         check_sqlite_path(f"sqlite+aiosqlite:///{tmp_path}/missing/claimbot.db", create=True)
