@@ -30,6 +30,10 @@ def build_web_app(rt: Runtime, bolt_app: AsyncApp | None) -> web.Application:
 
     async def slack_events(request: web.Request) -> web.Response:
         assert bolt_app is not None
+        if await is_ssl_check(request):
+            # Slack checks the certificate of a new Request URL with an unsigned post; it only
+            # needs a 200 (api.slack.com/interactivity/slash-commands#ssl).
+            return web.Response(status=200)
         if not request.headers.get("X-Slack-Request-Timestamp", "").isdigit():
             # Bolt's verifier would raise on a timestamp that is not a number (a 500); such a
             # request is simply not from Slack.
@@ -60,6 +64,14 @@ def build_web_app(rt: Runtime, bolt_app: AsyncApp | None) -> web.Application:
         web_app.router.add_get(flow.install_path, install)
         web_app.router.add_get(flow.redirect_uri_path, oauth_redirect)
     return web_app
+
+
+async def is_ssl_check(request: web.Request) -> bool:
+    """Slack's ``ssl_check=1`` form post (it carries no signature and nothing to act on)."""
+    if request.content_type != "application/x-www-form-urlencoded":
+        return False
+    form = await request.post()  # aiohttp keeps the body, so Bolt can still read it
+    return form.get("ssl_check") == "1"
 
 
 async def health_report(rt: Runtime) -> dict[str, Any]:

@@ -99,6 +99,12 @@ def split(text: str) -> tuple[str, str]:
     return parts[0].lower(), parts[1].strip() if len(parts) > 1 else ""
 
 
+def unescape(text: str) -> str:
+    """Slack sends typed text with ``&``, ``<`` and ``>`` as HTML entities (``AT&amp;T``); the
+    markup it adds itself (``<@U123|name>``) has none, so only these three are turned back."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 async def on_claim(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -107,7 +113,7 @@ async def on_claim(
     client: AsyncWebClient,
 ) -> None:
     """Route ``/claim …`` to its subcommand, or answer with the help."""
-    name, args = split(str(body.get("text") or ""))
+    name, args = split(unescape(str(body.get("text") or "")))
     invocation = Invocation(
         rt=ctx.runtime(context),
         tr=ctx.translator(context),
