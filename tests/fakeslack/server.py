@@ -18,6 +18,7 @@ from typing import Self
 import pytest
 from aiohttp import web
 
+from tests.fakeslack.access import Access, Channel
 from tests.fakeslack.errors import SlackError
 from tests.fakeslack.faults import Fault, FaultQueue
 from tests.fakeslack.records import Call, JSONDict, Message, ResponsePost, Upload
@@ -34,11 +35,17 @@ class FakeSlack:
     """A fake Slack Web API plus response_url and file-upload endpoints, for one test."""
 
     def __init__(
-        self, *, identity: Identity | None = None, tokens: Collection[str] | None = None
+        self,
+        *,
+        identity: Identity | None = None,
+        tokens: Collection[str] | None = None,
+        strict_channels: bool = False,
     ) -> None:
-        """``tokens``: accepted tokens (default: any non-empty one)."""
+        """``tokens``: accepted tokens (default: any non-empty one); ``strict_channels``: only
+        channels added with :meth:`add_channel` exist."""
         self.identity = identity or Identity()
         self.tokens = None if tokens is None else frozenset(tokens)
+        self.access = Access(strict_channels=strict_channels)
         self.workspace = Workspace(self.identity, base_url=lambda: self.base_url)
         self.calls: list[Call] = []
         self.responses: list[ResponsePost] = []
@@ -126,6 +133,24 @@ class FakeSlack:
         )
         self.workspace.users[user_id] = user
         return copy.deepcopy(user)
+
+    def grant(self, token: str, scopes: Collection[str]) -> None:
+        """Give ``token`` exactly these scopes (every token has the manifest's by default)."""
+        self.access.granted[token] = frozenset(scopes)
+
+    def add_channel(
+        self,
+        channel_id: str,
+        *,
+        name: str,
+        private: bool = False,
+        bot_member: bool = True,
+        archived: bool = False,
+    ) -> None:
+        """Declare a channel: whether the bot is in it decides what posting there answers."""
+        self.access.channels[channel_id] = Channel(
+            channel_id, name, private=private, bot_member=bot_member, archived=archived
+        )
 
     def add_installation(
         self,
@@ -384,7 +409,9 @@ class FakeSlack:
                 return faulted
             reply = self._dispatch(method, params, token, problems)
             call.status, call.reply, call.delivered = 200, reply, reply["ok"]
-            return web.json_response(reply)
+            # Slack tells every caller which scopes its token has.
+            scopes = ",".join(sorted(self.access.scopes(token)))
+            return web.json_response(reply, headers={"X-OAuth-Scopes": scopes})
         finally:
             call.finished = True
             await self._notify()
@@ -410,6 +437,7 @@ class FakeSlack:
                 raise SlackError("invalid_auth", f"{method}: token {token[:10]}… is not valid")
             if problems:
                 raise SlackError("invalid_arguments", *(f"{method}: {p}" for p in problems))
+            self.access.check(method, params, token)
             reply = implementation(params)
             installed = self.token_teams.get(token)
             if installed is not None and isinstance(reply.get("view"), dict):
@@ -420,7 +448,7 @@ class FakeSlack:
             return reply
         except SlackError as e:
             self.violations.extend(e.violations)
-            reply: JSONDict = {"ok": False, "error": e.error}
+            reply: JSONDict = {"ok": False, "error": e.error, **e.extra}
             if e.violations:
                 reply["response_metadata"] = {"messages": [f"[ERROR] {v}" for v in e.violations]}
             return reply
