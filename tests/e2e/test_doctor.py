@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.fakeslack.access import MANIFEST_SCOPES
+from bot.fakeslack.server import FakeSlack
 from tests.e2e.processes import free_port
-from tests.fakeslack.access import MANIFEST_SCOPES
-from tests.fakeslack.server import FakeSlack
+from tests.fakeslack.pytest_plugin import assert_no_violations
 
 TOKEN = "xoxb-doctor"
 ADMIN = "U0ADMIN001"
@@ -76,7 +77,7 @@ async def slack() -> FakeSlack:
     fake.add_channel("C0APPROVALS", name="approvals", private=True)
     yield fake  # type: ignore[misc]
     await fake.stop()
-    fake.assert_no_violations()
+    assert_no_violations(fake)
 
 
 async def test_a_good_set_up_passes_every_check_and_leaves_nothing_behind(

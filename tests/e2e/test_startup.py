@@ -15,9 +15,9 @@ from pathlib import Path
 
 import aiohttp
 
+from bot.fakeslack.server import FakeSlack
 from tests.e2e.conftest import SIGNING_SECRET
 from tests.e2e.processes import claimbot_process, free_port
-from tests.fakeslack.server import FakeSlack
 
 # The most a stop may take in any state (the issue: "within a few seconds").
 STOP_SECONDS = 5.0

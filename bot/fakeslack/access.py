@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tests.fakeslack.errors import SlackError
-from tests.fakeslack.records import JSONDict
+from bot.fakeslack.errors import SlackError
+from bot.fakeslack.records import JSONDict
 
 # What manifest.yaml asks for: every token has these unless a test grants others.
 MANIFEST_SCOPES = frozenset(
