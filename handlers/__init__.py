@@ -17,6 +17,7 @@ from handlers import (
     extensions,
     followups,
     home,
+    installs,
     lists,
     middleware,
     pool,
@@ -36,6 +37,7 @@ def register_all(app: AsyncApp, rt: Runtime) -> None:
     extensions.register(app)
     pool.register(app)
     home.register(app)
+    installs.register(app)
     lists.register(app)
     disputes.register(app)
     transfers.register(app)

@@ -38,6 +38,9 @@ from store.db import Database, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
+# How long notices for a workspace that removed the app wait before being looked at again.
+REMOVED_HOLD = timedelta(hours=1)
+
 # Slack errors that no retry will cure.
 PERMANENT_ERRORS = frozenset(
     {
@@ -166,6 +169,13 @@ class OutboxWorker:
             ]
 
     async def _deliver(self, row: Leased, report: DrainReport) -> None:
+        if not self.clients.installed(row.workspace_id):
+            # The workspace removed the app: hold its notices (not an attempt) in case it
+            # comes back, rather than spending their attempts on a dead token.
+            async with self.db.session() as session:
+                await outbox.defer(session, row.id, until=self.clock.now() + REMOVED_HOLD)
+            report.deferred += 1
+            return
         client = await self.clients.for_workspace(row.workspace_id)
         sender = without_retries(client)
         held_until = await self._outside_working_hours(row, client)

@@ -3,8 +3,13 @@ text. Each test fails without the fix it pins."""
 
 from __future__ import annotations
 
-import aiohttp
+import asyncio
+from datetime import timedelta
 
+import aiohttp
+from sqlalchemy import select
+
+from store.models import AuditEvent
 from tests.e2e.approvals_support import start
 from tests.e2e.conftest import ADA, ALICE, Bot, BotFactory
 
@@ -37,3 +42,49 @@ async def test_an_upload_slower_than_an_api_call_still_arrives(bot_factory: BotF
     await bot.fake.wait_for("files.completeUploadExternal", timeout=10)
     [upload] = bot.fake.uploads.values()
     assert upload.completed and upload.channel_id == bot.fake.dm_channel(ADA)
+
+
+async def test_an_uninstall_stops_sends_is_audited_and_a_reinstall_resumes(bot: Bot) -> None:
+    form = {"customer_name": "Acme Robotics", "contact_name": "Li", "phone": "138 0013 8111"}
+    await bot.file_claim(form | {"need_summary": "CRM"}, user=ALICE)
+
+    answer = await bot.slack.event({"type": "app_uninstalled"})
+    assert answer.status == 200  # Slack retries anything else
+    assert await audited(bot, "app.uninstalled") == 1
+
+    # A week without follow-up makes a reminder due; nothing is sent to the removed workspace.
+    posted = len(bot.fake.calls_to("chat.postMessage"))
+    bot.clock.advance(timedelta(days=8))
+    report = await bot.rt.lifecycle.sweeper.run(bot.clock.now())
+    assert report.notices_written
+    drained = await bot.rt.outbox.drain()
+    assert (drained.sent, drained.failed, drained.deferred) == (0, 0, drained.deferred)
+    assert drained.deferred >= 1
+    assert len(bot.fake.calls_to("chat.postMessage")) == posted
+
+    # Reinstalled: Slack sends requests from the workspace again, and the held notice goes out.
+    await bot.command("help", user=ALICE)
+    bot.clock.advance(timedelta(hours=1, minutes=1))
+    assert (await bot.rt.outbox.drain()).sent >= 1
+    assert len(bot.fake.calls_to("chat.postMessage")) > posted
+
+
+async def test_a_revoked_user_token_is_not_a_removal(bot: Bot) -> None:
+    revoked = {"type": "tokens_revoked", "tokens": {"oauth": [ALICE], "bot": []}}
+    assert (await bot.slack.event(revoked)).status == 200
+    revoked["tokens"] = {"oauth": [], "bot": ["UBOT"]}
+    assert (await bot.slack.event(revoked)).status == 200
+    assert await audited(bot, "app.uninstalled") == 1
+    assert not bot.rt.clients.installed("T1")
+
+
+async def audited(bot: Bot, action: str, *, at_least: int = 1) -> int:
+    """How many ``action`` events the audit log holds, once it holds ``at_least`` (events are
+    handled after Slack's request is answered, so the test waits a little for them)."""
+    for _ in range(50):
+        async with bot.rt.db.session() as session:
+            actions = list(await session.scalars(select(AuditEvent.action)))
+        if actions.count(action) >= at_least:
+            break
+        await asyncio.sleep(0.1)
+    return actions.count(action)
