@@ -21,6 +21,7 @@ from handlers import (
     lists,
     middleware,
     pool,
+    profiles,
     stats,
     transfers,
 )
@@ -38,6 +39,7 @@ def register_all(app: AsyncApp, rt: Runtime) -> None:
     pool.register(app)
     home.register(app)
     installs.register(app)
+    profiles.register(app)
     lists.register(app)
     disputes.register(app)
     transfers.register(app)

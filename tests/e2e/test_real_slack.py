@@ -9,9 +9,10 @@ from datetime import timedelta
 import aiohttp
 from sqlalchemy import select
 
+from bot.people import PROFILE_TTL, refresh_after
 from store.models import AuditEvent
 from tests.e2e.approvals_support import start
-from tests.e2e.conftest import ADA, ALICE, Bot, BotFactory
+from tests.e2e.conftest import ADA, ALICE, BO, Bot, BotFactory
 
 
 async def test_slacks_unsigned_ssl_check_gets_200(bot: Bot) -> None:
@@ -88,3 +89,35 @@ async def audited(bot: Bot, action: str, *, at_least: int = 1) -> int:
             break
         await asyncio.sleep(0.1)
     return actions.count(action)
+
+
+async def test_a_failed_profile_refresh_keeps_the_last_known_language(bot: Bot) -> None:
+    assert "显示本列表" in (await bot.command("help", user=BO)).json()["text"]
+    fetched = len(bot.fake.calls_to("users.info"))
+
+    # A day later the refresh fails: Bo still reads Chinese, and it is asked again soon.
+    bot.clock.advance(timedelta(hours=25))
+    bot.fake.inject("users.info", error="internal_error")
+    assert "显示本列表" in (await bot.command("help", user=BO)).json()["text"]
+    assert len(bot.fake.calls_to("users.info")) == fetched + 1
+    bot.clock.advance(timedelta(minutes=6))
+    await bot.command("help", user=BO)
+    assert len(bot.fake.calls_to("users.info", delivered=True)) == fetched + 1
+
+
+async def test_a_changed_language_applies_at_once(bot: Bot) -> None:
+    assert "显示本列表" in (await bot.command("help", user=BO)).json()["text"]
+    changed = bot.fake.add_user(BO, name="bo", locale="en-US", tz="America/Los_Angeles")
+    changed.pop("locale")  # user_change carries the profile, not always the locale
+    assert (await bot.slack.event({"type": "user_change", "user": changed})).status == 200
+    for _ in range(50):  # the event is handled after Slack's request is answered
+        if "Show this list." in (await bot.command("help", user=BO)).json()["text"]:
+            break
+        await asyncio.sleep(0.1)
+    assert "Show this list." in (await bot.command("help", user=BO)).json()["text"]
+
+
+def test_profile_refreshes_are_spread_over_the_last_tenth_of_a_day() -> None:
+    keeps = {refresh_after(f"U{n:08d}") for n in range(200)}
+    assert all(PROFILE_TTL * 0.9 <= keep <= PROFILE_TTL for keep in keeps)
+    assert max(keeps) - min(keeps) > PROFILE_TTL * 0.08
