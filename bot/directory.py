@@ -24,6 +24,7 @@ from bot.clock import Clock
 from bot.people import Profile
 from bot.rules import Rules
 from store import directory as directory_store
+from store.access import belongs_to
 from store.db import Database
 from store.directory import Membership
 from store.models import Role
@@ -206,10 +207,12 @@ class Directory:
             return True
         if actor.role is not Role.MANAGER or not actor.managed_team_ids:
             return False
-        if team_id is not None:
-            return team_id in actor.managed_team_ids
-        owner = await self.member(session, workspace_id, owner_id)
-        return bool(owner.team_ids & actor.managed_team_ids)
+        owner_team_ids: set[int] = set()
+        if team_id is None:
+            owner_team_ids = (await self.member(session, workspace_id, owner_id)).team_ids
+        return belongs_to(
+            actor.managed_team_ids, claim_team_id=team_id, owner_team_ids=owner_team_ids
+        )
 
     async def can_see(
         self,

@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.i18n import Lang
+from bot.i18n import Lang, Translator
 from bot.matching import DEFAULT_CLEAR_MATCH, DEFAULT_POSSIBLE_MATCH
 from bot.settings import ConfigError
 
@@ -69,6 +69,19 @@ class Option(_Section):
     def label(self, lang: Lang) -> str | None:
         """The configured label in ``lang``, if any (the caller falls back to the catalogue)."""
         return self.zh if lang == "zh" else self.en
+
+
+def option_label(options: list[Option], key: str | None, tr: Translator) -> str:
+    """The label of an option key: its own label, the catalogue's, or the key itself."""
+    if key is None:
+        return "—"
+    option = next((o for o in options if o.key == key), None)
+    if option is not None and (own := option.label(tr.lang)):
+        return own
+    try:
+        return tr(f"option.{key}")
+    except KeyError:
+        return key
 
 
 def _options(*keys: str) -> list[Option]:

@@ -1,7 +1,9 @@
 """The running bot's parts, assembled once per process and handed to every listener.
 
 Handlers reach services through the :class:`Runtime` that a middleware puts into Bolt's
-context, so there is no module-global app or database.
+context, so there is no module-global app or database. With :mod:`bot.app` it is the composition
+root: the only module of ``bot/`` that imports ``cards/``, to hand the outbox worker and the Home
+their renderers.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from bot.settings import Settings
 from bot.slack_client import SlackSession, web_client
 from bot.teams import TeamAdmin
 from bot.transfers import TransferService
+from cards.home import home_view
+from cards.registry import render_notice
 from store.db import Database, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -103,7 +107,9 @@ class Runtime:
             installation_store(self.settings, self.db) if self.settings.oauth else None
         )
         self.clients = WorkspaceClients(self.slack, self.clock, self.installations)
-        self.outbox = OutboxWorker(self.db, self.rules, self.clock, self.people, self.clients)
+        self.outbox = OutboxWorker(
+            self.db, self.rules, self.clock, self.people, self.clients, render=render_notice
+        )
         self.services = [
             SlackSession(self.slack, timeout=self.settings.slack_timeout),
             IndexWarmer(self),
@@ -136,6 +142,7 @@ class Runtime:
             metrics=self.metrics,
             people=self.people,
             clients=self.clients,
+            render=home_view,
         )
         self.services.append(self.home.refresher)
         self.health_parts["scheduler"] = self.lifecycle.scheduler.health

@@ -21,8 +21,7 @@ from bot.clock import Clock
 from bot.directory import Directory
 from bot.i18n import LANGS, Translator
 from bot.roles import AdminResult, Outcome, RoleAdmin
-from bot.rules import Rules
-from cards.format import option_label
+from bot.rules import Rules, option_label
 from store import audit
 from store import directory as directory_store
 from store.db import Database

@@ -8,10 +8,10 @@ from slack_sdk.models.blocks import Block
 
 from bot.i18n import Translator
 from bot.roles import AdminResult, Outcome
-from bot.rules import Option
+from bot.rules import Option, option_label
 from bot.teams import TeamsOverview, TeamView
 from cards.blocks import MESSAGE_BLOCK_LIMIT, clip, context, escape_mrkdwn, header, section
-from cards.format import mention, option_label
+from cards.format import mention
 
 
 def team_name(name: str | None) -> str:

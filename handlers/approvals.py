@@ -31,11 +31,9 @@ from cards.approval_forms import ModalContext, answer_modal, ask_modal, notice_v
 from cards.pending import pending_list
 from handlers import context as ctx
 from handlers.claim_command import Invocation, subcommand
-from handlers.forms import flatten_state
+from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
 
 log = logging.getLogger(__name__)
-
-FIELD_ERROR_LIMIT = 150
 
 
 # -- /claim pending ----------------------------------------------------------------------------

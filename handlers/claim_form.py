@@ -23,16 +23,13 @@ from cards.claim_form import FormContext, new_claim_form
 from cards.verdict import deciding_view, verdict_message, verdict_view
 from handlers import context as ctx
 from handlers.claim_command import Invocation, subcommand
-from handlers.forms import flatten_state
+from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
 
 log = logging.getLogger(__name__)
 
 # Seconds the submission may take before the modal says "being decided" instead (Slack allows 3
 # for the whole round trip).
 ACK_BUDGET_SECONDS = 2.0
-
-# Slack shows field errors under the input; longer ones are cut by the client.
-FIELD_ERROR_LIMIT = 150
 
 
 @subcommand("", usage_key="help.usage.new", about_key="help.about.new", order=0)

@@ -31,9 +31,7 @@ from cards.disputes import (
 )
 from handlers import context as ctx
 from handlers.followups import tell
-from handlers.forms import flatten_state
-
-FIELD_ERROR_LIMIT = 150
+from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
 
 
 async def on_open(

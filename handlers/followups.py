@@ -32,11 +32,9 @@ from cards.followup import (
 )
 from handlers import context as ctx
 from handlers.claim_command import Invocation, subcommand
-from handlers.forms import flatten_state
+from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
 
 log = logging.getLogger(__name__)
-
-FIELD_ERROR_LIMIT = 150
 
 
 def refusal_text(refusal: Refusal, tr: Translator) -> str:

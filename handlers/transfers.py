@@ -25,9 +25,7 @@ from handlers import context as ctx
 from handlers.admin import user_ref
 from handlers.claim_command import Invocation, subcommand
 from handlers.followups import parse_ref, tell
-from handlers.forms import flatten_state
-
-FIELD_ERROR_LIMIT = 150
+from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
 
 
 def parse_reason(raw: str | None) -> str:

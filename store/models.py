@@ -79,6 +79,48 @@ class ClaimStatus(StrEnum):
 HOLDING_SQL = "status IN ('pending', 'active', 'won')"
 
 
+class EndReason(StrEnum):
+    """Why a claim stopped holding its customer (``claims.end_reason``); the statuses each may
+    end in are in :mod:`store.transitions`."""
+
+    REJECTED = "rejected"  # a manager rejected it while pending
+    RECLAIMED = "reclaimed"  # no follow-up for reclaim_idle_days
+    PROTECTION_ENDED = "protection_ended"  # the protection period ran out
+    WON = "won"  # deal won: protection ends, the customer stays with the rep
+    LOST = "lost"  # deal lost: released to the pool
+    RELEASED = "released"  # released to the pool by a manager (bot/transfers.py)
+    TRANSFERRED = "transferred"  # handed to another rep by a manager or a dispute
+
+
+class Via(StrEnum):
+    """How a claim came to be (``claims.via``)."""
+
+    FORM = "form"  # a rep filed it
+    POOL = "pool"  # a rep took it from the public pool
+    IMPORT = "import"  # loaded from an old list (claimbot import)
+    TRANSFER = "transfer"  # a manager or a dispute handed the customer over
+
+    @classmethod
+    def not_filed(cls) -> tuple[Via, ...]:
+        """Claims no rep filed in the period they appear in (the metrics leave them out)."""
+        return (cls.IMPORT, cls.TRANSFER)
+
+
+class Decision(StrEnum):
+    """Who or what decided a claim (``claims.decision``; ``None`` while pending)."""
+
+    AUTO = "auto"  # no approval rule fired: active at filing
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    IMPORT = "import"  # active as imported
+    TRANSFER = "transfer"  # active as handed over
+
+    @classmethod
+    def approving(cls) -> tuple[Decision, ...]:
+        """Decisions that approved what a rep filed."""
+        return (cls.AUTO, cls.APPROVED)
+
+
 class KeyKind(StrEnum):
     NAME = "name"
     CREDIT_CODE = "credit_code"
@@ -202,7 +244,7 @@ class Claim(Base):
     owner_id: Mapped[str] = mapped_column(UserRef)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(16))
-    via: Mapped[str] = mapped_column(String(16), default="form")  # form, pool, import, transfer
+    via: Mapped[str] = mapped_column(String(16), default=Via.FORM.value)  # a Via
     # Identifies one submission so a retried or double-clicked submit files one claim.
     submission_key: Mapped[str] = mapped_column(String(128))
     submitted_at: Mapped[datetime]
@@ -224,7 +266,7 @@ class Claim(Base):
     rules_fired: Mapped[dict[str, Any]] = mapped_column(default=dict)
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(UserRef)
-    decision: Mapped[str | None] = mapped_column(String(16))  # auto, approved, rejected
+    decision: Mapped[str | None] = mapped_column(String(16))  # a Decision
     decision_reason: Mapped[str | None] = mapped_column(Text)
     # Protection and activity.
     protection_until: Mapped[datetime | None]

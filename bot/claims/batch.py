@@ -22,7 +22,7 @@ from bot.claims.verdict import Refusal
 from bot.duplicates import CustomerFacts, Holder, Match, Probe, classify, combine, name_hits
 from bot.matching import NameIndex
 from bot.rules import Rules
-from store.models import ClaimStatus, KeyKind
+from store.models import ClaimStatus, KeyKind, Via
 
 ExactKey = tuple[KeyKind, str]
 
@@ -44,7 +44,7 @@ class Submission:
     draft: ClaimDraft
     submission_key: str
     origin_channel: str | None = None
-    via: str = "form"
+    via: Via = Via.FORM
     probe: Probe = field(init=False)
 
     def __post_init__(self) -> None:

@@ -42,13 +42,14 @@ from bot.directory import Directory
 from bot.lifecycle.plan import Planned, Planner
 from bot.lifecycle.release import Releaser
 from bot.lifecycle.report import SweepReport, notice_line
-from bot.lifecycle.timeline import Due, EndReason, Timeline, idle_offsets
+from bot.lifecycle.timeline import Due, Timeline, idle_offsets
 from bot.notify import enqueue_many
 from bot.notify.hours import WorkingHours
 from bot.rules import Rules
 from store import lifecycle as store
 from store.db import Database
 from store.lifecycle import ClaimClock
+from store.models import EndReason
 
 log = logging.getLogger(__name__)
 

@@ -171,7 +171,8 @@ def _strip_legal_forms(text: str) -> str:
 
 
 def _last_word(text: str) -> str:
-    return strip_punct(text.rsplit(" ", 1)[-1].casefold())
+    # cleanco is untyped: its strip_punct takes and returns a str.
+    return str(strip_punct(text.rsplit(" ", 1)[-1].casefold()))
 
 
 def _strip_leading_region(text: str) -> str:

@@ -18,8 +18,9 @@ from bot.metrics.periods import Period, Window, trend_weeks, week_label, window
 from bot.rules import Rules
 from store import directory as directory_store
 from store import metrics as store
+from store.access import ClaimScope
 from store.db import Database
-from store.metrics import ClaimScope, GroupKey
+from store.metrics import GroupKey
 from store.models import Role
 
 
@@ -59,10 +60,10 @@ class Scope:
     def claims(self) -> ClaimScope:
         """The scope as the store filters claims."""
         if self.kind is ScopeKind.OWN:
-            return ClaimScope(owner_id=self.user_id)
+            return ClaimScope.of_owner(self.user_id)
         if self.kind is ScopeKind.TEAMS:
-            return ClaimScope(team_ids=self.team_ids)
-        return ClaimScope()
+            return ClaimScope.of_teams(self.team_ids)
+        return ClaimScope.everyone()
 
     @property
     def breakdown(self) -> store.Grouping | None:

@@ -17,12 +17,14 @@ import contextlib
 import copy
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
@@ -32,7 +34,6 @@ from bot.notify.hours import HOURS, deadline_of, delivery_time, is_person
 from bot.oauth import WorkspaceClients
 from bot.people import PeopleDirectory
 from bot.rules import Rules
-from cards.registry import render_notice
 from store import outbox, posted
 from store.db import Database, DatabaseUnavailable
 
@@ -40,6 +41,10 @@ log = logging.getLogger(__name__)
 
 # How long notices for a workspace that removed the app wait before being looked at again.
 REMOVED_HOLD = timedelta(hours=1)
+
+# A notice's fallback text and blocks, from its kind and payload (cards.registry.render_notice,
+# handed in by the runtime so that bot/ does not import cards/).
+NoticeRenderer = Callable[[str, dict[str, Any], Translator], tuple[str, list[Block]]]
 
 # Slack errors that no retry will cure.
 PERMANENT_ERRORS = frozenset(
@@ -95,6 +100,7 @@ class OutboxWorker:
         people: PeopleDirectory,
         client: AsyncWebClient | WorkspaceClients,
         *,
+        render: NoticeRenderer,
         batch: int = 20,
         lease: timedelta = timedelta(minutes=2),
         max_attempts: int = 10,
@@ -103,6 +109,7 @@ class OutboxWorker:
         self.rules = rules
         self.clock = clock
         self.people = people
+        self.render = render
         # Each row is sent with its own workspace's token (several in multi-workspace mode).
         self.clients = (
             client if isinstance(client, WorkspaceClients) else WorkspaceClients(client, clock)
@@ -242,7 +249,7 @@ class OutboxWorker:
             lang = profile.lang
         else:
             lang = self.rules.language
-        return render_notice(row.kind, row.payload, Translator(lang))
+        return self.render(row.kind, row.payload, Translator(lang))
 
     async def _retry(
         self, row: Leased, error: str, wait_seconds: float | None, report: DrainReport
