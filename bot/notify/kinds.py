@@ -39,3 +39,5 @@ class NoticeKind(StrEnum):
     POOL_ANNOUNCEMENT = "pool.announcement"
     EXTENSION_REQUEST = "extension.request"
     EXTENSION_DECIDED = "extension.decided"
+    # Operations (bot/notify/fallback.py): a configured channel the bot cannot post in.
+    CHANNEL_UNUSABLE = "ops.channel_unusable"

@@ -30,6 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.i18n import Translator
 from bot.notify import SUBJECT, SUBJECT_ID
+from bot.notify.fallback import CHANNEL_UNUSABLE, ChannelFallback, is_channel
 from bot.notify.hours import HOURS, deadline_of, delivery_time, is_person
 from bot.oauth import WorkspaceClients
 from bot.people import PeopleDirectory
@@ -104,8 +105,11 @@ class OutboxWorker:
         batch: int = 20,
         lease: timedelta = timedelta(minutes=2),
         max_attempts: int = 10,
+        fallback: ChannelFallback | None = None,
     ) -> None:
         self.db = db
+        # Where a notice goes when its channel refuses it (None: it fails, as any other error).
+        self.fallback = fallback
         self.rules = rules
         self.clock = clock
         self.people = people
@@ -206,6 +210,11 @@ class OutboxWorker:
             if exc.response.status_code == 429:
                 wait = _retry_after(exc.response.headers)
                 await self._retry(row, f"ratelimited (retry after {wait}s)", wait, report)
+            elif error in CHANNEL_UNUSABLE and is_channel(row.recipient) and self.fallback:
+                await self.fallback.reroute(
+                    row.workspace_id, row.id, row.kind, row.recipient, row.payload, error
+                )
+                await self._fail(row, error, report)
             elif error in PERMANENT_ERRORS:
                 await self._fail(row, error, report)
             else:

@@ -11,8 +11,16 @@ from sqlalchemy import select
 
 from bot.people import PROFILE_TTL, refresh_after
 from store.models import AuditEvent
-from tests.e2e.approvals_support import start
-from tests.e2e.conftest import ADA, ALICE, BO, Bot, BotFactory
+from tests.e2e.approvals_support import (
+    APPROVALS_CHANNEL,
+    BIG_DEAL,
+    WEI,
+    action_ids,
+    cards_to,
+    outbox_drained,
+    start,
+)
+from tests.e2e.conftest import ADA, ALICE, BO, MEI, Bot, BotFactory
 
 
 async def test_slacks_unsigned_ssl_check_gets_200(bot: Bot) -> None:
@@ -121,3 +129,29 @@ def test_profile_refreshes_are_spread_over_the_last_tenth_of_a_day() -> None:
     keeps = {refresh_after(f"U{n:08d}") for n in range(200)}
     assert all(PROFILE_TTL * 0.9 <= keep <= PROFILE_TTL for keep in keeps)
     assert max(keeps) - min(keeps) > PROFILE_TTL * 0.08
+
+
+async def test_cards_for_an_uninvited_channel_go_to_the_deciders_and_the_admins_hear_once(
+    bot_factory: BotFactory,
+) -> None:
+    rules = {"channels": {"approvals": APPROVALS_CHANNEL}}
+    bot = await start(bot_factory, rules)
+    # A private channel nobody invited the bot to: Slack says it does not exist.
+    bot.fake.add_channel(APPROVALS_CHANNEL, name="approvals", private=True, bot_member=False)
+    for customer, phone, email in (
+        ("北京字节跳动科技有限公司", "138 0013 8000", "zhang@bytedance.com"),
+        ("上海飞鸿贸易有限公司", "139 0000 0001", "li@feihong.cn"),
+    ):
+        fields = {"customer_name": customer, "phone": phone, "email": email}
+        await bot.file_claim(BIG_DEAL | fields, user=ALICE)
+    await bot.fake.wait_until(
+        lambda: all(len(cards_to(bot, d)) == 2 for d in (MEI, WEI, ADA)), what="cards in DMs"
+    )
+    await outbox_drained(bot)
+
+    assert cards_to(bot, APPROVALS_CHANNEL) == []
+    warnings = [m for m in bot.fake.messages_to(ADA) if "cannot post in" in m.text]
+    assert len(warnings) == 1
+    assert f"<#{APPROVALS_CHANNEL}>" in warnings[0].text and "/invite @claimbot" in warnings[0].text
+    # The card in a DM still works: the manager approves from there.
+    assert any("approve" in a for a in action_ids(cards_to(bot, MEI)[0]))
