@@ -209,7 +209,10 @@ class OutboxWorker:
             error = str(exc.response.get("error") or exc.response.status_code)
             if exc.response.status_code == 429:
                 wait = _retry_after(exc.response.headers)
-                await self._retry(row, f"ratelimited (retry after {wait}s)", wait, report)
+                # Slack's per-channel pace, not the message's fault: no attempt is used up.
+                await self._retry(
+                    row, f"ratelimited (retry after {wait}s)", wait, report, counts=False
+                )
             elif error in CHANNEL_UNUSABLE and is_channel(row.recipient) and self.fallback:
                 await self.fallback.reroute(
                     row.workspace_id, row.id, row.kind, row.recipient, row.payload, error
@@ -261,9 +264,15 @@ class OutboxWorker:
         return self.render(row.kind, row.payload, Translator(lang))
 
     async def _retry(
-        self, row: Leased, error: str, wait_seconds: float | None, report: DrainReport
+        self,
+        row: Leased,
+        error: str,
+        wait_seconds: float | None,
+        report: DrainReport,
+        *,
+        counts: bool = True,
     ) -> None:
-        if row.attempts >= self.max_attempts:
+        if counts and row.attempts >= self.max_attempts:
             await self._fail(row, f"gave up after {row.attempts} attempts: {error}", report)
             return
         if wait_seconds is None:
@@ -272,7 +281,7 @@ class OutboxWorker:
         retry_at = self.clock.now() + timedelta(seconds=wait_seconds)
         log.warning("outbox %s (%s) will retry at %s: %s", row.id, row.kind, retry_at, error)
         async with self.db.session() as session:
-            await outbox.mark_retry(session, row.id, error=error, retry_at=retry_at)
+            await outbox.mark_retry(session, row.id, error=error, retry_at=retry_at, counts=counts)
         report.retried += 1
 
     async def _fail(self, row: Leased, error: str, report: DrainReport) -> None:
