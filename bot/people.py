@@ -21,11 +21,14 @@ from bot.clock import Clock
 from bot.i18n import Lang, language_of_locale
 from bot.rules import Rules
 from store import people as people_store
-from store.db import Database, DatabaseUnavailable
+from store.db import Database, DatabaseUnavailable, answer_within
 
 log = logging.getLogger(__name__)
 
 PROFILE_TTL = timedelta(hours=24)
+# Seconds the profile's database look-up may take before users.info answers instead (a hung
+# database must not eat the 3 s a request has to answer in).
+PROFILE_LOOKUP_SECONDS = 0.5
 # Refreshes are spread over the last tenth of the day (per user, stably), so that a team which
 # started using the bot on the same morning does not ask users.info all at once a day later.
 PROFILE_TTL_SPREAD = PROFILE_TTL / 10
@@ -92,20 +95,24 @@ class PeopleDirectory:
     async def profile(
         self, workspace_id: str, user_id: str, client: AsyncWebClient | None
     ) -> Profile:
-        """The user's profile: memory, then the database, then ``users.info``."""
+        """The user's profile: memory, then the database, then ``users.info``; when Slack does
+        not answer, the last profile we had (however old) beats a guess, for a few minutes."""
         now = self._clock.now()
         key = (workspace_id, user_id)
         cached = self._cache.get(key)
         if cached is not None and cached[1] > now:  # type: ignore[operator]
             return cached[0]
 
+        reachable = True
         try:
-            async with self._db.session() as session:
-                person = await people_store.get_person(session, workspace_id, user_id)
+            # A short budget of its own: a hung database must leave the request time to answer.
+            with answer_within(PROFILE_LOOKUP_SECONDS):
+                async with self._db.session() as session:
+                    person = await people_store.get_person(session, workspace_id, user_id)
         except DatabaseUnavailable:
             # The language is worth having even when the database is away: the user is about
             # to be told, in their language, to try again.
-            person = None
+            person, reachable = None, False
         known = (
             None
             if person is None or person.profile_fetched_at is None
@@ -114,24 +121,26 @@ class PeopleDirectory:
             )
         )
         keep = refresh_after(user_id)
-        if known is not None and person is not None and person.profile_fetched_at is not None:
-            fresh = person.profile_fetched_at + keep > now
-        else:
-            fresh = False
+        fresh = (
+            known is not None
+            and person is not None
+            and person.profile_fetched_at is not None
+            and person.profile_fetched_at + keep > now
+        )
         profile: Profile | None = known if fresh else None
         if profile is None and client is not None:
-            profile = await self._fetch(workspace_id, user_id, client)
+            profile = await self._fetch(workspace_id, user_id, client, save=reachable)
         if profile is None:
-            # Slack did not answer: the last profile we had (however old) beats a guess.
             profile = known or self.default_profile(user_id)
             keep = FALLBACK_TTL
         self._cache[key] = (profile, now + keep)
         return profile
 
     async def _fetch(
-        self, workspace_id: str, user_id: str, client: AsyncWebClient
+        self, workspace_id: str, user_id: str, client: AsyncWebClient, *, save: bool = True
     ) -> Profile | None:
-        """The profile from ``users.info`` (saved), or ``None`` when Slack did not give it."""
+        """The profile from ``users.info`` (saved unless ``save`` is false), or ``None`` when
+        Slack did not give it."""
         try:
             response = await client.users_info(user=user_id, include_locale=True)
         except SlackApiError as exc:
@@ -148,6 +157,8 @@ class PeopleDirectory:
             (user.get("profile") or {}).get("display_name") or user.get("real_name"),
             bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
         )
+        if not save:
+            return profile
         try:
             async with self._db.session() as session:
                 await people_store.save_profile(

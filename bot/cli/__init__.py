@@ -11,10 +11,20 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import doctor, export, import_customers, migrate, run, sweep
+from bot.cli import (
+    doctor,
+    export,
+    import_customers,
+    migrate,
+    playground,
+    run,
+    sweep,
+    tokens,
+    webhooks,
+)
 from bot.settings import ConfigError
 
-COMMANDS = (run, migrate, doctor, import_customers, export, sweep)
+COMMANDS = (run, playground, migrate, doctor, import_customers, export, sweep, tokens, webhooks)
 
 
 def parser() -> argparse.ArgumentParser:

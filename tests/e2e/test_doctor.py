@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,12 +71,12 @@ async def doctor(
 
 
 @pytest.fixture
-async def slack() -> FakeSlack:
+async def slack() -> AsyncIterator[FakeSlack]:
     fake = FakeSlack(strict_channels=True)
     await fake.start()
     fake.add_channel("C0POOL", name="public-pool")
     fake.add_channel("C0APPROVALS", name="approvals", private=True)
-    yield fake  # type: ignore[misc]
+    yield fake
     await fake.stop()
     assert_no_violations(fake)
 
