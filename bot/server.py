@@ -93,4 +93,7 @@ async def health_report(rt: Runtime) -> dict[str, Any]:
     }
     for name, part in rt.health_parts.items():
         report[name] = await part()
+    if rt.settings.socket_mode and report.get("slack") != "ok" and report["status"] == "ok":
+        # Without its WebSocket a Socket Mode bot receives nothing from Slack: not serving.
+        report["status"] = "connecting"
     return report

@@ -29,6 +29,8 @@ def run_import(
     path.write_bytes(text.encode(encoding))
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/claimbot.db")
     monkeypatch.chdir(tmp_path)
+    if not (tmp_path / "claimbot.db").exists():
+        assert main(["migrate"]) == 0  # import never creates a database of its own
     return main(["import", str(path), "--workspace", "T1"]), str(path)
 
 
