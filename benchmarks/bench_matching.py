@@ -2,6 +2,7 @@
 
     python -m benchmarks.bench_matching                      # 1,000,000 names, 400 queries
     python -m benchmarks.bench_matching --names 100000       # quick mode
+    python -m benchmarks.bench_matching --curated            # precision / recall on real names
 
 Latency is one check as the claim flow runs it: `company_key(query)` + `NameIndex.search`.
 Recall is measured against a brute-force scan of every distinct stored key with the same scorer and
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from benchmarks.curated import Judged, figures, judge, load_pairs
 from benchmarks.synthetic import company_names, query_names
 from bot.matching import (
     DEFAULT_CLEAR_MATCH,
@@ -48,6 +50,9 @@ class Reference:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark and print a plain-text table."""
     args = _parse_args(argv)
+    if args.curated:
+        _curated(verbose=args.verbose)
+        return
     rows: list[tuple[str, str]] = []
 
     started = time.perf_counter()
@@ -139,7 +144,54 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--min-score", type=float, default=DEFAULT_POSSIBLE_MATCH)
     parser.add_argument("--max-candidates", type=int, default=2000)
+    parser.add_argument(
+        "--curated",
+        action="store_true",
+        help="precision and recall on the curated real-name pairs instead of the synthetic million",
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", help="with --curated: list every misjudged pair"
+    )
     return parser.parse_args(argv)
+
+
+def _curated(*, verbose: bool) -> None:
+    """Precision / recall on tests/matching/data/real_pairs.csv, per split and overall."""
+    judged = judge(load_pairs())
+    rows: list[tuple[str, str]] = []
+    for split in ("tune", "holdout", "all"):
+        part = [j for j in judged if split in ("all", j.pair.split)]
+        part_figures = figures(part)
+        rows.append(
+            (
+                f"{split}: same-customer recall",
+                f"{part_figures.same_flagged}/{part_figures.same} = "
+                f"{_share(part_figures.same_flagged, part_figures.same)} "
+                f"({part_figures.same_collisions} collisions)",
+            )
+        )
+        rows.append(
+            (
+                f"{split}: different customers held or collided",
+                f"{part_figures.different_flagged}/{part_figures.different} = "
+                f"{_share(part_figures.different_flagged, part_figures.different)} "
+                f"({part_figures.different_collisions} collisions)",
+            )
+        )
+        rows.append((f"{split}: precision", f"{100 * part_figures.precision:.1f} %"))
+    _print_table(
+        f"Curated real-name pairs, clear {DEFAULT_CLEAR_MATCH:g} / possible "
+        f"{DEFAULT_POSSIBLE_MATCH:g}",
+        rows,
+    )
+    wrong: list[Judged] = [j for j in judged if not j.correct]
+    print(f"misjudged: {len(wrong)}")
+    if verbose:
+        for j in wrong:
+            print(
+                f"  {j.pair.id} {j.pair.label} {j.pair.kind}: {j.outcome} {j.score:.1f} "
+                f"{j.stored_key!r} vs {j.claimed_key!r}  ({j.pair.reason})"
+            )
 
 
 def _build(entries: Sequence[tuple[int, int, str]], max_candidates: int) -> NameIndex:
