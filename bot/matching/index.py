@@ -1,7 +1,8 @@
 """In-memory fuzzy index of one workspace's customer name keys.
 
 A check must not score every stored name (≈ 200 ms at a million). The index files each distinct key
-under the character grams of its *brand* only: the industry words 科技 / 贸易 are shared by hundreds
+under the character grams of its homophone-folded *brand* only (`fold`: the scorer never rates two
+brands above the similarity of their folded forms, so that is what candidates are sought by): the industry words 科技 / 贸易 are shared by hundreds
 of thousands of names and carry little weight in `score`, so indexing them would only flood the
 candidates. A search counts how many grams each stored key shares with the query brand, keeps the
 best `max_candidates`, and scores those with rapidfuzz in one C call. Exact key equality is looked
@@ -23,9 +24,10 @@ from itertools import islice, pairwise
 
 from rapidfuzz import fuzz, process
 
+from bot.matching.homophones import fold
 from bot.matching.keytable import KeyTable
 from bot.matching.normalize import split_brand
-from bot.matching.scoring import combine, min_brand_similarity, score
+from bot.matching.scoring import brand_similarity, combine, min_brand_similarity, score
 
 __all__ = ["NameIndex", "NameMatch", "score"]
 
@@ -79,7 +81,7 @@ class NameIndex:
         if not self._remember_entry(entry_id) or not key:
             return
         key_count = len(self._keys)
-        key_id = self._keys.add(key)
+        key_id = self._keys.add(key, fold(key))
         if key_id == key_count:
             self._index_new_key(key_id, key)
         self._customer_ids.append(customer_id)
@@ -99,22 +101,28 @@ class NameIndex:
         if not key or limit <= 0 or min_score > 100:
             return []
         brand, industry = split_brand(key)
+        folded_brand = fold(brand)
         brand_cutoff = min_brand_similarity(min_score)
         scores: dict[int, float] = {}  # key id -> score
         exact_id = self._keys.find(key)
         if exact_id >= 0:
             scores[exact_id] = 100.0
-        candidates = [c for c in self._candidates(brand, brand_cutoff) if c != exact_id]
-        stored = self._keys.keys(candidates)
-        brands = [
-            text[: self._brand_end[key_id]] for text, key_id in zip(stored, candidates, strict=True)
+        candidates = [c for c in self._candidates(folded_brand, brand_cutoff) if c != exact_id]
+        folded = self._keys.shadows(candidates)
+        folded_brands = [
+            text[: self._brand_end[key_id]] for text, key_id in zip(folded, candidates, strict=True)
         ]
-        for _brand, similarity, position in process.extract(
-            brand, brands, scorer=fuzz.ratio, score_cutoff=brand_cutoff, limit=None
-        ):
+        hits = process.extract(
+            folded_brand, folded_brands, scorer=fuzz.ratio, score_cutoff=brand_cutoff, limit=None
+        )
+        if not hits:
+            return self._best_per_customer(scores, limit)
+        stored = self._keys.keys([candidates[position] for _brand, _sim, position in hits])
+        for (_brand, folded_similarity, position), text in zip(hits, stored, strict=True):
             key_id = candidates[position]
-            stored_industry = stored[position][self._brand_end[key_id] :].lstrip()
-            key_score = combine(similarity, industry, stored_industry)
+            brand_end = self._brand_end[key_id]
+            similarity = brand_similarity(brand, text[:brand_end], folded_similarity)
+            key_score = combine(similarity, industry, text[brand_end:].lstrip())
             if key_score >= min_score:
                 scores[key_id] = key_score
         return self._best_per_customer(scores, limit)
@@ -140,7 +148,7 @@ class NameIndex:
         self._brand_end.append(min(len(brand), _MAX_BRAND_LENGTH))
         self._longest_brand = max(self._longest_brand, self._brand_end[-1])
         self._first_entry.append(_NO_ENTRY)
-        for gram in _grams(brand):
+        for gram in _grams(fold(brand)):
             posting = self._postings.get(gram)
             if posting is None:
                 self._postings[gram] = array("i", (key_id,))
