@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.matching import NameIndex
 from bot.rules import Rules
+from bot.validation import FieldError, parse_credit_code
 from store import customers as customer_store
 from store.models import Claim, ClaimStatus, KeyKind
 
@@ -75,6 +76,9 @@ class Match:
     holder: Holder | None
     pooled: bool
     region: str | None = None
+    # The name resembles, but both sides carry different valid credit codes: another legal
+    # entity (matching.credit_code_decides). Shown as information, never a duplicate.
+    other_entity: bool = False
 
     @property
     def free(self) -> bool:
@@ -121,8 +125,9 @@ class DuplicateChecker:
 
         A match is *clear* (the same customer) on an equal credit code, phone, e-mail or name key,
         or on a name score at or above ``matching.clear_match`` — unless both sides carry
-        different credit codes, which makes them different legal entities whatever their names.
-        Scores from ``matching.possible_match`` up are *possible* duplicates.
+        different valid credit codes, which makes them different legal entities whatever their
+        names (``Match.other_entity``). Other scores from ``matching.possible_match`` up are
+        *possible* duplicates.
         """
         matching = self.rules.matching
         limit = limit or matching.hint_limit
@@ -153,6 +158,20 @@ class CustomerFacts(Protocol):
 
 
 Scores = dict[int, tuple[float, KeyKind]]
+
+
+def different_entities(a_code: str | None, b_code: str | None) -> bool:
+    """Both credit codes valid and different: two legal entities (the code names exactly one)."""
+    if not a_code or not b_code or a_code == b_code:
+        return False
+    return _valid_code(a_code) and _valid_code(b_code)
+
+
+def _valid_code(code: str) -> bool:
+    try:
+        return parse_credit_code(code) == code
+    except FieldError:
+        return False
 
 
 def score_candidates(
@@ -203,8 +222,9 @@ def classify(
     """Matches in answer order (clear first, identifiers before names, then by score).
 
     A match is *clear* (the same customer) on an equal identifier or a name score at or above
-    ``matching.clear_match`` — unless both sides carry different credit codes, which makes them
-    different legal entities whatever their names.
+    ``matching.clear_match`` — unless both sides carry different valid credit codes, which makes
+    them different legal entities whatever their names: never clear, and with
+    ``matching.credit_code_decides`` not a duplicate at all (``Match.other_entity``).
     """
     matching = rules.matching
     matches = []
@@ -213,14 +233,12 @@ def classify(
         if customer is None:
             continue  # an index entry whose row is gone or was never committed
         clear = kind is not KeyKind.NAME or score >= matching.clear_match
-        if (
-            clear
-            and kind is KeyKind.NAME
-            and probe.credit_code
-            and customer.credit_code
-            and probe.credit_code != customer.credit_code
-        ):
-            clear = False  # same brand, another legal entity: a manager decides
+        other_entity = kind is KeyKind.NAME and different_entities(
+            probe.credit_code, customer.credit_code
+        )
+        if other_entity:
+            clear = False
+            other_entity = matching.credit_code_decides
         matches.append(
             Match(
                 customer_id=customer_id,
@@ -231,6 +249,7 @@ def classify(
                 holder=holders.get(customer_id),
                 pooled=customer.pooled_at is not None,
                 region=customer.region,
+                other_entity=other_entity,
             )
         )
     matches.sort(key=lambda m: (not m.clear, m.matched_on is KeyKind.NAME, -m.score, m.customer_id))

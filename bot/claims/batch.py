@@ -85,6 +85,7 @@ class Decision:
     claim_id: int | None = None  # provisional (negative) for a claim filed in this batch
     fired: tuple[ApprovalRule, ...] = ()
     possible: tuple[Match, ...] = ()
+    other_entities: tuple[Match, ...] = ()  # similar names of other legal entities (information)
     refusal: Refusal | None = None
     refusal_until: datetime | None = None
     same_as: Decision | None = None  # a repeat of an earlier submission in the same batch
@@ -184,7 +185,10 @@ class BatchDecider:
         if refused is not None:
             return refused
 
-        possible = tuple(m for m in matches if not m.clear and m.holder is not None)
+        possible = tuple(
+            m for m in matches if not m.clear and not m.other_entity and m.holder is not None
+        )
+        other_entities = tuple(m for m in matches if m.other_entity and m.holder is not None)
         fired = tuple(
             rules_fired(
                 submission.draft,
@@ -194,7 +198,9 @@ class BatchDecider:
                 today=now.date(),
             )
         )
-        return self._file(submission, target, fired, possible, now)
+        decision = self._file(submission, target, fired, possible, now)
+        decision.other_entities = other_entities
+        return decision
 
     def _refusal(
         self, submission: Submission, target: Match | None, now: datetime

@@ -339,6 +339,7 @@ class ClaimService:
                 else d.now + timedelta(days=self.rules.protection.days),
                 rules=d.fired,
                 candidates=d.possible,
+                other_entities=d.other_entities,
             )
         if d.kind is Kind.COLLISION:
             assert d.match is not None and d.match.holder is not None and collision is not None
@@ -406,7 +407,8 @@ class ClaimService:
                     filer.user_id,
                     customer_id=verdict.customer_id,
                     claim_id=verdict.claim_id,
-                    data={"via": d.submission.via, "customer_name": draft.customer_name},
+                    data={"via": d.submission.via, "customer_name": draft.customer_name}
+                    | _other_entities(d.other_entities),
                 ),
                 decided,
             ]
@@ -552,6 +554,15 @@ def _candidate(match: Match) -> dict[str, Any]:
     }
 
 
+def _other_entities(matches: tuple[Match, ...]) -> dict[str, Any]:
+    """Similar held names that another credit code set apart, for the audit log."""
+    if not matches:
+        return {}
+    return {
+        "other_entities": [_candidate(m) | {"reason": "different_credit_code"} for m in matches]
+    }
+
+
 def verdict_payload(verdict: Verdict) -> dict[str, Any]:
     """A verdict as JSON for the outbox (rendered in the recipient's language when sent)."""
     return {
@@ -563,4 +574,5 @@ def verdict_payload(verdict: Verdict) -> dict[str, Any]:
         else None,
         "rules": [r.value for r in verdict.rules],
         "candidates": [_candidate(m) for m in verdict.candidates],
+        "other_entities": [_candidate(m) for m in verdict.other_entities],
     }
