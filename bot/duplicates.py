@@ -79,6 +79,9 @@ class Match:
     # The name resembles, but both sides carry different valid credit codes: another legal
     # entity (matching.credit_code_decides). Shown as information, never a duplicate.
     other_entity: bool = False
+    # For a name match: the probe's key and the stored key that matched (to explain the score).
+    probe_key: str | None = None
+    stored_key: str | None = None
 
     @property
     def free(self) -> bool:
@@ -157,7 +160,27 @@ class CustomerFacts(Protocol):
     def pooled_at(self) -> datetime | None: ...
 
 
-Scores = dict[int, tuple[float, KeyKind]]
+@dataclass(frozen=True, slots=True)
+class NameHit:
+    """A customer's best name score, and which two keys it came from."""
+
+    score: float
+    probe_key: str
+    stored_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A candidate's best score, what it matched on, and for a name the two keys."""
+
+    score: float
+    kind: KeyKind
+    probe_key: str | None = None
+    stored_key: str | None = None
+
+
+Scores = dict[int, Scored]
+NameHits = dict[int, NameHit]
 
 
 def different_entities(a_code: str | None, b_code: str | None) -> bool:
@@ -186,28 +209,35 @@ def score_candidates(
     return combine(exact, name_hits(probe, indexes, rules, limit))
 
 
-def name_hits(
-    probe: Probe, indexes: Sequence[NameIndex], rules: Rules, limit: int
-) -> dict[int, float]:
+def name_hits(probe: Probe, indexes: Sequence[NameIndex], rules: Rules, limit: int) -> NameHits:
     """The best fuzzy name score per customer across ``indexes``."""
-    hits: dict[int, float] = {}
+    hits: NameHits = {}
     for index in indexes:
         for key in probe.name_keys:
             for hit in index.search(key, min_score=rules.matching.possible_match, limit=limit * 2):
-                if hits.get(hit.customer_id, -1.0) < hit.score:
-                    hits[hit.customer_id] = hit.score
+                merge_hit(hits, hit.customer_id, NameHit(hit.score, key, hit.key))
     return hits
 
 
-def combine(exact: dict[int, set[KeyKind]], names: dict[int, float]) -> Scores:
+def merge_hit(hits: NameHits, customer_id: int, hit: NameHit) -> None:
+    """Keep ``hit`` if it is the customer's best so far."""
+    best = hits.get(customer_id)
+    if best is None or best.score < hit.score:
+        hits[customer_id] = hit
+
+
+def combine(exact: dict[int, set[KeyKind]], names: NameHits) -> Scores:
     """Exact hits (100, on the most decisive identifier) and name scores, best per customer."""
     scores: Scores = {}
     for customer_id, kinds in exact.items():
         kind = next((k for k in DECISIVE if k in kinds), KeyKind.NAME)
-        scores[customer_id] = (100.0, kind)
-    for customer_id, score in names.items():
-        if customer_id not in scores or scores[customer_id][0] < score:
-            scores[customer_id] = (score, KeyKind.NAME)
+        hit = names.get(customer_id) if kind is KeyKind.NAME else None
+        scores[customer_id] = Scored(
+            100.0, kind, hit.probe_key if hit else None, hit.stored_key if hit else None
+        )
+    for customer_id, hit in names.items():
+        if customer_id not in scores or scores[customer_id].score < hit.score:
+            scores[customer_id] = Scored(hit.score, KeyKind.NAME, hit.probe_key, hit.stored_key)
     return scores
 
 
@@ -228,7 +258,8 @@ def classify(
     """
     matching = rules.matching
     matches = []
-    for customer_id, (score, kind) in scores.items():
+    for customer_id, scored in scores.items():
+        score, kind = scored.score, scored.kind
         customer = customers.get(customer_id)
         if customer is None:
             continue  # an index entry whose row is gone or was never committed
@@ -250,6 +281,8 @@ def classify(
                 pooled=customer.pooled_at is not None,
                 region=customer.region,
                 other_entity=other_entity,
+                probe_key=scored.probe_key,
+                stored_key=scored.stored_key,
             )
         )
     matches.sort(key=lambda m: (not m.clear, m.matched_on is KeyKind.NAME, -m.score, m.customer_id))

@@ -19,7 +19,18 @@ from enum import Enum
 from bot.claims.approval import ApprovalRule, Filer, rules_fired
 from bot.claims.draft import ClaimDraft
 from bot.claims.verdict import Refusal
-from bot.duplicates import CustomerFacts, Holder, Match, Probe, classify, combine, name_hits
+from bot.duplicates import (
+    CustomerFacts,
+    Holder,
+    Match,
+    NameHits,
+    Probe,
+    Scores,
+    classify,
+    combine,
+    merge_hit,
+    name_hits,
+)
 from bot.matching import NameIndex
 from bot.rules import Rules
 from store.models import ClaimStatus, KeyKind
@@ -121,7 +132,7 @@ class BatchDecider:
         self.by_key: dict[str, Decision] = {}
         self._provisional = itertools.count(-1, -1)
         self._entries = itertools.count(1)
-        self._stored: dict[int, tuple[dict[int, set[KeyKind]], dict[int, float]]] = {}
+        self._stored: dict[int, tuple[dict[int, set[KeyKind]], NameHits]] = {}
 
     def learn(
         self,
@@ -288,7 +299,7 @@ class BatchDecider:
             possible=possible,
         )
 
-    def _scores(self, submission: Submission, *, local: bool) -> dict[int, tuple[float, KeyKind]]:
+    def _scores(self, submission: Submission, *, local: bool) -> Scores:
         """Scores against the store (searched once per submission) and, with ``local``, against
         what the batch filed before it."""
         probe = submission.probe
@@ -302,11 +313,10 @@ class BatchDecider:
         if local:
             exact = _exact_hits(probe, [self.exact, self.local_exact])
             names = dict(names)
-            for customer_id, score in name_hits(
+            for customer_id, hit in name_hits(
                 probe, [self.local_index], self.rules, self.limit
             ).items():
-                if names.get(customer_id, -1.0) < score:
-                    names[customer_id] = score
+                merge_hit(names, customer_id, hit)
         return combine(exact, names)
 
 

@@ -546,11 +546,18 @@ def _attempt(draft: ClaimDraft) -> dict[str, Any]:
 
 
 def _candidate(match: Match) -> dict[str, Any]:
+    keys = (
+        [match.probe_key, match.stored_key]
+        if match.probe_key is not None and match.stored_key is not None
+        else None
+    )
     return {
         "customer_id": match.customer_id,
         "customer_name": match.customer_name,
         "score": round(match.score, 1),
         "holder_id": match.holder.owner_id if match.holder else None,
+        "matched_on": match.matched_on.value,
+        "keys": keys,
     }
 
 
