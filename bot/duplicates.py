@@ -5,6 +5,11 @@ built from the store at start. Other processes may have added customers since: b
 the index catches up with the key rows newer than the last one it has seen (rows are inserted only
 under the workspace's claim lock, so their ids grow in commit order). Exact identifiers are looked
 up in the database itself, which is always current.
+
+``claimbot rekey`` also deletes key rows. When a run finishes it moves the workspace's key
+generation on; the next check notices and starts building a fresh index beside the live one,
+``REBUILD_ROWS_PER_CHECK`` rows per check (a few tens of milliseconds), and swaps it in once it
+has caught up. Until then the live index still answers, new keys included.
 """
 
 from __future__ import annotations
@@ -21,9 +26,14 @@ from bot.matching import NameIndex
 from bot.rules import Rules
 from bot.validation import FieldError, parse_credit_code
 from store import customers as customer_store
+from store import rekey as rekey_store
 from store.models import Claim, ClaimStatus, KeyKind
 
 log = logging.getLogger(__name__)
+
+# Rows a check adds to an index being rebuilt after a rekey: ~20 µs each, so ≈ 40 ms per check.
+REBUILD_ROWS_PER_CHECK = 2_000
+_LOAD_BATCH = 50_000
 
 # Identifiers that name one company on their own; a company e-mail domain only suggests one.
 DECISIVE = (KeyKind.CREDIT_CODE, KeyKind.PHONE, KeyKind.EMAIL, KeyKind.NAME)
@@ -95,6 +105,9 @@ class DuplicateChecker:
 
     rules: Rules
     indexes: dict[str, NameIndex] = field(default_factory=dict)
+    # The key generation each live index was built at, and indexes being rebuilt at a newer one.
+    generations: dict[str, int] = field(default_factory=dict)
+    rebuilding: dict[str, tuple[int, NameIndex]] = field(default_factory=dict)
 
     def index(self, workspace_id: str) -> NameIndex:
         """The workspace's index (empty until it catches up)."""
@@ -110,16 +123,31 @@ class DuplicateChecker:
             log.info("name index for %s: %d keys", workspace_id, added)
 
     async def catch_up(self, session: AsyncSession, workspace_id: str) -> int:
-        """Add the name keys stored since the index last looked; returns how many."""
-        index = self.index(workspace_id)
-        added = 0
-        while True:
-            rows = await customer_store.name_keys_after(session, workspace_id, index.last_entry_id)
-            for row in rows:
-                index.add(row.entry_id, row.customer_id, row.key)
-            added += len(rows)
-            if len(rows) < 50_000:
-                return added
+        """Add the name keys stored since the index last looked; returns how many.
+
+        After a rekey (a newer key generation) also takes a step of the index's rebuild.
+        """
+        generation = await rekey_store.generation(session, workspace_id)
+        if workspace_id not in self.indexes:
+            self.generations[workspace_id] = generation
+        elif self.generations.get(workspace_id, 0) != generation:
+            await self._rebuild_step(session, workspace_id, generation)
+        return await _load(session, workspace_id, self.index(workspace_id))
+
+    async def _rebuild_step(
+        self, session: AsyncSession, workspace_id: str, generation: int
+    ) -> None:
+        """Load a slice of the rows into a fresh index; swap it in once it has them all."""
+        pending = self.rebuilding.get(workspace_id)
+        if pending is None or pending[0] != generation:
+            pending = self.rebuilding[workspace_id] = (generation, NameIndex())
+        index = pending[1]
+        loaded = await _load(session, workspace_id, index, limit=REBUILD_ROWS_PER_CHECK)
+        if loaded < REBUILD_ROWS_PER_CHECK:
+            self.indexes[workspace_id] = index
+            self.generations[workspace_id] = generation
+            del self.rebuilding[workspace_id]
+            log.info("name index for %s rebuilt at key generation %d", workspace_id, generation)
 
     async def find(
         self, session: AsyncSession, workspace_id: str, probe: Probe, *, limit: int | None = None
@@ -143,6 +171,24 @@ class DuplicateChecker:
         customers = {customer.id: customer for customer, _ in rows}
         holders = {customer.id: None if h is None else Holder.of(h) for customer, h in rows}
         return classify(probe, scores, customers, holders, self.rules, limit)
+
+
+async def _load(
+    session: AsyncSession, workspace_id: str, index: NameIndex, *, limit: int | None = None
+) -> int:
+    """Add the key rows newer than the index's last (at most ``limit``); returns how many."""
+    added = 0
+    while limit is None or added < limit:
+        batch = _LOAD_BATCH if limit is None else min(_LOAD_BATCH, limit - added)
+        rows = await customer_store.name_keys_after(
+            session, workspace_id, index.last_entry_id, batch=batch
+        )
+        for row in rows:
+            index.add(row.entry_id, row.customer_id, row.key)
+        added += len(rows)
+        if len(rows) < batch:
+            break
+    return added
 
 
 class CustomerFacts(Protocol):

@@ -72,6 +72,7 @@ class NewCustomer:
     credit_code: str | None
     region: str | None
     created_by: str
+    other_name: str | None = None
     pooled_at: datetime | None = None
 
 
@@ -258,6 +259,7 @@ class BatchDecider:
                 id=next(self._provisional),
                 name=draft.customer_name,
                 name_key=draft.name_keys()[0],
+                other_name=draft.other_name,
                 credit_code=draft.credit_code,
                 region=draft.region,
                 created_by=filer.user_id,

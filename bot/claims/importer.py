@@ -54,6 +54,7 @@ class ImportRow:
     phone: str | None
     region: str | None
     owner: str | None
+    other_name: str | None = None
 
 
 @dataclass
@@ -152,6 +153,7 @@ def _row(line: int, values: dict[str, str]) -> ImportRow:
     return ImportRow(
         line=line,
         name=name,
+        other_name=other,
         name_keys=name_keys,
         keys=tuple(keys),
         credit_code=credit_code,
@@ -201,6 +203,7 @@ class CustomerImporter:
                         session,
                         workspace_id,
                         name=row.name,
+                        other_name=row.other_name,
                         name_key=row.name_keys[0],
                         credit_code=row.credit_code,
                         region=row.region,

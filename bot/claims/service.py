@@ -178,6 +178,7 @@ class ClaimService:
             provisional: Customer(
                 workspace_id=workspace_id,
                 name=new.name,
+                other_name=new.other_name,
                 name_key=new.name_key,
                 credit_code=new.credit_code,
                 region=new.region,

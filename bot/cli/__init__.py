@@ -11,10 +11,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import export, import_customers, migrate, run, sweep
+from bot.cli import export, import_customers, migrate, rekey, run, sweep
 from bot.settings import ConfigError
 
-COMMANDS = (run, migrate, import_customers, export, sweep)
+COMMANDS = (run, migrate, import_customers, export, sweep, rekey)
 
 
 def parser() -> argparse.ArgumentParser:
