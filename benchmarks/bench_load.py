@@ -32,11 +32,11 @@ from multidict import CIMultiDict
 
 from benchmarks.seed import seed_customers
 from benchmarks.synthetic import company_names
+from bot.fakeslack.slackreq import SlackRequester, SlackResult, sign
 from store.db import Database
 from store.migrate import upgrade
 from tests.databases import fresh_postgres_database
 from tests.e2e.processes import BotProcess, claimbot_process, free_port
-from tests.slackreq import SlackRequester, SlackResult, sign
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 WORKSPACE = "T1"
@@ -67,9 +67,9 @@ class KeepAliveRequester(SlackRequester):
 
 @asynccontextmanager
 async def fake_slack_process(users: int) -> AsyncIterator[tuple[str, str]]:
-    """``python -m tests.fakeslack``: (its Web API URL, its control URL)."""
+    """``python -m bot.fakeslack``: (its Web API URL, its control URL)."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.fakeslack", "--users", str(users),
+        sys.executable, "-m", "bot.fakeslack", "--users", str(users),
         stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
     assert process.stdout is not None

@@ -19,7 +19,8 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from tests.fakeslack import FakeSlack, validate_ack_body, validate_message, validate_view
+from bot.fakeslack import FakeSlack, validate_ack_body, validate_message, validate_view
+from tests.fakeslack.pytest_plugin import assert_no_violations
 
 SAMPLES = Path(__file__).parent / "data" / "slack" / "samples"
 TOKEN = "xoxb-test"
@@ -638,8 +639,8 @@ def test_the_teardown_check_lists_every_violation() -> None:
     fake.violations += ["chat.postMessage: one", "views.open: two"]
 
     with pytest.raises(pytest.fail.Exception, match=r"(?s)2 request.*one.*two"):
-        fake.assert_no_violations()
-    FakeSlack().assert_no_violations()
+        assert_no_violations(fake)
+    assert_no_violations(FakeSlack())
 
 
 # -- the validation functions ------------------------------------------------------------------

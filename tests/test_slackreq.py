@@ -19,9 +19,9 @@ from slack_sdk.signature import Clock, SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from tests.fakeslack import FakeSlack, payloads, validate_ack_body, validate_view
-from tests.fakeslack.payloads import CONTEXT_ONLY_KEYS
-from tests.slackreq import SlackRequester, SlackResult, fill_view, sign
+from bot.fakeslack import FakeSlack, payloads, validate_ack_body, validate_view
+from bot.fakeslack.payloads import CONTEXT_ONLY_KEYS
+from bot.fakeslack.slackreq import SlackRequester, SlackResult, fill_view, sign
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 SAMPLES = Path(__file__).parent / "data" / "slack" / "samples" / "payloads"

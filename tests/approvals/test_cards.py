@@ -14,13 +14,13 @@ from slack_sdk.models.blocks import Block
 from bot.approvals.case import NOTE_MAX_LENGTH, ApprovalCase, Candidate, Question
 from bot.approvals.outcome import Attempt, PendingPage, Refusal
 from bot.claims.approval import ApprovalRule
+from bot.fakeslack.validation import validate_message, validate_view
 from bot.i18n import Lang, Translator
 from cards.approval import approval_card, decided_notice, question_message, refusal_text
 from cards.approval_forms import ModalContext, answer_modal, ask_modal, notice_view, reject_modal
 from cards.pending import pending_list
 from cards.registry import render_notice
 from store.models import ClaimStatus
-from tests.fakeslack.validation import validate_message, validate_view
 
 AT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 LONG = "很" * NOTE_MAX_LENGTH

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from bot.duplicates import Match
+from bot.fakeslack.validation import validate_view
 from bot.i18n import Translator
 from bot.rules import Rules
 from cards.claim_form import FormContext, claim_form, new_claim_form
 from store.models import KeyKind
-from tests.fakeslack.validation import validate_view
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

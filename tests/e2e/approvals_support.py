@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.fakeslack.records import Message
 from bot.rules import Rules
 from store.models import AuditEvent, Claim, OutboxMessage
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, Bot, BotFactory
-from tests.fakeslack.records import Message
 
 WEI = "U0MANAGER3"  # a second manager of East (en)
 LI = "U0MANAGER2"  # manages South (en)

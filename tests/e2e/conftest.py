@@ -17,14 +17,14 @@ import pytest_asyncio
 
 from bot.cli.run import BotServer
 from bot.clock import FixedClock
+from bot.fakeslack.server import FakeSlack
+from bot.fakeslack.slackreq import SlackRequester, SlackResult
+from bot.fakeslack.validation import validate_ack_body
 from bot.rules import Rules
 from bot.runtime import Runtime
 from bot.settings import Settings
 from store.migrate import upgrade
 from tests.databases import sqlite_url
-from tests.fakeslack.server import FakeSlack
-from tests.fakeslack.validation import validate_ack_body
-from tests.slackreq import SlackRequester, SlackResult
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # a Monday, 10:00 in Shanghai

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from bot.claims.approval import Filer
 from bot.claims.draft import ClaimDraft
 from bot.claims.importer import CustomerImporter
+from bot.fakeslack.records import ResponsePost
 from store.models import AuditEvent, Claim
 from tests.e2e.approvals_support import (
     APPROVALS_CHANNEL,
@@ -31,7 +32,6 @@ from tests.e2e.approvals_support import (
     text_of,
 )
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, Bot, BotFactory
-from tests.fakeslack.records import ResponsePost
 
 
 async def latest_response(bot: Bot, name: str, count: int = 1) -> ResponsePost:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.fakeslack.records import Message
 from store.models import Claim, Collision
 from tests.e2e.approvals_support import (
     APPROVALS_CHANNEL,
@@ -25,7 +26,6 @@ from tests.e2e.approvals_support import (
     text_of,
 )
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, Bot, BotFactory
-from tests.fakeslack.records import Message
 
 CUSTOMER = {
     "customer_name": "北京字节跳动科技有限公司",

@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy import select
 
+from bot.fakeslack.slackreq import SlackRequester
 from store.models import Claim, ClaimStatus
 from tests.e2e.approvals_support import BIG_DEAL, WEI, cards_to, outbox_drained, start
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, SIGNING_SECRET, START, Bot, BotFactory
@@ -35,7 +36,6 @@ from tests.home.support import (
     text_of,
 )
 from tests.lifecycle.support import ACME, DAY, sweep
-from tests.slackreq import SlackRequester
 
 CLOUD = {
     "customer_name": "杭州云帆数据科技有限公司",

@@ -12,9 +12,9 @@ import copy
 from datetime import timedelta
 from typing import Any
 
+from bot.fakeslack.records import Message
 from bot.rules import Rules
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, Bot, BotFactory
-from tests.fakeslack.records import Message
 from tests.lifecycle.support import (
     ACME,
     DAY,

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from bot.claims.draft import ClaimDraft
 from bot.claims.verdict import Outcome, Verdict
+from bot.fakeslack.records import ResponsePost
 from bot.lifecycle.followup_form import FollowUpEntry, Method
 from store.models import Claim
 from tests.e2e.approvals_support import (
@@ -28,7 +29,6 @@ from tests.e2e.approvals_support import (
     text_of,
 )
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, Bot, BotFactory
-from tests.fakeslack.records import ResponsePost
 
 WS = "T1"
 POOL = "C0POOL0001"

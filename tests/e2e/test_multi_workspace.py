@@ -12,10 +12,10 @@ import pytest_asyncio
 import yaml
 from sqlalchemy import func, select
 
+from bot.fakeslack.slackreq import SlackRequester
 from bot.slack_client import BOT_SCOPES
 from store.models import SLACK_BOTS, Claim
 from tests.e2e.conftest import ALICE, BO, SIGNING_SECRET, Bot, BotFactory
-from tests.slackreq import SlackRequester
 
 FORM = {
     "customer_name": "北京字节跳动科技有限公司",

@@ -9,10 +9,10 @@ import time
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from bot.fakeslack.server import FakeSlack
+from bot.fakeslack.slackreq import SlackRequester
 from tests.e2e.conftest import ALICE, PEOPLE, SIGNING_SECRET
 from tests.e2e.processes import claimbot_process
-from tests.fakeslack.server import FakeSlack
-from tests.slackreq import SlackRequester
 
 
 def run_claimbot(

@@ -11,12 +11,12 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy import func, select
 
+from bot.fakeslack.server import FakeSlack
+from bot.fakeslack.slackreq import SlackRequester
 from store.db import Database
 from store.models import AuditEvent, Claim, Collision, CustomerKey, OutboxMessage
 from tests.e2e.conftest import SIGNING_SECRET
 from tests.e2e.processes import claimbot_process
-from tests.fakeslack.server import FakeSlack
-from tests.slackreq import SlackRequester
 
 REPS = [f"U0KILL{i:04d}" for i in range(120)]
 

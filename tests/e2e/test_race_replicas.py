@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.fakeslack.server import FakeSlack
+from bot.fakeslack.slackreq import SlackRequester
 from store.db import Database
 from store.models import Claim, Collision
 from tests.databases import fresh_postgres_database
 from tests.e2e.conftest import SIGNING_SECRET
 from tests.e2e.processes import claimbot_process
-from tests.fakeslack.server import FakeSlack
-from tests.slackreq import SlackRequester
 
 pytestmark = pytest.mark.postgres
 

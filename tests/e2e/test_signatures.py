@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import func, select
 
+from bot.fakeslack.slackreq import sign
 from store.models import AuditEvent, Claim, Collision
 from tests.e2e.conftest import ALICE, Bot
-from tests.slackreq import sign
 
 FORM = "application/x-www-form-urlencoded"
 

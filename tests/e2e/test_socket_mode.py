@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import aiohttp
 
+from bot.fakeslack import payloads
+from bot.fakeslack.slackreq import SlackRequester
+from bot.fakeslack.validation import validate_ack_body
 from tests.e2e.conftest import ALICE, BO, BotFactory
-from tests.fakeslack import payloads
-from tests.fakeslack.validation import validate_ack_body
-from tests.slackreq import SlackRequester
 
 
 async def test_a_command_is_answered_over_the_socket(bot_factory: BotFactory) -> None:

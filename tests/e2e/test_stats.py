@@ -8,9 +8,9 @@ from typing import Any
 
 from PIL import Image
 
+from bot.fakeslack.records import ResponsePost, Upload
 from tests.e2e.approvals_support import BIG_DEAL, outbox_drained, start
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, Bot, BotFactory
-from tests.fakeslack.records import ResponsePost, Upload
 from tests.lifecycle.support import ACME
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -1,16 +1,24 @@
 """Pytest fixtures for the fake Slack; register with ``pytest_plugins`` in tests/conftest.py.
 
-``fake_slack`` starts a fresh :class:`FakeSlack` per test and, at teardown, fails the test
-(reported as an error in teardown) when the app sent anything Slack would have rejected.
+``fake_slack`` starts a fresh :class:`~bot.fakeslack.FakeSlack` per test and, at teardown, fails
+the test (reported as an error in teardown) when the app sent anything Slack would have rejected.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import pytest
 import pytest_asyncio
 
-from tests.fakeslack.server import FakeSlack
+from bot.fakeslack.server import FakeSlack
+
+
+def assert_no_violations(fake: FakeSlack) -> None:
+    """Fail the current test, listing every violation, if any was recorded."""
+    report = fake.violation_report()
+    if report is not None:
+        pytest.fail(report, pytrace=False)
 
 
 @pytest_asyncio.fixture
@@ -26,4 +34,4 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
         yield fake
     finally:
         await fake.stop()
-    fake.assert_no_violations()
+    assert_no_violations(fake)

@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.fakeslack.records import Call
 from store.db import Database
 from store.models import Claim, ClaimStatus, Customer, Team
 from tests.e2e.conftest import Bot
-from tests.fakeslack.records import Call
 
 WS = "T1"
 

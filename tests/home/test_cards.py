@@ -11,6 +11,7 @@ import pytest
 from bot.approvals.case import ApprovalCase, Question
 from bot.approvals.outcome import PendingPage
 from bot.claims.approval import ApprovalRule
+from bot.fakeslack.validation import validate_message, validate_view
 from bot.home.model import ClaimLine, HomeModel, Page
 from bot.home.state import HomeState
 from bot.i18n import LANGS, Lang, Translator
@@ -25,7 +26,6 @@ from cards.home import fit, home_view
 from cards.metrics import duration, percent, stats_message
 from store.home import PendingClaim
 from store.models import ClaimStatus, Role
-from tests.fakeslack.validation import validate_message, validate_view
 
 NOW = datetime(2026, 11, 25, 2, tzinfo=UTC)
 LONG = "上海艾克美机器人有限公司" * 12  # far longer than anyone types, clipped on the cards

@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.fakeslack.records import Message
 from bot.lifecycle.report import SweepReport
 from bot.rules import Rules
 from store.models import Claim, Customer, OutboxMessage
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, Bot
-from tests.fakeslack.records import Message
 
 POOL = "C0POOL0001"
 DAY = timedelta(days=1)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.fakeslack.validation import validate_message, validate_view
 from bot.i18n import Translator
 from bot.lifecycle import notices
 from bot.lifecycle.followups import ClaimView, Logged
@@ -23,7 +24,6 @@ from cards.pool import pool_claim_reply, pool_list
 from cards.registry import known_kinds, render_notice
 from store.lifecycle import PooledCustomer
 from store.models import ClaimStatus
-from tests.fakeslack.validation import validate_message, validate_view
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 LONG = "北京" + "超长名称" * 60 + "有限公司 <!channel> & <@U123>"

@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from bot.clock import FixedClock
+from bot.fakeslack.server import FakeSlack
 from bot.notify import Notice
 from bot.notify.hours import WorkingHours
 from bot.notify.worker import OutboxWorker
@@ -16,7 +17,6 @@ from bot.people import PeopleDirectory
 from bot.rules import Rules
 from store.db import Database
 from store.models import OutboxMessage
-from tests.fakeslack.server import FakeSlack
 
 WS = "T1"
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 Shanghai, Sunday 21:00 New York

@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.disputes.case import DisputeAttempt, DisputeCase, Refusal, Verdict
+from bot.fakeslack.validation import validate_message, validate_view
 from bot.history import CustomerHistory, Entry
 from bot.i18n import Lang, Translator
 from bot.lists import PAGE_SIZE, ClaimDetails, ClaimPage, ClaimRow, Found, ListScope, SearchResult
@@ -24,7 +25,6 @@ from cards.registry import render_notice
 from cards.transfers import handover_text, release_form, transfer_form
 from store import audit
 from store.models import ClaimStatus, KeyKind, Role
-from tests.fakeslack.validation import validate_message, validate_view
 
 AT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 LANGS: list[Lang] = ["en", "zh"]

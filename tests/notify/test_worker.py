@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from bot.clock import FixedClock
+from bot.fakeslack.server import FakeSlack
 from bot.i18n import Translator
 from bot.notify import Notice, enqueue
 from bot.notify.inplace import update_everywhere
@@ -22,7 +23,6 @@ from cards.blocks import section
 from store import posted
 from store.db import Database
 from store.models import OutboxMessage
-from tests.fakeslack.server import FakeSlack
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 WS = "T1"

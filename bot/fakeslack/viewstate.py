@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from tests.fakeslack.records import JSONDict
+from bot.fakeslack.records import JSONDict
 
 # element type -> (state key, empty value, the element attribute holding its initial value)
 STATE_SHAPES: dict[str, tuple[str, Any, str | None]] = {

@@ -13,9 +13,9 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
-from tests.fakeslack.errors import SlackError
-from tests.fakeslack.records import JSONDict
-from tests.fakeslack.validation import view_problems
+from bot.fakeslack.errors import SlackError
+from bot.fakeslack.records import JSONDict
+from bot.fakeslack.validation import view_problems
 
 # Block-level elements that carry an action_id (images and texts do not).
 _INTERACTIVE_SKIP = frozenset({"image", "plain_text", "mrkdwn"})

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fakeslack.records import JSONDict
-from tests.fakeslack.surfaces import normalize_blocks, short_id
+from bot.fakeslack.records import JSONDict
+from bot.fakeslack.surfaces import normalize_blocks, short_id
 
 # Sample keys Slack sends only in another context than the builder's (why in the comment).
 CONTEXT_ONLY_KEYS: dict[str, frozenset[str]] = {

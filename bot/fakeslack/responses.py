@@ -6,7 +6,7 @@ import itertools
 import secrets
 from typing import Any
 
-from tests.fakeslack.validation import validate_message
+from bot.fakeslack.validation import validate_message
 
 MAX_USES = 5  # Slack: a response_url works up to five times in 30 minutes
 RESPONSE_KEYS = frozenset(

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from tests.fakeslack.records import JSONDict
+from bot.fakeslack.records import JSONDict
 
 # Fields slack_sdk sends as JSON inside a form field; decoded so tests see structures.
 JSON_FIELDS = frozenset({"blocks", "attachments", "view", "files", "metadata"})

@@ -3,7 +3,7 @@
 ``SlackRequester`` posts to ``{app_url}/slack/events`` exactly as Slack does: form-encoded slash
 commands, ``payload=<json>`` interactivity, JSON events, each signed with ``X-Slack-Signature:
 v0=hex(HMAC-SHA256(secret, "v0:{timestamp}:{body}"))``. Payload shapes come from
-``tests.fakeslack.payloads``; ``fill_view`` builds ``view.state.values`` for submissions.
+``bot.fakeslack.payloads``; ``fill_view`` builds ``view.state.values`` for submissions.
 
     slack = SlackRequester(app_url, SIGNING_SECRET, fake=fake_slack)
     await slack.command("字节跳动", user="U1")
@@ -27,14 +27,14 @@ from urllib.parse import urlencode
 import aiohttp
 from multidict import CIMultiDict
 
-from tests.fakeslack import payloads
-from tests.fakeslack.payloads import Team
-from tests.fakeslack.records import JSONDict, Message, ResponsePost
-from tests.fakeslack.surfaces import normalize_blocks
-from tests.fakeslack.viewstate import action_item, fill_view, find_element
+from bot.fakeslack import payloads
+from bot.fakeslack.payloads import Team
+from bot.fakeslack.records import JSONDict, Message, ResponsePost
+from bot.fakeslack.surfaces import normalize_blocks
+from bot.fakeslack.viewstate import action_item, fill_view, find_element
 
 if TYPE_CHECKING:
-    from tests.fakeslack.server import FakeSlack
+    from bot.fakeslack.server import FakeSlack
 
 __all__ = ["Forgery", "SlackRequester", "SlackResult", "fill_view", "sign"]
 

@@ -15,16 +15,15 @@ import time
 from collections.abc import Callable, Collection
 from typing import Self
 
-import pytest
 from aiohttp import web
 
-from tests.fakeslack.errors import SlackError
-from tests.fakeslack.faults import Fault, FaultQueue
-from tests.fakeslack.records import Call, JSONDict, Message, ResponsePost, Upload
-from tests.fakeslack.requests import read_params, read_upload, token_of
-from tests.fakeslack.responses import MAX_USES, ResponseUrls, response_problems
-from tests.fakeslack.socket_mode import SocketModeEndpoint
-from tests.fakeslack.workspace import Identity, Workspace, user_object
+from bot.fakeslack.errors import SlackError
+from bot.fakeslack.faults import Fault, FaultQueue
+from bot.fakeslack.records import Call, JSONDict, Message, ResponsePost, Upload
+from bot.fakeslack.requests import read_params, read_upload, token_of
+from bot.fakeslack.responses import MAX_USES, ResponseUrls, response_problems
+from bot.fakeslack.socket_mode import SocketModeEndpoint
+from bot.fakeslack.workspace import Identity, Workspace, user_object
 
 RESPONSE_URL = "response_url"  # pseudo-method names for inject()
 UPLOAD = "upload"
@@ -256,14 +255,13 @@ class FakeSlack:
         taken, self.violations = self.violations, []
         return taken
 
-    def assert_no_violations(self) -> None:
-        """Fail the current test, listing every violation, if any was recorded."""
-        if self.violations:
-            listed = "\n".join(f"  - {v}" for v in self.violations)
-            count = len(self.violations)
-            pytest.fail(
-                f"the app sent {count} request(s) Slack would reject:\n{listed}", pytrace=False
-            )
+    def violation_report(self) -> str | None:
+        """Every violation recorded, as one readable text; ``None`` when there is none."""
+        if not self.violations:
+            return None
+        listed = "\n".join(f"  - {v}" for v in self.violations)
+        count = len(self.violations)
+        return f"the app sent {count} request(s) Slack would reject:\n{listed}"
 
     def reset(self) -> None:
         """Forget calls, responses, faults, messages, views and uploads; keep users.
@@ -412,18 +410,19 @@ class FakeSlack:
                 raise SlackError("invalid_arguments", *(f"{method}: {p}" for p in problems))
             reply = implementation(params)
             installed = self.token_teams.get(token)
-            if installed is not None and isinstance(reply.get("view"), dict):
+            opened = reply.get("view")
+            if installed is not None and isinstance(opened, dict):
                 # A view opened with another workspace's token belongs to that workspace.
-                view = self.workspace.view_store.views.get(reply["view"].get("id"), reply["view"])
-                for target in (view, reply["view"]):
+                view = self.workspace.view_store.views.get(str(opened.get("id")), opened)
+                for target in (view, opened):
                     target["team_id"] = target["app_installed_team_id"] = installed["team_id"]
             return reply
         except SlackError as e:
             self.violations.extend(e.violations)
-            reply: JSONDict = {"ok": False, "error": e.error}
+            refusal: JSONDict = {"ok": False, "error": e.error}
             if e.violations:
-                reply["response_metadata"] = {"messages": [f"[ERROR] {v}" for v in e.violations]}
-            return reply
+                refusal["response_metadata"] = {"messages": [f"[ERROR] {v}" for v in e.violations]}
+            return refusal
         except Exception as e:  # a harness bug must fail the test loudly, not hang it
             self.violations.append(f"{method}: fake Slack crashed: {e!r}")
             return {"ok": False, "error": "fatal_error"}

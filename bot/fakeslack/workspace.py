@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fakeslack.errors import SlackError
-from tests.fakeslack.records import JSONDict, Message, Upload
-from tests.fakeslack.surfaces import ViewStore, normalize_blocks
-from tests.fakeslack.validation import message_problems
+from bot.fakeslack.errors import SlackError
+from bot.fakeslack.records import JSONDict, Message, Upload
+from bot.fakeslack.surfaces import ViewStore, normalize_blocks
+from bot.fakeslack.validation import message_problems
 
 Method = Callable[[JSONDict], JSONDict]
 _TZ_LABELS = {"Asia/Shanghai": "China Standard Time", "America/Los_Angeles": "Pacific Time"}

@@ -1,4 +1,4 @@
-"""Run the fake Slack on its own, for load benchmarks: ``python -m tests.fakeslack --users 200``.
+"""Run the fake Slack on its own, for load benchmarks: ``python -m bot.fakeslack --users 200``.
 
 Prints its base URL on the first line of stdout and serves until terminated. Payload checks are
 off (Slack's servers do their checking on their own CPUs, not the bot's); the tests keep them on.
@@ -13,8 +13,8 @@ import signal
 
 from aiohttp import web
 
-from tests.fakeslack import validation
-from tests.fakeslack.server import FakeSlack
+from bot.fakeslack import validation
+from bot.fakeslack.server import FakeSlack
 
 
 async def serve(users: int) -> None:
