@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from benchmarks.curated import Judged, figures, judge, load_pairs
 from benchmarks.synthetic import company_names, query_names
@@ -152,22 +153,28 @@ def _why_new_names_match(
 ) -> Counter[str]:
     """Why a brand-new name draws a match, judged on its best match.
 
-    "same key": the corpus holds that very name under another region or legal form, a real
-    near-duplicate of a dense synthetic corpus (two-character brands drawn from a few hundred
-    characters repeat); "same brand": the brand exists in another trade; "similar brand": the
-    brands differ, which is the scorer's leniency.
+    Near-duplicates the dense synthetic corpus really contains (two-character brands drawn from a
+    few hundred characters repeat): "same key" (that very name under another region or legal
+    form), "same brand" (the brand in another trade). The scorer's leniency: "homophone brand"
+    (the brands sound alike, see `fold`), "brand 1 edit" (one character or letter inserted,
+    dropped or changed), "other" (anything looser).
     """
     reasons: Counter[str] = Counter()
     for query, found in zip(queries, results, strict=True):
         if not found:
             continue
         query_brand, _industry = split_brand(company_key(query))
+        stored_brand, _industry = split_brand(found[0].key)
         if found[0].score == 100:
             reasons["same key"] += 1
-        elif split_brand(found[0].key)[0] == query_brand:
+        elif stored_brand == query_brand:
             reasons["same brand"] += 1
+        elif fold(stored_brand) == fold(query_brand):
+            reasons["homophone brand"] += 1
+        elif Levenshtein.distance(stored_brand, query_brand) == 1:
+            reasons["brand 1 edit"] += 1
         else:
-            reasons["similar brand"] += 1
+            reasons["other"] += 1
     return reasons
 
 
