@@ -9,14 +9,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.lifecycle.timeline import EndReason
 from bot.rules import Rules
-from store import audit
+from store import audit, transitions
 from store import customers as customer_store
 from store import disputes as dispute_store
 from store import lifecycle as lifecycle_store
 from store.lifecycle import ClaimClock
-from store.models import Claim, ClaimStatus
+from store.models import Claim, ClaimStatus, Decision, EndReason, Via
 
 
 def copied_details(claim: Claim) -> dict[str, Any]:
@@ -59,13 +58,13 @@ async def hand_over(
     with ``old=None``, that nobody holds the customer).
     """
     if old is not None:
-        await dispute_store.end_claim(
+        await transitions.move(
             session,
             workspace_id,
-            old.id,
-            expected=ClaimStatus.holding(),
-            status=ClaimStatus.RELEASED,
-            reason=EndReason.TRANSFERRED.value,
+            [old.id],
+            source=ClaimStatus.holding(),
+            target=ClaimStatus.RELEASED,
+            reason=EndReason.TRANSFERRED,
             at=now,
         )
         await lifecycle_store.cancel_extension_requests(session, workspace_id, [old.id], at=now)
@@ -80,13 +79,13 @@ async def hand_over(
             owner_id=to_id,
             team_id=to_team,
             status=ClaimStatus.ACTIVE.value,
-            via="transfer",
+            via=Via.TRANSFER,
             submission_key=submission_key,
             submitted_at=now,
             rules_fired={"rules": [], "candidates": []},
             decided_at=now,
             decided_by=actor_id,
-            decision="transfer",
+            decision=Decision.TRANSFER,
             decision_reason=reason,
             protection_until=until,
             last_activity_at=now,

@@ -32,8 +32,8 @@ from bot.lifecycle.timeline import Timeline
 from bot.rules import Rules
 from store import customers as customer_store
 from store import lists as list_store
+from store.access import ClaimScope
 from store.db import Database
-from store.lists import ClaimScope
 from store.models import Claim, ClaimStatus, FollowUp, KeyKind, Role
 
 PAGE_SIZE = 15
@@ -266,12 +266,13 @@ class ClaimLists:
     async def mine(self, workspace_id: str, user_id: str, page: int = 0) -> ClaimPage:
         """The caller's claims (see the module's docstring)."""
         await self.directory.ensure_seeded(workspace_id)
-        scope = ClaimScope(
-            owner_id=user_id, ended_since=self.clock.now() - timedelta(days=RECENT_DAYS)
-        )
+        scope = ClaimScope.of_owner(user_id)
+        since = self.clock.now() - timedelta(days=RECENT_DAYS)
         async with self.db.session() as session:
             member = await self.directory.member(session, workspace_id, user_id)
-            return await self._page(session, workspace_id, member, ListScope.MINE, scope, page)
+            return await self._page(
+                session, workspace_id, member, ListScope.MINE, scope, page, ended_since=since
+            )
 
     async def team(self, workspace_id: str, user_id: str, page: int = 0) -> ClaimPage:
         """The claims held in the caller's teams (every team for an admin)."""
@@ -280,13 +281,13 @@ class ClaimLists:
             member = await self.directory.member(session, workspace_id, user_id)
             names = await list_store.team_names(session, workspace_id)
             if member.is_admin:
-                scope = ClaimScope(everyone=True)
+                scope = ClaimScope.everyone()
                 teams = tuple(sorted(names.values()))
             else:
                 team_ids = member.managed_team_ids | member.team_ids
                 if member.is_partner or not team_ids:
                     return ClaimPage(ListScope.TEAM, (), 0, 0, member.role, allowed=False, teams=())
-                scope = ClaimScope(team_ids=frozenset(team_ids))
+                scope = ClaimScope.of_teams(team_ids)
                 teams = tuple(sorted(names[t] for t in team_ids if t in names))
             found = await self._page(session, workspace_id, member, ListScope.TEAM, scope, page)
             return ClaimPage(
@@ -308,19 +309,33 @@ class ClaimLists:
         kind: ListScope,
         scope: ClaimScope,
         page: int,
+        *,
+        ended_since: datetime | None = None,
     ) -> ClaimPage:
         page = max(0, page)
         claims, total = await list_store.claims_page(
-            session, workspace_id, scope, offset=page * PAGE_SIZE, limit=PAGE_SIZE
+            session,
+            workspace_id,
+            scope,
+            offset=page * PAGE_SIZE,
+            limit=PAGE_SIZE,
+            ended_since=ended_since,
         )
         last_page = max(0, (total - 1) // PAGE_SIZE)
         if page > last_page:
             # The list shrank since the button was drawn: show its last page.
             page = last_page
             claims, total = await list_store.claims_page(
-                session, workspace_id, scope, offset=page * PAGE_SIZE, limit=PAGE_SIZE
+                session,
+                workspace_id,
+                scope,
+                offset=page * PAGE_SIZE,
+                limit=PAGE_SIZE,
+                ended_since=ended_since,
             )
-        counts = await list_store.status_counts(session, workspace_id, scope)
+        counts = await list_store.status_counts(
+            session, workspace_id, scope, ended_since=ended_since
+        )
         names = await list_store.team_names(session, workspace_id)
         viewer = Viewer(self.directory, session, workspace_id, member)
         visible = [c for c in claims if await viewer.sees(c.owner_id, c.team_id)]

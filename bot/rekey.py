@@ -64,7 +64,7 @@ class Rekeyer:
         async with self.db.session() as session:
             after = 0
             if not restart:
-                run = await session.get(rekey_store.RekeyRun, workspace_id)
+                run = await rekey_store.get_run(session, workspace_id)
                 if run is not None and run.finished_at is None:
                     after = run.last_customer_id
             return await rekey_store.customers_left(session, workspace_id, after)
@@ -140,7 +140,7 @@ class Rekeyer:
 
     async def _report(self, workspace_id: str, resumed: bool, *, finished: bool) -> RekeyReport:
         async with self.db.session() as session:
-            run = await session.get(rekey_store.RekeyRun, workspace_id)
+            run = await rekey_store.get_run(session, workspace_id)
             assert run is not None
             report = RekeyReport(
                 workspace_id=workspace_id,

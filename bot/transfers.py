@@ -36,20 +36,16 @@ from bot.directory import Directory
 from bot.duplicates import DuplicateChecker
 from bot.handover import clock_of, copied_details, hand_over
 from bot.lifecycle.release import Releaser
-from bot.lifecycle.timeline import EndReason
 from bot.lists import CLAIM_REF, CustomerChoice, choose_customer
 from bot.notify import Notice, enqueue, enqueue_many
+from bot.notify.kinds import NoticeKind
 from bot.rules import Rules
-from store import audit
+from store import audit, transitions
 from store import claims as claim_store
-from store import disputes as dispute_store
 from store.db import Database
-from store.models import Claim, ClaimStatus
+from store.models import Claim, ClaimStatus, EndReason
 
 # Notice kinds (cards/transfers.py renders them).
-TRANSFERRED_AWAY = "transfer.from"
-TRANSFERRED_TO = "transfer.to"
-RELEASED_BY_MANAGER = "release.owner"
 
 # Free-text limits for reasons (the cards show them whole).
 REASON_MAX = 1000
@@ -197,7 +193,10 @@ class TransferService:
                 if new.protection_until
                 else None,
             }
-            for kind, recipient in ((TRANSFERRED_AWAY, claim.owner_id), (TRANSFERRED_TO, to_id)):
+            for kind, recipient in (
+                (NoticeKind.TRANSFERRED_AWAY, claim.owner_id),
+                (NoticeKind.TRANSFERRED_TO, to_id),
+            ):
                 await enqueue(
                     session,
                     workspace_id,
@@ -234,23 +233,21 @@ class TransferService:
             assert claim is not None
             ref = ClaimRef.of(claim)
             now = self.clock.now()
-            await dispute_store.end_claim(
+            await transitions.move(
                 session,
                 workspace_id,
-                claim.id,
-                expected=(ClaimStatus.ACTIVE,),
-                status=ClaimStatus.RELEASED,
-                reason=EndReason.RELEASED.value,
+                [claim.id],
+                source=[ClaimStatus.ACTIVE],
+                target=ClaimStatus.RELEASED,
+                reason=EndReason.RELEASED,
                 at=now,
             )
-            await audit.record(
+            await audit.on_claim(
                 session,
-                workspace_id,
+                claim,
                 audit.Action.CLAIM_RELEASED,
-                actor_id=actor_id,
+                by=actor_id,
                 at=now,
-                customer_id=claim.customer_id,
-                claim_id=claim.id,
                 data={"owner_id": claim.owner_id, "reason": reason},
             )
             releaser = Releaser(self.rules)
@@ -259,9 +256,9 @@ class TransferService:
             )
             cooldown = self.rules.protection.cooldown_days
             told = Notice(
-                kind=RELEASED_BY_MANAGER,
+                kind=NoticeKind.RELEASED_BY_MANAGER,
                 recipient=claim.owner_id,
-                dedupe_key=f"claim:{claim.id}:{RELEASED_BY_MANAGER}",
+                dedupe_key=f"claim:{claim.id}:{NoticeKind.RELEASED_BY_MANAGER}",
                 payload={
                     "customer_name": claim.customer_name,
                     "claim_id": claim.id,

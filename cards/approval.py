@@ -24,11 +24,13 @@ from bot.approvals.case import ApprovalCase, Labels, Question
 from bot.approvals.outcome import Attempt, Refusal
 from bot.i18n import Translator
 from bot.ids import ApprovalAction, ApprovalBlock
+from bot.notify.kinds import NoticeKind
 from cards.blocks import clip, context, escape_mrkdwn, header, section
 from cards.duplicates import explanation
 from cards.followup import claim_buttons
 from cards.format import amount, mention, parse_iso, slack_date
 from cards.registry import renders
+from store.models import Decision
 
 FIELD_TEXT_LIMIT = 2000
 BUTTON_TEXT_LIMIT = 75
@@ -71,7 +73,7 @@ def title(case: ApprovalCase, tr: Translator) -> str:
     """The card's headline: waiting, approved, rejected, or no longer waiting."""
     if case.pending:
         return tr("approval.card.title")
-    if case.decision in ("approved", "rejected"):
+    if case.decision in (Decision.APPROVED, Decision.REJECTED):
         return tr(f"approval.card.title_{case.decision}")
     return tr("approval.card.title_closed")
 
@@ -91,14 +93,14 @@ def status_line(case: ApprovalCase, tr: Translator) -> str | None:
     if case.pending:
         return None
     decided = slack_date(case.decided_at, with_time=True)
-    if case.decision == "approved":
+    if case.decision == Decision.APPROVED:
         return tr(
             "approval.card.approved",
             decider=mention(case.decided_by),
             date=decided,
             until=slack_date(case.protection_until),
         )
-    if case.decision == "rejected":
+    if case.decision == Decision.REJECTED:
         return tr("approval.card.rejected", decider=mention(case.decided_by), date=decided)
     return tr("approval.card.closed")
 
@@ -221,7 +223,7 @@ def _button_text(text: str) -> PlainTextObject:
     return PlainTextObject(text=clip(text, BUTTON_TEXT_LIMIT), emoji=True)
 
 
-@renders("claim.approval")
+@renders(NoticeKind.APPROVAL_CARD)
 def approval_notice(payload: dict[str, Any], tr: Translator) -> tuple[str, list[Block]]:
     """The approval card as first sent to an approver or the approvals channel."""
     return approval_card(ApprovalCase.from_payload(payload), tr)
@@ -230,7 +232,7 @@ def approval_notice(payload: dict[str, Any], tr: Translator) -> tuple[str, list[
 # -- to the rep ------------------------------------------------------------------------------------
 
 
-@renders("claim.decided")
+@renders(NoticeKind.APPROVAL_DECIDED)
 def decided_notice(payload: dict[str, Any], tr: Translator) -> tuple[str, list[Block]]:
     """The rep's DM: their claim was approved (and is protected) or rejected (and why)."""
     name = customer(str(payload.get("customer_name") or ""))
@@ -292,7 +294,7 @@ def question_message(
     return f"{tr('question.asked.title')} {text}", blocks
 
 
-@renders("claim.info_requested")
+@renders(NoticeKind.INFO_REQUESTED)
 def question_notice(payload: dict[str, Any], tr: Translator) -> tuple[str, list[Block]]:
     """The question DM as first sent to the rep."""
     question = Question(
@@ -308,7 +310,7 @@ def question_notice(payload: dict[str, Any], tr: Translator) -> tuple[str, list[
     )
 
 
-@renders("claim.info_provided")
+@renders(NoticeKind.INFO_PROVIDED)
 def answer_notice(payload: dict[str, Any], tr: Translator) -> tuple[str, list[Block]]:
     """To the approvers: the rep answered a question; the card shows it too."""
     text = tr(
@@ -339,14 +341,14 @@ def refusal_text(attempt: Attempt, tr: Translator) -> str:
     if attempt.refusal is Refusal.DECIDED and case is not None:
         name = customer(case.customer_name)
         when = slack_date(case.decided_at, with_time=True)
-        if case.decision == "approved":
+        if case.decision == Decision.APPROVED:
             return tr(
                 "approval.refused.approved",
                 decider=mention(case.decided_by),
                 date=when,
                 customer=name,
             )
-        if case.decision == "rejected":
+        if case.decision == Decision.REJECTED:
             return tr(
                 "approval.refused.rejected",
                 decider=mention(case.decided_by),

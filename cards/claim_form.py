@@ -27,10 +27,9 @@ from bot.i18n import Translator
 from bot.ids import ClaimField
 from bot.ids import View as ViewId
 from bot.rules import Option as RuleOption
-from bot.rules import Rules
+from bot.rules import Rules, option_label
 from cards.blocks import clip, escape_mrkdwn
 from cards.duplicates import match_line
-from cards.format import option_label
 
 HINT_BLOCK = "duplicate_hint"
 

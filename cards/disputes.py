@@ -17,17 +17,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.disputes.case import (
-    DISPUTE_CARD,
-    DISPUTE_DECIDED,
-    DISPUTE_OPENED,
-    DisputeAttempt,
-    DisputeCase,
-    Refusal,
-    Verdict,
-)
+from bot.disputes.case import DisputeAttempt, DisputeCase, Refusal, Verdict
 from bot.i18n import Translator
 from bot.ids import DisputeAction, DisputeField, DisputeView
+from bot.notify.kinds import NoticeKind
 from bot.transfers import REASON_MAX
 from cards.blocks import clip, context, escape_mrkdwn, section
 from cards.followup import claim_buttons
@@ -262,12 +255,12 @@ def decision_buttons(case: DisputeCase, tr: Translator) -> ActionsBlock:
     )
 
 
-@renders(DISPUTE_CARD)
+@renders(NoticeKind.DISPUTE_CARD)
 def dispute_notice(payload: dict[str, Any], tr: Translator) -> Card:
     return dispute_card(DisputeCase.from_payload(payload), tr)
 
 
-@renders(DISPUTE_OPENED)
+@renders(NoticeKind.DISPUTE_OPENED)
 def dispute_opened_notice(payload: dict[str, Any], tr: Translator) -> Card:
     """To the other rep: the collision is disputed; the managers will rule."""
     case = DisputeCase.from_payload(payload)
@@ -280,7 +273,7 @@ def dispute_opened_notice(payload: dict[str, Any], tr: Translator) -> Card:
     return text, [section(text), context(tr("dispute.opened.footer"))]
 
 
-@renders(DISPUTE_DECIDED)
+@renders(NoticeKind.DISPUTE_DECIDED)
 def dispute_decided_notice(payload: dict[str, Any], tr: Translator) -> Card:
     """To each rep: how the managers ruled and why; the challenger's new claim, if any."""
     case = DisputeCase.from_payload(payload)

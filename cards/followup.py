@@ -28,10 +28,10 @@ from bot.i18n import Translator
 from bot.ids import FollowUpField, LifecycleAction, LifecycleView
 from bot.lifecycle.followup_form import NEXT_STEP_MAX, SUMMARY_MAX, Method
 from bot.lifecycle.followups import ClaimView, Logged
-from bot.lifecycle.timeline import EndReason
-from bot.rules import Rules
+from bot.rules import Rules, option_label
 from cards.blocks import MESSAGE_BLOCK_LIMIT, clip, context, escape_mrkdwn, section
-from cards.format import option_label, slack_date
+from cards.format import slack_date
+from store.models import EndReason
 
 MODAL_TEXT_LIMIT = 24
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from bot.i18n import Translator
-from bot.rules import Option
-
 
 def slack_date(moment: datetime | None, *, with_time: bool = False) -> str:
     """A date Slack renders in each reader's own time zone (``<!date^…>``), with a UTC fallback."""
@@ -33,16 +30,3 @@ def amount(value: Decimal | None) -> str:
     if value is None:
         return "—"
     return f"¥{value:,.0f}" if value == value.to_integral_value() else f"¥{value:,.2f}"
-
-
-def option_label(options: list[Option], key: str | None, tr: Translator) -> str:
-    """The label of an option key: its own label, the catalogue's, or the key itself."""
-    if key is None:
-        return "—"
-    option = next((o for o in options if o.key == key), None)
-    if option is not None and (own := option.label(tr.lang)):
-        return own
-    try:
-        return tr(f"option.{key}")
-    except KeyError:
-        return key

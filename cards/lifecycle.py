@@ -24,14 +24,14 @@ from slack_sdk.models.views import View
 
 from bot.i18n import Translator
 from bot.ids import ExtensionField, LifecycleAction, LifecycleView
-from bot.lifecycle import notices
 from bot.lifecycle.extensions import CANCELLED, REASON_MAX, Decision, ExtensionCase
 from bot.lifecycle.followups import ClaimView
-from bot.lifecycle.timeline import EndReason
+from bot.notify.kinds import NoticeKind
 from cards.blocks import clip, context, escape_mrkdwn, section
 from cards.followup import MODAL_TEXT_LIMIT, claim_buttons
 from cards.format import mention, parse_iso, slack_date
 from cards.registry import renders
+from store.models import EndReason
 
 Card = tuple[str, list[Block]]
 
@@ -48,7 +48,7 @@ def _claim_id(payload: dict[str, Any]) -> int:
     return int(payload["claim_id"])
 
 
-@renders(notices.OVERDUE)
+@renders(NoticeKind.OVERDUE)
 def overdue_notice(payload: dict[str, Any], tr: Translator) -> Card:
     """To the rep: no follow-up for a while; log one to keep the customer."""
     body = tr(
@@ -66,7 +66,7 @@ def overdue_notice(payload: dict[str, Any], tr: Translator) -> Card:
     ]
 
 
-@renders(notices.OVERDUE_MANAGER)
+@renders(NoticeKind.OVERDUE_MANAGER)
 def overdue_manager_notice(payload: dict[str, Any], tr: Translator) -> Card:
     """To the rep's manager: the claim is still idle."""
     body = tr(
@@ -114,7 +114,7 @@ def warning_lines(payload: dict[str, Any], tr: Translator) -> list[str]:
     ]
 
 
-@renders(notices.RECLAIM_WARNING)
+@renders(NoticeKind.RECLAIM_WARNING)
 def reclaim_warning_notice(payload: dict[str, Any], tr: Translator) -> Card:
     """To the rep: the date of the reclaim and what stops it."""
     title = tr("lifecycle.warning.title")
@@ -132,7 +132,7 @@ def reclaim_warning_notice(payload: dict[str, Any], tr: Translator) -> Card:
     ]
 
 
-@renders(notices.RECLAIMED)
+@renders(NoticeKind.RECLAIMED)
 def reclaimed_notice(payload: dict[str, Any], tr: Translator) -> Card:
     """To the former owner: released to the pool, why, and when they may claim it again."""
     title = tr("lifecycle.reclaimed.title")
@@ -174,7 +174,7 @@ def _pending_body(key: str, payload: dict[str, Any], tr: Translator) -> str:
     )
 
 
-@renders(notices.APPROVAL_REMINDER)
+@renders(NoticeKind.APPROVAL_REMINDER)
 def approval_reminder_notice(payload: dict[str, Any], tr: Translator) -> Card:
     """To the approvers: a claim has waited too long for their decision."""
     title = tr("lifecycle.approval_reminder.title")
@@ -187,7 +187,7 @@ def approval_reminder_notice(payload: dict[str, Any], tr: Translator) -> Card:
     ]
 
 
-@renders(notices.APPROVAL_ESCALATION)
+@renders(NoticeKind.APPROVAL_ESCALATION)
 def approval_escalation_notice(payload: dict[str, Any], tr: Translator) -> Card:
     """To the admins: nobody has decided a claim for far too long."""
     title = tr("lifecycle.approval_escalation.title")
@@ -306,13 +306,13 @@ def extension_card(case: ExtensionCase, tr: Translator) -> Card:
     return f"{title}: {body}", blocks
 
 
-@renders(notices.EXTENSION_REQUEST)
+@renders(NoticeKind.EXTENSION_REQUEST)
 def extension_request_notice(payload: dict[str, Any], tr: Translator) -> Card:
     """The extension card, as first posted."""
     return extension_card(ExtensionCase.from_payload(payload), tr)
 
 
-@renders(notices.EXTENSION_DECIDED)
+@renders(NoticeKind.EXTENSION_DECIDED)
 def extension_decided_notice(payload: dict[str, Any], tr: Translator) -> Card:
     """To the rep: their manager's decision."""
     case = ExtensionCase.from_payload(payload)

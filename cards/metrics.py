@@ -10,9 +10,9 @@ from bot.i18n import Translator
 from bot.metrics.definitions import Metrics, Ratio
 from bot.metrics.periods import Period
 from bot.metrics.service import Report, Row, Scope, ScopeKind
-from bot.rules import Rules
+from bot.rules import Rules, option_label
 from cards.blocks import MESSAGE_BLOCK_LIMIT, clip, context, escape_mrkdwn, header, section
-from cards.format import mention, option_label, slack_date
+from cards.format import mention, slack_date
 
 ROWS_SHOWN = 12
 CHANNELS_SHOWN = 10

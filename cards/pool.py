@@ -17,14 +17,14 @@ from slack_sdk.models.blocks import (
 
 from bot.i18n import Translator
 from bot.ids import LifecycleAction
-from bot.lifecycle import notices
 from bot.lifecycle.pool import PoolClaim, PoolOutcome, PoolPage
-from bot.lifecycle.timeline import EndReason
-from bot.rules import Rules
+from bot.notify.kinds import NoticeKind
+from bot.rules import Rules, option_label
 from cards.blocks import MESSAGE_BLOCK_LIMIT, clip, context, escape_mrkdwn, header, section
-from cards.format import mention, option_label, slack_date
+from cards.format import mention, slack_date
 from cards.registry import renders
 from cards.verdict import verdict_lines
+from store.models import EndReason
 
 Card = tuple[str, list[Block]]
 
@@ -113,7 +113,7 @@ _ANNOUNCEMENT = {
 }
 
 
-@renders(notices.POOL_ANNOUNCEMENT)
+@renders(NoticeKind.POOL_ANNOUNCEMENT)
 def pool_announcement(payload: dict[str, Any], tr: Translator) -> Card:
     """In the pool channel: a customer is back in the pool, with a **Claim** button."""
     key = _ANNOUNCEMENT.get(str(payload.get("reason")), "pool.announce.idle")

@@ -17,15 +17,8 @@ from slack_sdk.models.views import View
 
 from bot.i18n import Translator
 from bot.ids import TransferField, TransferView
-from bot.transfers import (
-    REASON_MAX,
-    RELEASED_BY_MANAGER,
-    TRANSFERRED_AWAY,
-    TRANSFERRED_TO,
-    ClaimRef,
-    Handover,
-    TransferRefusal,
-)
+from bot.notify.kinds import NoticeKind
+from bot.transfers import REASON_MAX, ClaimRef, Handover, TransferRefusal
 from cards.blocks import clip, context, escape_mrkdwn, section
 from cards.followup import claim_buttons
 from cards.format import mention, parse_iso, slack_date
@@ -160,7 +153,7 @@ def handover_text(result: Handover, action: str, tr: Translator) -> str:
     return text
 
 
-@renders(TRANSFERRED_AWAY)
+@renders(NoticeKind.TRANSFERRED_AWAY)
 def transferred_away_notice(payload: dict[str, Any], tr: Translator) -> Card:
     """To the rep whose claim a manager handed to someone else."""
     text = tr(
@@ -176,7 +169,7 @@ def transferred_away_notice(payload: dict[str, Any], tr: Translator) -> Card:
     ]
 
 
-@renders(TRANSFERRED_TO)
+@renders(NoticeKind.TRANSFERRED_TO)
 def transferred_to_notice(payload: dict[str, Any], tr: Translator) -> Card:
     """To the rep who now holds the customer, with the claim's buttons."""
     text = tr(
@@ -199,7 +192,7 @@ def transferred_to_notice(payload: dict[str, Any], tr: Translator) -> Card:
     return text, blocks
 
 
-@renders(RELEASED_BY_MANAGER)
+@renders(NoticeKind.RELEASED_BY_MANAGER)
 def released_notice(payload: dict[str, Any], tr: Translator) -> Card:
     """To the rep whose claim a manager released to the pool."""
     text = tr(

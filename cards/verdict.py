@@ -10,6 +10,7 @@ from slack_sdk.models.views import View
 from bot.claims.verdict import Outcome, Refusal, Verdict
 from bot.i18n import Translator
 from bot.ids import View as ViewId
+from bot.notify.kinds import NoticeKind
 from cards.blocks import clip, context, escape_mrkdwn, header, section
 from cards.disputes import dispute_button
 from cards.duplicates import match_line
@@ -100,7 +101,7 @@ def verdict_message(verdict: Verdict, tr: Translator) -> tuple[str, list[Block]]
     return f"{title} {lines[0]}", [section(f"*{title}*"), *(section(line) for line in lines)]
 
 
-@renders("claim.verdict")
+@renders(NoticeKind.CLAIM_VERDICT)
 def verdict_notice(payload: dict[str, Any], tr: Translator) -> tuple[str, list[Block]]:
     """The DM a rep gets after filing (it survives closing the modal)."""
     from bot.claims.approval import ApprovalRule
@@ -132,7 +133,7 @@ def _candidate_line(candidate: dict[str, Any], tr: Translator) -> str:
     )
 
 
-@renders("collision.holder")
+@renders(NoticeKind.COLLISION_HOLDER)
 def collision_holder_notice(payload: dict[str, Any], tr: Translator) -> tuple[str, list[Block]]:
     """To the holder: someone tried to claim your customer."""
     text = tr(
@@ -147,7 +148,7 @@ def collision_holder_notice(payload: dict[str, Any], tr: Translator) -> tuple[st
     ]
 
 
-@renders("collision.challenger")
+@renders(NoticeKind.COLLISION_CHALLENGER)
 def collision_challenger_notice(payload: dict[str, Any], tr: Translator) -> tuple[str, list[Block]]:
     """To the rep who collided: who holds the customer and until when."""
     text = tr(

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# Slack shows field errors under the input; longer ones are cut by the client, so we cut them
+# ourselves where the message still reads whole.
+FIELD_ERROR_LIMIT = 150
+
 
 def flatten_state(view: dict[str, Any]) -> dict[str, str | None]:
     """One plain value per input, whatever the element type (text, select, date, user …)."""

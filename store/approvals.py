@@ -1,54 +1,16 @@
-"""Approvals: deciding pending claims exactly once, questions to the rep, what waits for whom."""
+"""Approvals: questions to the rep, and what waits for whom (the decision itself is a move in
+:mod:`store.transitions`)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Claim, ClaimQuestion, ClaimStatus, TeamMember
-
-
-async def decide(session: AsyncSession, workspace_id: str, claim_id: int, **values: Any) -> bool:
-    """Set ``values`` on the claim if, and only if, it is still pending; True when this call did.
-
-    The condition is checked by the database in the UPDATE itself, so of two decisions racing
-    (two managers, two replicas) exactly one changes the row; the other gets False.
-    """
-    result = await session.execute(
-        update(Claim)
-        .where(
-            Claim.workspace_id == workspace_id,
-            Claim.id == claim_id,
-            Claim.status == ClaimStatus.PENDING.value,
-        )
-        .values(**values, version=Claim.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(result, "rowcount", 0))
-
-
-async def fresh_claim(session: AsyncSession, workspace_id: str, claim_id: int) -> Claim | None:
-    """The claim as the database has it now (not as this session remembers it)."""
-    return await session.scalar(
-        select(Claim)
-        .where(Claim.workspace_id == workspace_id, Claim.id == claim_id)
-        .execution_options(populate_existing=True)
-    )
-
-
-def _decidable_by(team_ids: Collection[int]) -> ColumnElement[bool]:
-    """Claims of the teams, or of their members when the claim names no team."""
-    members = select(TeamMember.user_id).where(
-        TeamMember.team_id.in_(list(team_ids)), TeamMember.is_manager == false()
-    )
-    return or_(
-        Claim.team_id.in_(list(team_ids)),
-        and_(Claim.team_id.is_(None), Claim.owner_id.in_(members)),
-    )
+from store.access import of_teams
+from store.models import Claim, ClaimQuestion, ClaimStatus
 
 
 async def pending_claims(
@@ -73,7 +35,7 @@ async def pending_claims(
         Claim.owner_id != exclude_owner,
     ]
     if team_ids is not None:
-        where.append(_decidable_by(team_ids))
+        where.append(of_teams(team_ids))
     total = int(await session.scalar(select(func.count(Claim.id)).where(*where)) or 0)
     rows = await session.scalars(
         select(Claim)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import AuditEvent
+from store.models import AuditEvent, Claim
 
 SYSTEM = "system"
 
@@ -65,6 +65,28 @@ async def record(
             claim_id=claim_id,
             data=data or {},
         )
+    )
+
+
+async def on_claim(
+    session: AsyncSession,
+    claim: Claim,
+    action: Action,
+    *,
+    by: str,
+    at: datetime,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """:func:`record` an event on ``claim`` (its workspace, customer and id)."""
+    await record(
+        session,
+        claim.workspace_id,
+        action,
+        actor_id=by,
+        at=at,
+        customer_id=claim.customer_id,
+        claim_id=claim.id,
+        data=data,
     )
 
 

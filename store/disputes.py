@@ -3,13 +3,12 @@ or release): every change is a conditional UPDATE, so of two racing exactly one 
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Claim, ClaimStatus, Collision
+from store.models import Claim, Collision
 
 OPEN = "open"
 KEPT = "kept"
@@ -23,15 +22,6 @@ async def fresh_collision(
     return await session.scalar(
         select(Collision)
         .where(Collision.workspace_id == workspace_id, Collision.id == collision_id)
-        .execution_options(populate_existing=True)
-    )
-
-
-async def fresh_claim(session: AsyncSession, workspace_id: str, claim_id: int) -> Claim | None:
-    """A claim as the database has it now (not as this session remembers it)."""
-    return await session.scalar(
-        select(Claim)
-        .where(Claim.workspace_id == workspace_id, Claim.id == claim_id)
         .execution_options(populate_existing=True)
     )
 
@@ -80,30 +70,6 @@ async def decide_dispute(
         .values(
             dispute_status=outcome, decided_by=decided_by, decided_at=at, decision_reason=reason
         )
-        .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(result, "rowcount", 0))
-
-
-async def end_claim(
-    session: AsyncSession,
-    workspace_id: str,
-    claim_id: int,
-    *,
-    expected: Collection[ClaimStatus],
-    status: ClaimStatus,
-    reason: str,
-    at: datetime,
-) -> bool:
-    """End a claim that is still in one of the ``expected`` statuses; True when this call did."""
-    result = await session.execute(
-        update(Claim)
-        .where(
-            Claim.workspace_id == workspace_id,
-            Claim.id == claim_id,
-            Claim.status.in_([s.value for s in expected]),
-        )
-        .values(status=status.value, ended_at=at, end_reason=reason, version=Claim.version + 1)
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0))

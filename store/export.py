@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.lists import of_teams
+from store.access import of_teams
 from store.models import AuditEvent, Claim, FollowUp, Person, Team
 
 BATCH = 1000

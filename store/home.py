@@ -26,9 +26,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
 
+from store.access import ClaimScope, within
 from store.audit import Action
 from store.db import Database
-from store.metrics import ClaimScope, claim_scope
 from store.models import AuditEvent, Claim, ClaimStatus, FollowUp, TeamMember
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def _active(
     where = [
         Claim.workspace_id == workspace_id,
         Claim.status == ClaimStatus.ACTIVE.value,
-        *claim_scope(scope),
+        *within(scope),
     ]
     attention: list[ColumnElement[bool]] = []
     if idle_before is not None:

@@ -225,30 +225,6 @@ async def set_protection(
     )
 
 
-async def end_claims(
-    session: AsyncSession,
-    workspace_id: str,
-    claim_ids: Collection[int],
-    *,
-    status: ClaimStatus,
-    reason: str,
-    at: datetime,
-) -> None:
-    """End the given active claims (the caller holds their locks)."""
-    if not claim_ids:
-        return
-    await session.execute(
-        update(Claim)
-        .where(
-            Claim.workspace_id == workspace_id,
-            Claim.id.in_(list(claim_ids)),
-            Claim.status == ClaimStatus.ACTIVE.value,
-        )
-        .values(status=status.value, ended_at=at, end_reason=reason, version=Claim.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-
-
 async def pool_customers(
     session: AsyncSession, workspace_id: str, customer_ids: Collection[int], *, at: datetime
 ) -> None:
@@ -457,3 +433,7 @@ async def pool_page(
         for row in rows.all()
         if row[3] is not None
     ], total
+
+
+# The columns a ClaimClock is read from, for queries elsewhere in the store (store/digest.py).
+CLOCK_COLUMNS = _CLOCK

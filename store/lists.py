@@ -8,61 +8,38 @@ never the whole team.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import AuditEvent, Claim, ClaimStatus, FollowUp, Team, TeamMember
+from store.access import ClaimScope, within
+from store.models import AuditEvent, Claim, ClaimStatus, FollowUp, Team
 
 # Statuses of claims that ended without the customer staying with the rep.
 ENDED = (ClaimStatus.REJECTED, ClaimStatus.LOST, ClaimStatus.RELEASED)
 
 
-@dataclass(frozen=True, slots=True)
-class ClaimScope:
-    """Whose claims a list shows: one owner's, some teams', or (``everyone``) the workspace's."""
-
-    owner_id: str | None = None
-    team_ids: frozenset[int] = frozenset()
-    everyone: bool = False
-    # Ended claims are listed only when they ended at or after this moment (None: never).
-    ended_since: datetime | None = None
-
-
-def of_teams(team_ids: Collection[int]) -> ColumnElement[bool]:
-    """Claims filed under the teams, or by their members when the claim names no team (an
-    imported claim, a rep who joined a team later) — the same reach as a manager's rights."""
-    members = select(TeamMember.user_id).where(
-        TeamMember.team_id.in_(list(team_ids)), TeamMember.is_manager == false()
-    )
-    return or_(
-        Claim.team_id.in_(list(team_ids)),
-        and_(Claim.team_id.is_(None), Claim.owner_id.in_(members)),
-    )
-
-
-def _where(workspace_id: str, scope: ClaimScope) -> list[ColumnElement[bool]]:
+def _where(
+    workspace_id: str, scope: ClaimScope, ended_since: datetime | None
+) -> list[ColumnElement[bool]]:
+    """The scope's claims that hold their customer, and (``ended_since``) those that ended at or
+    after that moment."""
     holding = Claim.status.in_([s.value for s in ClaimStatus.holding()])
-    where: list[ColumnElement[bool]] = [Claim.workspace_id == workspace_id]
-    if scope.ended_since is not None:
+    where: list[ColumnElement[bool]] = [Claim.workspace_id == workspace_id, *within(scope)]
+    if ended_since is not None:
         where.append(
             or_(
                 holding,
                 and_(
                     Claim.status.in_([s.value for s in ENDED]),
-                    Claim.ended_at >= scope.ended_since,
+                    Claim.ended_at >= ended_since,
                 ),
             )
         )
     else:
         where.append(holding)
-    if scope.owner_id is not None:
-        where.append(Claim.owner_id == scope.owner_id)
-    elif not scope.everyone:
-        where.append(of_teams(scope.team_ids))
     return where
 
 
@@ -88,12 +65,19 @@ def _order() -> list[ColumnElement[Any]]:
 
 
 async def claims_page(
-    session: AsyncSession, workspace_id: str, scope: ClaimScope, *, offset: int, limit: int
+    session: AsyncSession,
+    workspace_id: str,
+    scope: ClaimScope,
+    *,
+    offset: int,
+    limit: int,
+    ended_since: datetime | None = None,
 ) -> tuple[Sequence[Claim], int]:
-    """One page of the scope's claims (see :func:`_order`) and how many there are in all."""
-    if scope.owner_id is None and not scope.everyone and not scope.team_ids:
+    """One page of the scope's claims (see :func:`_order`) and how many there are in all: those
+    holding their customer, and those ended at or after ``ended_since`` (``None``: none)."""
+    if scope.is_empty:
         return [], 0
-    where = _where(workspace_id, scope)
+    where = _where(workspace_id, scope, ended_since)
     total = int(await session.scalar(select(func.count(Claim.id)).where(*where)) or 0)
     rows = await session.scalars(
         select(Claim).where(*where).order_by(*_order()).offset(offset).limit(limit)
@@ -102,14 +86,18 @@ async def claims_page(
 
 
 async def status_counts(
-    session: AsyncSession, workspace_id: str, scope: ClaimScope
+    session: AsyncSession,
+    workspace_id: str,
+    scope: ClaimScope,
+    *,
+    ended_since: datetime | None = None,
 ) -> dict[str, int]:
-    """How many of the scope's listed claims are in each status (for the list's summary)."""
-    if scope.owner_id is None and not scope.everyone and not scope.team_ids:
+    """How many of the scope's listed claims (as :func:`claims_page`) are in each status."""
+    if scope.is_empty:
         return {}
     rows = await session.execute(
         select(Claim.status, func.count(Claim.id))
-        .where(*_where(workspace_id, scope))
+        .where(*_where(workspace_id, scope, ended_since))
         .group_by(Claim.status)
     )
     return {str(status): int(count) for status, count in rows.all()}

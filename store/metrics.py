@@ -37,25 +37,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Claim, ClaimStatus, Collision, FollowUp, TeamMember
+from store.access import ClaimScope, team_members, within
+from store.models import Claim, ClaimStatus, Collision, Decision, FollowUp, TeamMember, Via
 
-# Claims that were not filed by a rep in the period: loaded from an old list, or moved by a manager.
-NOT_FILED = ("import", "transfer")
-APPROVED = ("auto", "approved")
-REJECTED = "rejected"
+NOT_FILED = [v.value for v in Via.not_filed()]
+APPROVED = [d.value for d in Decision.approving()]
+REJECTED = Decision.REJECTED.value
 PERCENTILE = 0.9
 
 Grouping = Literal["owner", "team", "channel"]
 GroupKey = str | int | None
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimScope:
-    """Whose claims: one owner's, some teams' (their claims, and their members' claims filed
-    without a team), or everyone's (both ``None``)."""
-
-    owner_id: str | None = None
-    team_ids: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,34 +96,7 @@ class WeekCounts:
     approved: int
 
 
-# -- scope and shared expressions ----------------------------------------------------------------
-
-
-def _team_members(team_ids: Sequence[int]) -> Any:
-    return select(TeamMember.user_id).where(
-        TeamMember.team_id.in_(list(team_ids)), TeamMember.is_manager == false()
-    )
-
-
-def claim_scope(scope: ClaimScope) -> list[ColumnElement[bool]]:
-    """The WHERE conditions that keep a scope's claims (the same rule approvals use for teams)."""
-    where: list[ColumnElement[bool]] = []
-    if scope.owner_id is not None:
-        where.append(Claim.owner_id == scope.owner_id)
-    if scope.team_ids is not None:
-        if not scope.team_ids:
-            where.append(false())
-        else:
-            where.append(
-                or_(
-                    Claim.team_id.in_(list(scope.team_ids)),
-                    and_(
-                        Claim.team_id.is_(None),
-                        Claim.owner_id.in_(_team_members(scope.team_ids)),
-                    ),
-                )
-            )
-    return where
+# -- shared expressions --------------------------------------------------------------------------
 
 
 def _filed_in(workspace_id: str, start: datetime, end: datetime) -> list[ColumnElement[bool]]:
@@ -167,10 +131,10 @@ def approval_seconds(session: AsyncSession) -> ColumnElement[Any]:
 
 
 def _group_column(by: Grouping) -> ColumnElement[Any]:
-    columns: dict[str, Any] = {
-        "owner": Claim.owner_id,
-        "team": Claim.team_id,
-        "channel": Claim.source_channel,
+    columns: dict[str, ColumnElement[Any]] = {
+        "owner": Claim.owner_id.expression,
+        "team": Claim.team_id.expression,
+        "channel": Claim.source_channel.expression,
     }
     return columns[by]
 
@@ -197,7 +161,7 @@ def _counts_columns(session: AsyncSession, later_stages: Sequence[str]) -> list[
     return [
         func.count(Claim.id),
         count_if(approved),
-        count_if(Claim.decision == "auto"),
+        count_if(Claim.decision == Decision.AUTO.value),
         count_if(Claim.decision == REJECTED),
         count_if(Claim.status == ClaimStatus.PENDING.value),
         count_if(decided),
@@ -234,7 +198,7 @@ async def claim_counts(
     row = (
         await session.execute(
             select(*_counts_columns(session, later_stages)).where(
-                *_filed_in(workspace_id, start, end), *claim_scope(scope)
+                *_filed_in(workspace_id, start, end), *within(scope)
             )
         )
     ).one()
@@ -256,7 +220,7 @@ async def claim_counts_by(
     group = _group_column(by)
     rows = await session.execute(
         select(group, *_counts_columns(session, later_stages))
-        .where(*_filed_in(workspace_id, start, end), *claim_scope(scope))
+        .where(*_filed_in(workspace_id, start, end), *within(scope))
         .group_by(group)
     )
     return {row[0]: _counts(row[1:]) for row in rows}
@@ -286,7 +250,7 @@ async def approval_p90_by(
     group = _group_column(by) if by is not None else literal(None)
     where = [
         *_filed_in(workspace_id, start, end),
-        *claim_scope(scope),
+        *within(scope),
         Claim.decision.in_((*APPROVED, REJECTED)),
         Claim.decided_at.is_not(None),
     ]
@@ -356,7 +320,7 @@ def _collision_scope(scope: ClaimScope) -> list[ColumnElement[bool]]:
         if not scope.team_ids:
             where.append(false())
         else:
-            where.append(Collision.challenger_id.in_(_team_members(scope.team_ids)))
+            where.append(Collision.challenger_id.in_(team_members(scope.team_ids)))
     return where
 
 
@@ -446,7 +410,7 @@ async def followup_coverage(
     row = (
         await session.execute(
             select(*_coverage_columns(start, end)).where(
-                *_protected_during(workspace_id, start, end), *claim_scope(scope)
+                *_protected_during(workspace_id, start, end), *within(scope)
             )
         )
     ).one()
@@ -466,7 +430,7 @@ async def followup_coverage_by(
     group = _group_column(by)
     rows = await session.execute(
         select(group, *_coverage_columns(start, end))
-        .where(*_protected_during(workspace_id, start, end), *claim_scope(scope))
+        .where(*_protected_during(workspace_id, start, end), *within(scope))
         .group_by(group)
     )
     return {row[0]: Coverage(protected=_int(row[1]), followed_up=_int(row[2])) for row in rows}
@@ -493,9 +457,7 @@ async def weekly_counts(
         columns.append(func.sum(case((and_(inside, approved), 1), else_=0)))
     row = (
         await session.execute(
-            select(*columns).where(
-                *_filed_in(workspace_id, edges[0], edges[-1]), *claim_scope(scope)
-            )
+            select(*columns).where(*_filed_in(workspace_id, edges[0], edges[-1]), *within(scope))
         )
     ).one()
     return [WeekCounts(_int(row[i]), _int(row[i + 1])) for i in range(0, len(columns), 2)]

@@ -32,6 +32,11 @@ async def generation(session: AsyncSession, workspace_id: str) -> int:
     return int(found or 0)
 
 
+async def get_run(session: AsyncSession, workspace_id: str) -> RekeyRun | None:
+    """The workspace's run (finished or not), None before the first."""
+    return await session.get(RekeyRun, workspace_id)
+
+
 async def start_run(
     session: AsyncSession, workspace_id: str, at: datetime, *, restart: bool
 ) -> RekeyRun:

@@ -17,8 +17,8 @@ from bot.clock import Clock
 from bot.directory import Directory
 from bot.rules import Rules
 from bot.validation import FieldError, clean_text
+from store import access, audit
 from store import approvals as approval_store
-from store import audit
 from store.models import Claim, ClaimStatus
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ class ApprovalAccess:
         """
         claim_id = parse_ref(ref)
         claim = (
-            await approval_store.fresh_claim(session, workspace_id, claim_id)
+            await access.fresh_claim(session, workspace_id, claim_id)
             if claim_id is not None
             else None
         )
@@ -94,9 +94,7 @@ class ApprovalAccess:
             if question_id is not None
             else None
         )
-        claim = (
-            await approval_store.fresh_claim(session, workspace_id, row.claim_id) if row else None
-        )
+        claim = await access.fresh_claim(session, workspace_id, row.claim_id) if row else None
         if row is None or claim is None:
             await self.refused(session, workspace_id, actor_id, "answer", Refusal.UNKNOWN, ref)
             return None, None, Attempt(refusal=Refusal.UNKNOWN)

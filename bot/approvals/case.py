@@ -14,8 +14,7 @@ from typing import Any
 
 from bot.claims.approval import ApprovalRule
 from bot.i18n import LANGS, Translator
-from bot.rules import Option, Rules
-from cards.format import option_label
+from bot.rules import Option, Rules, option_label
 from store.models import Claim, ClaimQuestion, ClaimStatus
 
 # A label in each catalogue language, fixed when the case is built so that a pure card can show

@@ -9,10 +9,11 @@ from typing import Any
 from bot.approvals.access import ApprovalAccess
 from bot.approvals.case import Question
 from bot.approvals.outcome import Attempt, Refusal
-from bot.approvals.routing import INFO_PROVIDED, INFO_REQUESTED, QUESTION_SUBJECT, ApprovalRouter
+from bot.approvals.routing import QUESTION_SUBJECT, ApprovalRouter
 from bot.clock import Clock
 from bot.directory import Directory
 from bot.notify import Notice, enqueue
+from bot.notify.kinds import NoticeKind
 from store import approvals as approval_store
 from store import audit
 from store.db import Database
@@ -44,14 +45,12 @@ class ApprovalQuestions:
             row = await approval_store.add_question(
                 session, workspace_id, claim.id, asked_by=actor_id, question=question, at=now
             )
-            await audit.record(
+            await audit.on_claim(
                 session,
-                workspace_id,
+                claim,
                 audit.Action.CLAIM_INFO_REQUESTED,
-                actor_id=actor_id,
+                by=actor_id,
                 at=now,
-                customer_id=claim.customer_id,
-                claim_id=claim.id,
                 data={"question_id": row.id, "question": question},
             )
             asked = Question.of(row)
@@ -59,7 +58,7 @@ class ApprovalQuestions:
                 session,
                 workspace_id,
                 Notice(
-                    kind=INFO_REQUESTED,
+                    kind=NoticeKind.INFO_REQUESTED,
                     recipient=claim.owner_id,
                     dedupe_key=f"question:{row.id}:asked",
                     payload=question_payload(claim, asked),
@@ -93,14 +92,12 @@ class ApprovalQuestions:
             ):
                 # A second submission answered it between our check and our update.
                 return Attempt(case=attempt.case, refusal=Refusal.ANSWERED, question=asked)
-            await audit.record(
+            await audit.on_claim(
                 session,
-                workspace_id,
+                claim,
                 audit.Action.CLAIM_INFO_PROVIDED,
-                actor_id=actor_id,
+                by=actor_id,
                 at=now,
-                customer_id=claim.customer_id,
-                claim_id=claim.id,
                 data={"question_id": asked.id, "answer": answer},
             )
             answered = Question(
@@ -116,7 +113,7 @@ class ApprovalQuestions:
                 session,
                 workspace_id,
                 claim,
-                kind=INFO_PROVIDED,
+                kind=NoticeKind.INFO_PROVIDED,
                 key=f"question:{asked.id}:answered",
                 payload=question_payload(claim, answered),
                 at=now,

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.approvals.case import ApprovalCase
 from bot.directory import Directory
 from bot.notify import Notice, enqueue
+from bot.notify.kinds import NoticeKind
 from bot.rules import Rules
 from store.models import Claim
 
@@ -23,10 +24,6 @@ APPROVAL_SUBJECT = "approval"
 QUESTION_SUBJECT = "question"
 
 # Outbox notice kinds (cards.approval renders them).
-APPROVAL_CARD = "claim.approval"
-DECIDED = "claim.decided"
-INFO_REQUESTED = "claim.info_requested"
-INFO_PROVIDED = "claim.info_provided"
 
 
 @dataclass
@@ -65,7 +62,7 @@ class ApprovalRouter:
                 session,
                 workspace_id,
                 Notice(
-                    kind=APPROVAL_CARD,
+                    kind=NoticeKind.APPROVAL_CARD,
                     recipient=recipient,
                     dedupe_key=f"claim:{claim.id}:approval:{recipient}",
                     payload=payload,

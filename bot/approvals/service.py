@@ -17,19 +17,20 @@ from bot.approvals.access import ApprovalAccess
 from bot.approvals.case import ApprovalCase
 from bot.approvals.outcome import Attempt, PendingPage, Refusal
 from bot.approvals.questions import ApprovalQuestions
-from bot.approvals.routing import DECIDED, ApprovalRouter
+from bot.approvals.routing import ApprovalRouter
 from bot.claims.draft import ClaimDraft
 from bot.claims.service import probe_for
 from bot.clock import Clock
 from bot.directory import Directory
 from bot.duplicates import DuplicateChecker, Match
 from bot.notify import Notice, enqueue
+from bot.notify.kinds import NoticeKind
 from bot.rules import Rules
+from store import access, audit, transitions
 from store import approvals as approval_store
-from store import audit
 from store import claims as claim_store
 from store.db import Database
-from store.models import Claim, ClaimStatus, Role
+from store.models import Claim, ClaimStatus, Decision, EndReason, Role
 
 PAGE_SIZE = 10
 
@@ -79,27 +80,27 @@ class ApprovalService:
                     held_by=held,
                 )
             until = now + timedelta(days=self.rules.protection.days)
-            if not await approval_store.decide(
+            if not await transitions.move(
                 session,
                 workspace_id,
-                claim.id,
-                status=ClaimStatus.ACTIVE.value,
-                decision="approved",
+                [claim.id],
+                source=[ClaimStatus.PENDING],
+                target=ClaimStatus.ACTIVE,
+                at=now,
+                decision=Decision.APPROVED,
                 decided_at=now,
                 decided_by=actor_id,
                 protection_until=until,
                 last_activity_at=now,
             ):
                 return await self._decided_first(session, workspace_id, claim.id)
-            await audit.record(
+            await audit.on_claim(
                 session,
-                workspace_id,
+                claim,
                 audit.Action.CLAIM_APPROVED,
-                actor_id=actor_id,
+                by=actor_id,
                 at=now,
-                customer_id=claim.customer_id,
-                claim_id=claim.id,
-                data={"decision": "approved", "protection_until": until.isoformat()},
+                data={"decision": Decision.APPROVED.value, "protection_until": until.isoformat()},
             )
             return await self._after_decision(session, workspace_id, claim.id)
 
@@ -115,28 +116,27 @@ class ApprovalService:
             if refused is not None:
                 return refused
             assert claim is not None
-            if not await approval_store.decide(
+            if not await transitions.move(
                 session,
                 workspace_id,
-                claim.id,
-                status=ClaimStatus.REJECTED.value,
-                decision="rejected",
+                [claim.id],
+                source=[ClaimStatus.PENDING],
+                target=ClaimStatus.REJECTED,
+                at=now,
+                reason=EndReason.REJECTED,
+                decision=Decision.REJECTED,
                 decided_at=now,
                 decided_by=actor_id,
                 decision_reason=reason,
-                ended_at=now,
-                end_reason="rejected",
             ):
                 return await self._decided_first(session, workspace_id, claim.id)
-            await audit.record(
+            await audit.on_claim(
                 session,
-                workspace_id,
+                claim,
                 audit.Action.CLAIM_REJECTED,
-                actor_id=actor_id,
+                by=actor_id,
                 at=now,
-                customer_id=claim.customer_id,
-                claim_id=claim.id,
-                data={"decision": "rejected", "reason": reason},
+                data={"decision": Decision.REJECTED.value, "reason": reason},
             )
             return await self._after_decision(session, workspace_id, claim.id)
 
@@ -225,7 +225,7 @@ class ApprovalService:
     async def _decided_first(
         self, session: AsyncSession, workspace_id: str, claim_id: int
     ) -> Attempt:
-        claim = await approval_store.fresh_claim(session, workspace_id, claim_id)
+        claim = await access.fresh_claim(session, workspace_id, claim_id)
         assert claim is not None
         return Attempt(
             case=await self.access.case(session, workspace_id, claim), refusal=Refusal.DECIDED
@@ -235,13 +235,13 @@ class ApprovalService:
         self, session: AsyncSession, workspace_id: str, claim_id: int
     ) -> Attempt:
         """Tell the rep, and return the decided case."""
-        claim = await approval_store.fresh_claim(session, workspace_id, claim_id)
+        claim = await access.fresh_claim(session, workspace_id, claim_id)
         assert claim is not None and claim.decided_at is not None
         await enqueue(
             session,
             workspace_id,
             Notice(
-                kind=DECIDED,
+                kind=NoticeKind.APPROVAL_DECIDED,
                 recipient=claim.owner_id,
                 dedupe_key=f"claim:{claim.id}:decided",
                 payload=decision_payload(claim),

@@ -33,7 +33,7 @@ from bot.duplicates import (
 )
 from bot.matching import NameIndex
 from bot.rules import Rules
-from store.models import ClaimStatus, KeyKind
+from store.models import ClaimStatus, KeyKind, Via
 
 ExactKey = tuple[KeyKind, str]
 
@@ -55,7 +55,7 @@ class Submission:
     draft: ClaimDraft
     submission_key: str
     origin_channel: str | None = None
-    via: str = "form"
+    via: Via = Via.FORM
     probe: Probe = field(init=False)
 
     def __post_init__(self) -> None:

@@ -38,7 +38,7 @@ from store import audit
 from store import claims as claim_store
 from store import customers as customer_store
 from store.db import Database
-from store.models import Claim, ClaimStatus, KeyKind
+from store.models import Claim, ClaimStatus, Decision, KeyKind, Via
 
 COLUMNS = ("name", "other_name", "credit_code", "phone", "email", "region", "owner")
 BATCH = 500
@@ -264,7 +264,7 @@ class CustomerImporter:
             customer_id=customer_id,
             owner_id=str(row.owner),
             status=ClaimStatus.ACTIVE,
-            via="import",
+            via=Via.IMPORT,
             submission_key=key,
             submitted_at=now,
             customer_name=row.name,
@@ -273,7 +273,7 @@ class CustomerImporter:
             rules_fired={"rules": [], "candidates": []},
             decided_at=now,
             decided_by=audit.SYSTEM,
-            decision="import",
+            decision=Decision.IMPORT,
             protection_until=now + timedelta(days=self.rules.protection.days),
             last_activity_at=now,
         )

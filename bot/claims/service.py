@@ -7,8 +7,9 @@ record who came first; a partial unique index keeps one holder per customer bene
 
 Group commit: submissions of one workspace that arrive while a transaction is running wait for
 the next one and are then decided together, in arrival order, each seeing the decisions before it
-(:mod:`bot.claims.batch`). A busy hour costs one lock, one commit and a dozen statements per
-batch instead of per claim, and the order of decisions is still the order of arrival.
+(:mod:`bot.claims.batch`), and written together (:mod:`bot.claims.writing`). A busy hour costs one
+lock, one commit and a dozen statements per batch instead of per claim, and the order of
+decisions is still the order of arrival.
 """
 
 from __future__ import annotations
@@ -16,27 +17,24 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from dataclasses import dataclass, field, replace
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.claims.approval import ApprovalRule, Filer
-from bot.claims.batch import BatchDecider, Decision, Kind, Submission, probe_for
+from bot.claims.approval import Filer
+from bot.claims.batch import BatchDecider, Submission, probe_for
 from bot.claims.draft import ClaimDraft
-from bot.claims.verdict import Outcome, Verdict
+from bot.claims.verdict import Verdict
+from bot.claims.writing import BatchWriter, replay_of, verdict_payload
 from bot.clock import Clock
 from bot.duplicates import DuplicateChecker, Holder, Match, Probe
-from bot.notify import Notice
 from bot.rules import Rules
-from store import audit
 from store import claims as claim_store
 from store import customers as customer_store
-from store import outbox as outbox_store
 from store.db import Database
-from store.models import AuditEvent, Claim, ClaimStatus, Collision, Customer
+from store.models import Via
 
 if TYPE_CHECKING:
     from bot.approvals.routing import ApprovalRouter
@@ -77,7 +75,7 @@ class ClaimService:
         draft: ClaimDraft,
         submission_key: str,
         origin_channel: str | None = None,
-        via: str = "form",
+        via: Via = Via.FORM,
     ) -> Verdict:
         """File ``draft`` for ``filer``; the same ``submission_key`` twice files it once."""
         submission = Submission(filer, draft, submission_key, origin_channel, via)
@@ -107,9 +105,7 @@ class ClaimService:
         except IntegrityError as exc:
             if len(batch) == 1:
                 async with self.db.session() as session:
-                    replay = await self._replay(
-                        session, workspace_id, submissions[0].submission_key
-                    )
+                    replay = await replay_of(session, workspace_id, submissions[0].submission_key)
                 if replay is None:
                     batch[0][1].set_exception(exc)
                     return
@@ -139,7 +135,7 @@ class ClaimService:
             await self.checker.catch_up(session, workspace_id)
             decider = await self._read_facts(session, workspace_id, submissions)
             decisions = [decider.decide(s, self.clock.now()) for s in submissions]
-            return await self._write(session, workspace_id, decider, decisions)
+            return await self._writer().write(session, workspace_id, decider, decisions)
 
     async def _read_facts(
         self, session: AsyncSession, workspace_id: str, submissions: list[Submission]
@@ -164,423 +160,6 @@ class ClaimService:
         )
         return decider
 
-    async def _write(
-        self,
-        session: AsyncSession,
-        workspace_id: str,
-        decider: BatchDecider,
-        decisions: list[Decision],
-    ) -> list[Verdict]:
-        """Write what the batch decided, a few multi-row statements, and say what it came to."""
-        at = decisions[0].now
-        # Customers first: their ids replace the provisional ones everywhere.
-        created = {
-            provisional: Customer(
-                workspace_id=workspace_id,
-                name=new.name,
-                other_name=new.other_name,
-                name_key=new.name_key,
-                credit_code=new.credit_code,
-                region=new.region,
-                created_by=new.created_by,
-                created_at=at,
-            )
-            for provisional, new in decider.new_customers.items()
-        }
-        session.add_all(created.values())
-        await session.flush()
-        customer_ids = {provisional: c.id for provisional, c in created.items()}
-
-        def real(customer_id: int | None) -> int | None:
-            return customer_ids.get(customer_id, customer_id) if customer_id is not None else None
-
-        await customer_store.add_keys_many(
-            session,
-            workspace_id,
-            [
-                (int(real(customer_id) or 0), kind, value)
-                for customer_id, keys in decider.keys_added.items()
-                for kind, value in keys
-            ],
-            at=at,
-        )
-        await customer_store.unpool(session, workspace_id, decider.unpooled)
-
-        claims = {
-            d.claim_id: self._claim(workspace_id, d, int(real(d.customer_id) or 0))
-            for d in decisions
-            if d.kind is Kind.FILE and d.claim_id is not None
-        }
-        session.add_all(claims.values())
-        await session.flush()
-        claim_ids = {provisional: c.id for provisional, c in claims.items()}
-
-        collisions = {
-            id(d): self._collision(workspace_id, d, int(real(d.customer_id) or 0), claim_ids)
-            for d in decisions
-            if d.kind is Kind.COLLISION
-        }
-        session.add_all(collisions.values())
-        await session.flush()
-
-        events: list[AuditEvent] = []
-        notices: list[Notice] = []
-        verdicts: list[Verdict] = []
-        for d in decisions:
-            if d.kind is Kind.REPLAY:
-                verdicts.append(Verdict(Outcome.REFUSED, None, ""))  # replaced below
-                continue
-            verdict = self._verdict(d, real, claim_ids, collisions.get(id(d)))
-            verdicts.append(verdict)
-            events += self._events(workspace_id, d, verdict, collisions.get(id(d)))
-            notices += self._notices(d, verdict, collisions.get(id(d)))
-        session.add_all(events)
-        await outbox_store.enqueue_many(
-            session,
-            workspace_id,
-            [
-                {
-                    "dedupe_key": n.dedupe_key,
-                    "kind": n.kind,
-                    "recipient": n.recipient,
-                    "payload": n.payload,
-                }
-                for n in notices
-            ],
-            at=at,
-        )
-        if self.approvals is not None:
-            for claim in claims.values():
-                if claim.status == ClaimStatus.PENDING:
-                    await self.approvals.announce(session, workspace_id, claim, at=at)
-
-        # Repeats: an earlier submission in this batch, or one stored before it.
-        for position, d in enumerate(decisions):
-            if d.kind is not Kind.REPLAY:
-                continue
-            if d.same_as is not None:
-                original = verdicts[decisions.index(d.same_as)]
-                verdicts[position] = _replayed(original)
-            else:
-                replay = await self._replay(session, workspace_id, d.submission.submission_key)
-                assert replay is not None, "a replay without a stored claim or collision"
-                verdicts[position] = replay
-        return verdicts
-
-    def _claim(self, workspace_id: str, d: Decision, customer_id: int) -> Claim:
-        draft, filer, now = d.submission.draft, d.submission.filer, d.now
-        protection_until = None if d.pending else now + timedelta(days=self.rules.protection.days)
-        return Claim(
-            workspace_id=workspace_id,
-            customer_id=customer_id,
-            owner_id=filer.user_id,
-            team_id=filer.team_id,
-            status=ClaimStatus.PENDING if d.pending else ClaimStatus.ACTIVE,
-            via=d.submission.via,
-            submission_key=d.submission.submission_key,
-            submitted_at=now,
-            customer_name=draft.customer_name,
-            other_name=draft.other_name,
-            contact_name=draft.contact_name,
-            phone=draft.phone,
-            email=draft.email,
-            credit_code=draft.credit_code,
-            need_summary=draft.need_summary,
-            region=draft.region,
-            source_channel=draft.source_channel,
-            deal_size=draft.deal_size,
-            first_contact_on=draft.first_contact_on,
-            origin_channel=d.submission.origin_channel,
-            rules_fired={
-                "rules": [r.value for r in d.fired],
-                "candidates": [_candidate(m) for m in d.possible],
-            },
-            decided_at=None if d.pending else now,
-            decided_by=None if d.pending else audit.SYSTEM,
-            decision=None if d.pending else "auto",
-            protection_until=protection_until,
-            last_activity_at=None if d.pending else now,
-        )
-
-    def _collision(
-        self, workspace_id: str, d: Decision, customer_id: int, claim_ids: dict[int, int]
-    ) -> Collision:
-        assert d.match is not None and d.match.holder is not None
-        holder = d.match.holder
-        return Collision(
-            workspace_id=workspace_id,
-            customer_id=customer_id,
-            holder_claim_id=claim_ids.get(holder.claim_id, holder.claim_id),
-            holder_id=holder.owner_id,
-            challenger_id=d.submission.filer.user_id,
-            matched_on=d.match.matched_on.value,
-            score=d.match.score,
-            attempt=_attempt(d.submission.draft) | {"matched_name": d.match.customer_name},
-            submission_key=d.submission.submission_key,
-            created_at=d.now,
-        )
-
-    def _verdict(
-        self,
-        d: Decision,
-        real: Any,
-        claim_ids: dict[int, int],
-        collision: Collision | None,
-    ) -> Verdict:
-        customer_id = real(d.customer_id)
-        if d.kind is Kind.FILE:
-            assert d.claim_id is not None
-            return Verdict(
-                Outcome.PENDING if d.pending else Outcome.CLAIMED,
-                customer_id=customer_id,
-                customer_name=d.customer_name,
-                claim_id=claim_ids[d.claim_id],
-                protection_until=None
-                if d.pending
-                else d.now + timedelta(days=self.rules.protection.days),
-                rules=d.fired,
-                candidates=d.possible,
-                other_entities=d.other_entities,
-            )
-        if d.kind is Kind.COLLISION:
-            assert d.match is not None and d.match.holder is not None and collision is not None
-            return Verdict(
-                Outcome.COLLISION,
-                customer_id=customer_id,
-                customer_name=d.customer_name,
-                holder=_resolved(d.match.holder, claim_ids),
-                collision_id=collision.id,
-            )
-        if d.kind is Kind.ALREADY_YOURS:
-            assert d.match is not None and d.match.holder is not None
-            return Verdict(
-                Outcome.ALREADY_YOURS,
-                customer_id=customer_id,
-                customer_name=d.customer_name,
-                claim_id=claim_ids.get(d.match.holder.claim_id, d.match.holder.claim_id),
-                protection_until=d.match.holder.until,
-            )
-        return Verdict(
-            Outcome.REFUSED,
-            customer_id=customer_id,
-            customer_name=d.customer_name,
-            refusal=d.refusal,
-            refusal_until=d.refusal_until,
-            cap=self.rules.claim_cap
-            if d.refusal is not None and d.refusal.value == "cap"
-            else None,
-        )
-
-    def _events(
-        self, workspace_id: str, d: Decision, verdict: Verdict, collision: Collision | None
-    ) -> list[AuditEvent]:
-        filer, draft = d.submission.filer, d.submission.draft
-
-        def event(action: audit.Action, actor: str, **kwargs: Any) -> AuditEvent:
-            return AuditEvent(
-                workspace_id=workspace_id, at=d.now, actor_id=actor, action=action.value, **kwargs
-            )
-
-        if d.kind is Kind.FILE:
-            if d.pending:
-                decided = event(
-                    audit.Action.CLAIM_PENDING,
-                    audit.SYSTEM,
-                    customer_id=verdict.customer_id,
-                    claim_id=verdict.claim_id,
-                    data={"rules": [r.value for r in d.fired]},
-                )
-            else:
-                assert verdict.protection_until is not None
-                decided = event(
-                    audit.Action.CLAIM_APPROVED,
-                    audit.SYSTEM,
-                    customer_id=verdict.customer_id,
-                    claim_id=verdict.claim_id,
-                    data={
-                        "decision": "auto",
-                        "protection_until": verdict.protection_until.isoformat(),
-                    },
-                )
-            return [
-                event(
-                    audit.Action.CLAIM_FILED,
-                    filer.user_id,
-                    customer_id=verdict.customer_id,
-                    claim_id=verdict.claim_id,
-                    data={"via": d.submission.via, "customer_name": draft.customer_name}
-                    | _other_entities(d.other_entities),
-                ),
-                decided,
-            ]
-        if d.kind is Kind.COLLISION:
-            assert collision is not None and verdict.holder is not None and d.match is not None
-            return [
-                event(
-                    audit.Action.COLLISION_RECORDED,
-                    filer.user_id,
-                    customer_id=verdict.customer_id,
-                    claim_id=verdict.holder.claim_id,
-                    data={
-                        "collision_id": collision.id,
-                        "holder_id": verdict.holder.owner_id,
-                        "challenger_id": filer.user_id,
-                        "matched_on": d.match.matched_on.value,
-                        "score": round(d.match.score, 1),
-                        "name_entered": draft.customer_name,
-                    },
-                )
-            ]
-        if d.kind is Kind.REFUSED:
-            return [
-                event(
-                    audit.Action.CLAIM_REFUSED,
-                    filer.user_id,
-                    customer_id=verdict.customer_id,
-                    data={"reason": str(d.refusal), "name_entered": draft.customer_name},
-                )
-            ]
-        return []
-
-    def _notices(self, d: Decision, verdict: Verdict, collision: Collision | None) -> list[Notice]:
-        filer = d.submission.filer
-        if d.kind is Kind.FILE:
-            return [
-                Notice(
-                    kind="claim.verdict",
-                    recipient=filer.user_id,
-                    dedupe_key=f"claim:{verdict.claim_id}:filed",
-                    payload=verdict_payload(verdict),
-                )
-            ]
-        if d.kind is Kind.COLLISION:
-            assert collision is not None and verdict.holder is not None and d.match is not None
-            holder = verdict.holder
-            common = {
-                "customer_name": d.customer_name,
-                "collision_id": collision.id,
-                "matched_on": d.match.matched_on.value,
-            }
-            return [
-                Notice(
-                    kind="collision.holder",
-                    recipient=holder.owner_id,
-                    dedupe_key=f"collision:{collision.id}:holder",
-                    payload=common | {"challenger_id": filer.user_id},
-                ),
-                Notice(
-                    kind="collision.challenger",
-                    recipient=filer.user_id,
-                    dedupe_key=f"collision:{collision.id}:challenger",
-                    payload=common
-                    | {
-                        "holder_id": holder.owner_id,
-                        "holder_status": holder.status.value,
-                        "until": holder.until.isoformat() if holder.until else None,
-                    },
-                ),
-            ]
-        return []
-
-    async def _replay(
-        self, session: AsyncSession, workspace_id: str, submission_key: str
-    ) -> Verdict | None:
-        claim = await claim_store.claim_by_submission(session, workspace_id, submission_key)
-        if claim is not None:
-            outcome = Outcome.PENDING if claim.status == ClaimStatus.PENDING else Outcome.CLAIMED
-            return Verdict(
-                outcome,
-                customer_id=claim.customer_id,
-                customer_name=claim.customer_name,
-                claim_id=claim.id,
-                protection_until=claim.protection_until,
-                rules=tuple(ApprovalRule(r) for r in claim.rules_fired.get("rules", [])),
-                replayed=True,
-            )
-        collision = await claim_store.collision_by_submission(session, workspace_id, submission_key)
-        if collision is not None:
-            holding = await claim_store.get_claim(session, workspace_id, collision.holder_claim_id)
-            return Verdict(
-                Outcome.COLLISION,
-                customer_id=collision.customer_id,
-                customer_name=str(collision.attempt.get("matched_name") or ""),
-                holder=_holder(holding) if holding else None,
-                collision_id=collision.id,
-                replayed=True,
-            )
-        return None
-
-
-def _resolved(holder: Holder, claim_ids: dict[int, int]) -> Holder:
-    """The holder with its claim's real id, if it was filed in the same batch."""
-    if holder.claim_id in claim_ids:
-        return Holder(
-            claim_id=claim_ids[holder.claim_id],
-            owner_id=holder.owner_id,
-            status=holder.status,
-            until=holder.until,
-            team_id=holder.team_id,
-            submitted_at=holder.submitted_at,
-            submission_key=holder.submission_key,
-        )
-    return holder
-
-
-def _replayed(verdict: Verdict) -> Verdict:
-    return replace(verdict, replayed=True)
-
-
-def _holder(claim: Claim) -> Holder:
-    return Holder.of(claim)
-
-
-def _attempt(draft: ClaimDraft) -> dict[str, Any]:
-    return {
-        "customer_name": draft.customer_name,
-        "other_name": draft.other_name,
-        "contact_name": draft.contact_name,
-        "phone": draft.phone,
-        "email": draft.email,
-        "credit_code": draft.credit_code,
-        "need_summary": draft.need_summary,
-    }
-
-
-def _candidate(match: Match) -> dict[str, Any]:
-    keys = (
-        [match.probe_key, match.stored_key]
-        if match.probe_key is not None and match.stored_key is not None
-        else None
-    )
-    return {
-        "customer_id": match.customer_id,
-        "customer_name": match.customer_name,
-        "score": round(match.score, 1),
-        "holder_id": match.holder.owner_id if match.holder else None,
-        "matched_on": match.matched_on.value,
-        "keys": keys,
-    }
-
-
-def _other_entities(matches: tuple[Match, ...]) -> dict[str, Any]:
-    """Similar held names that another credit code set apart, for the audit log."""
-    if not matches:
-        return {}
-    return {
-        "other_entities": [_candidate(m) | {"reason": "different_credit_code"} for m in matches]
-    }
-
-
-def verdict_payload(verdict: Verdict) -> dict[str, Any]:
-    """A verdict as JSON for the outbox (rendered in the recipient's language when sent)."""
-    return {
-        "outcome": verdict.outcome.value,
-        "customer_name": verdict.customer_name,
-        "claim_id": verdict.claim_id,
-        "protection_until": verdict.protection_until.isoformat()
-        if verdict.protection_until
-        else None,
-        "rules": [r.value for r in verdict.rules],
-        "candidates": [_candidate(m) for m in verdict.candidates],
-        "other_entities": [_candidate(m) for m in verdict.other_entities],
-    }
+    def _writer(self) -> BatchWriter:
+        # Cheap: two references, read as they are when the batch is written.
+        return BatchWriter(self.rules, self.approvals)

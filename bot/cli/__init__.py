@@ -11,10 +11,20 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import export, import_customers, migrate, rekey, run, sweep
+from bot.cli import (
+    export,
+    import_customers,
+    migrate,
+    playground,
+    rekey,
+    run,
+    sweep,
+    tokens,
+    webhooks,
+)
 from bot.settings import ConfigError
 
-COMMANDS = (run, migrate, import_customers, export, sweep, rekey)
+COMMANDS = (run, playground, migrate, import_customers, export, sweep, rekey, tokens, webhooks)
 
 
 def parser() -> argparse.ArgumentParser:

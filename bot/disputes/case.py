@@ -17,11 +17,8 @@ from typing import Any
 from store import disputes as store
 from store.models import Claim, ClaimStatus, Collision
 
-# The ``subject`` of posted dispute cards (updated in place), and the notice kinds.
+# The ``subject`` of posted dispute cards (updated in place).
 DISPUTE_SUBJECT = "dispute"
-DISPUTE_CARD = "dispute.card"
-DISPUTE_OPENED = "dispute.opened"
-DISPUTE_DECIDED = "dispute.decided"
 
 
 class Verdict(StrEnum):

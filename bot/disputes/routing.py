@@ -9,8 +9,9 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.directory import Directory
-from bot.disputes.case import DISPUTE_CARD, DISPUTE_OPENED, DISPUTE_SUBJECT, DisputeCase
+from bot.disputes.case import DISPUTE_SUBJECT, DisputeCase
 from bot.notify import Notice, enqueue
+from bot.notify.kinds import NoticeKind
 from bot.rules import Rules
 from store.models import Claim, Collision
 
@@ -66,7 +67,7 @@ class DisputeRouter:
                 session,
                 workspace_id,
                 Notice(
-                    kind=DISPUTE_CARD,
+                    kind=NoticeKind.DISPUTE_CARD,
                     recipient=recipient,
                     dedupe_key=f"dispute:{collision.id}:card:{recipient}",
                     payload=case.to_payload(),
@@ -80,7 +81,7 @@ class DisputeRouter:
             session,
             workspace_id,
             Notice(
-                kind=DISPUTE_OPENED,
+                kind=NoticeKind.DISPUTE_OPENED,
                 recipient=other,
                 dedupe_key=f"dispute:{collision.id}:opened",
                 payload=case.to_payload(),

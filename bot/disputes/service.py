@@ -33,18 +33,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.approvals.access import parse_ref
 from bot.clock import Clock
 from bot.directory import Directory
-from bot.disputes.case import (
-    DISPUTE_DECIDED,
-    DisputeAttempt,
-    DisputeCase,
-    Refusal,
-    Verdict,
-)
+from bot.disputes.case import DisputeAttempt, DisputeCase, Refusal, Verdict
 from bot.disputes.routing import DisputeRouter
 from bot.handover import hand_over
 from bot.notify import Notice, enqueue
+from bot.notify.kinds import NoticeKind
 from bot.rules import Rules
-from store import audit
+from store import access, audit
 from store import claims as claim_store
 from store import customers as customer_store
 from store import disputes as store
@@ -210,7 +205,7 @@ class DisputeService:
                     session,
                     workspace_id,
                     Notice(
-                        kind=DISPUTE_DECIDED,
+                        kind=NoticeKind.DISPUTE_DECIDED,
                         recipient=party,
                         dedupe_key=f"dispute:{fresh.id}:decided:{side}",
                         payload=case.to_payload() | {"side": side},
@@ -326,7 +321,7 @@ class DisputeService:
         collision: Collision,
         new_claim_id: int | None = None,
     ) -> DisputeCase:
-        holder = await store.fresh_claim(session, workspace_id, collision.holder_claim_id)
+        holder = await access.fresh_claim(session, workspace_id, collision.holder_claim_id)
         customer = (
             await customer_store.get_customers(session, workspace_id, [collision.customer_id])
         ).get(collision.customer_id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.approvals.service import ApprovalService
 from bot.clock import Clock
 from bot.directory import Directory
-from bot.home.publisher import HomePublisher
+from bot.home.publisher import HomePublisher, HomeRenderer
 from bot.home.refresher import HomeRefresher
 from bot.home.service import HomeService
 from bot.metrics.service import MetricsService
@@ -37,8 +37,9 @@ class Home:
         metrics: MetricsService,
         people: PeopleDirectory,
         clients: WorkspaceClients,
+        render: HomeRenderer,
     ) -> Home:
         """Wire the Home over the runtime's services."""
         service = HomeService(db, rules, clock, directory, approvals, metrics)
-        publisher = HomePublisher(service, people, rules, clients)
+        publisher = HomePublisher(service, people, rules, clients, render)
         return cls(service, publisher, HomeRefresher(db, directory, publisher))

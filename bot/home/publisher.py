@@ -15,20 +15,31 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
+from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.home.model import HomeModel
 from bot.home.service import HomeService
 from bot.home.state import HomeState
 from bot.i18n import Translator
 from bot.oauth import WorkspaceClients
 from bot.people import PeopleDirectory
 from bot.rules import Rules
-from cards.home import home_view
 
 log = logging.getLogger(__name__)
 
 NOTICE_SECONDS = 120.0
+
+
+class HomeRenderer(Protocol):
+    """Builds the Home view (cards.home.home_view, handed in by the runtime)."""
+
+    def __call__(
+        self, model: HomeModel, tr: Translator, rules: Rules, *, notice: str | None = None
+    ) -> View: ...
+
 
 Key = tuple[str, str]
 
@@ -41,6 +52,7 @@ class HomePublisher:
     people: PeopleDirectory
     rules: Rules
     clients: WorkspaceClients
+    render: HomeRenderer
     monotonic: Callable[[], float] = time.monotonic
     _states: dict[Key, HomeState] = field(default_factory=dict)
     _notices: dict[Key, tuple[str, float]] = field(default_factory=dict)
@@ -83,7 +95,9 @@ class HomePublisher:
             model = await self.service.build(workspace_id, user_id, chosen)
             web = client or await self.clients.for_workspace(workspace_id)
             lang = (await self.people.profile(workspace_id, user_id, web)).lang
-            view = home_view(model, Translator(lang), self.rules, notice=kept[0] if kept else None)
+            view = self.render(
+                model, Translator(lang), self.rules, notice=kept[0] if kept else None
+            )
             body = view.to_dict()
             digest = hashlib.blake2b(
                 json.dumps(body, sort_keys=True, ensure_ascii=False).encode(), digest_size=16

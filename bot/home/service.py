@@ -22,8 +22,8 @@ from bot.metrics.periods import Period
 from bot.metrics.service import MetricsService, Scope, ScopeKind
 from bot.rules import Rules
 from store import home as store
+from store.access import ClaimScope
 from store.db import Database
-from store.metrics import ClaimScope
 
 MINE_PAGE = 8  # two blocks each: the line and its buttons
 DECISIONS_PAGE = 5  # three blocks each, as in /claim pending
@@ -52,7 +52,7 @@ class HomeService:
             mine = await self._lines(
                 session,
                 workspace_id,
-                ClaimScope(owner_id=user_id),
+                ClaimScope.of_owner(user_id),
                 now,
                 offset=state.offset(HomeSection.MINE),
                 size=MINE_PAGE,
@@ -76,7 +76,7 @@ class HomeService:
                 my_month = await self.metrics.metrics(
                     session,
                     workspace_id,
-                    ClaimScope(owner_id=user_id),
+                    ClaimScope.of_owner(user_id),
                     self.metrics.window(Period.MONTH, now),
                 )
         decisions = report = None

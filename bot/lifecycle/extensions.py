@@ -27,6 +27,7 @@ from bot.lifecycle import notices
 from bot.lifecycle.followups import ClaimView, Refusal, refusal_for
 from bot.notify import Notice, enqueue
 from bot.notify.hours import WorkingHours
+from bot.notify.kinds import NoticeKind
 from bot.rules import Rules
 from store import audit
 from store import claims as claim_store
@@ -186,14 +187,12 @@ class ExtensionService:
             )
             session.add(request)
             await session.flush()
-            await audit.record(
+            await audit.on_claim(
                 session,
-                workspace_id,
+                claim,
                 audit.Action.CLAIM_EXTENSION_REQUESTED,
-                actor_id=user_id,
+                by=user_id,
                 at=now,
-                customer_id=claim.customer_id,
-                claim_id=claim.id,
                 data={"request_id": request.id, "days": days, "reason": reason},
             )
             view = ClaimView.of(claim, self.rules)
@@ -211,7 +210,7 @@ class ExtensionService:
                     session,
                     workspace_id,
                     Notice(
-                        kind=notices.EXTENSION_REQUEST,
+                        kind=NoticeKind.EXTENSION_REQUEST,
                         recipient=recipient,
                         dedupe_key=f"extension:{request.id}:request:{recipient}",
                         payload=case.to_payload(),
@@ -250,14 +249,12 @@ class ExtensionService:
                 session, workspace_id, actor_id, owner_id=claim.owner_id, team_id=claim.team_id
             )
             if not allowed:
-                await audit.record(
+                await audit.on_claim(
                     session,
-                    workspace_id,
+                    claim,
                     audit.Action.ACCESS_REFUSED,
-                    actor_id=actor_id,
+                    by=actor_id,
                     at=now,
-                    customer_id=claim.customer_id,
-                    claim_id=claim.id,
                     data={"attempt": f"extension.{decision.value}", "request_id": request.id},
                 )
                 return Decided(DecisionOutcome.NOT_ALLOWED, self._case(request, claim))
@@ -309,7 +306,7 @@ class ExtensionService:
             case = self._case(request, claim)
             view = ClaimView.of(claim, self.rules)
             notice = Notice(
-                kind=notices.EXTENSION_DECIDED,
+                kind=NoticeKind.EXTENSION_DECIDED,
                 recipient=claim.owner_id,
                 dedupe_key=f"extension:{request.id}:decided",
                 payload=case.to_payload() | {"reclaim_at": notices.iso(view.reclaim_at)},

@@ -27,16 +27,16 @@ from bot.clock import Clock
 from bot.lifecycle import notices
 from bot.lifecycle.followup_form import FollowUpEntry
 from bot.lifecycle.release import Releaser
-from bot.lifecycle.timeline import EndReason, Timeline, followup_protection
+from bot.lifecycle.timeline import Timeline, followup_protection
 from bot.matching import company_key, score
 from bot.notify import enqueue_many
 from bot.rules import Rules
-from store import audit
+from store import audit, transitions
 from store import claims as claim_store
 from store import lifecycle as store
 from store.db import Database
 from store.lifecycle import ClaimClock
-from store.models import Claim, ClaimStatus, FollowUp
+from store.models import Claim, ClaimStatus, EndReason, FollowUp
 
 FIND_THRESHOLD = 60.0
 
@@ -132,14 +132,12 @@ class FollowUpService:
             refusal = refusal_for(claim, user_id)
             now = self.clock.now()
             if refusal is Refusal.NOT_OWNER and claim is not None:
-                await audit.record(
+                await audit.on_claim(
                     session,
-                    workspace_id,
+                    claim,
                     audit.Action.ACCESS_REFUSED,
-                    actor_id=user_id,
+                    by=user_id,
                     at=now,
-                    customer_id=claim.customer_id,
-                    claim_id=claim.id,
                     data={"attempt": "followup", "owner_id": claim.owner_id},
                 )
             if refusal is not None or claim is None:
@@ -173,14 +171,12 @@ class FollowUpService:
             if entry.stage:
                 claim.stage = entry.stage
             claim.version += 1
-            await audit.record(
+            await audit.on_claim(
                 session,
-                workspace_id,
+                claim,
                 audit.Action.CLAIM_FOLLOWED_UP,
-                actor_id=user_id,
+                by=user_id,
                 at=now,
-                customer_id=claim.customer_id,
-                claim_id=claim.id,
                 data={
                     "followup_id": followup.id,
                     "method": entry.method.value,
@@ -193,30 +189,24 @@ class FollowUpService:
             stage = self.rules.stage(entry.stage) if entry.stage else None
             outcome = EndReason(stage.outcome) if stage is not None and stage.outcome else None
             if outcome is EndReason.WON:
-                claim.status = ClaimStatus.WON
-                claim.ended_at, claim.end_reason = now, EndReason.WON.value
+                transitions.move_loaded(claim, ClaimStatus.WON, at=now, reason=EndReason.WON)
                 await store.cancel_extension_requests(session, workspace_id, [claim.id], at=now)
-                await audit.record(
+                await audit.on_claim(
                     session,
-                    workspace_id,
+                    claim,
                     audit.Action.CLAIM_WON,
-                    actor_id=user_id,
+                    by=user_id,
                     at=now,
-                    customer_id=claim.customer_id,
-                    claim_id=claim.id,
                     data={"followup_id": followup.id},
                 )
             elif outcome is EndReason.LOST:
-                claim.status = ClaimStatus.LOST
-                claim.ended_at, claim.end_reason = now, EndReason.LOST.value
-                await audit.record(
+                transitions.move_loaded(claim, ClaimStatus.LOST, at=now, reason=EndReason.LOST)
+                await audit.on_claim(
                     session,
-                    workspace_id,
+                    claim,
                     audit.Action.CLAIM_LOST,
-                    actor_id=user_id,
+                    by=user_id,
                     at=now,
-                    customer_id=claim.customer_id,
-                    claim_id=claim.id,
                     data={"followup_id": followup.id},
                 )
                 await session.flush()

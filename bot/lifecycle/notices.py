@@ -15,16 +15,6 @@ from bot.lifecycle.timeline import Timeline
 from bot.rules import Rules
 from store.lifecycle import ClaimClock
 
-OVERDUE = "lifecycle.overdue"
-OVERDUE_MANAGER = "lifecycle.overdue_manager"
-RECLAIM_WARNING = "lifecycle.reclaim_warning"
-RECLAIMED = "lifecycle.reclaimed"
-APPROVAL_REMINDER = "lifecycle.approval_reminder"
-APPROVAL_ESCALATION = "lifecycle.approval_escalation"
-POOL_ANNOUNCEMENT = "pool.announcement"
-EXTENSION_REQUEST = "extension.request"
-EXTENSION_DECIDED = "extension.decided"
-
 # ``subject`` of cards updated in place (PostedMessage.subject).
 EXTENSION_SUBJECT = "extension"
 POOL_SUBJECT = "pool"

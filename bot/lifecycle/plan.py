@@ -16,6 +16,7 @@ from bot.directory import Directory
 from bot.lifecycle import notices
 from bot.lifecycle.timeline import Due, Timeline
 from bot.notify import Notice
+from bot.notify.kinds import NoticeKind
 from bot.rules import Rules
 from store.lifecycle import ClaimClock
 
@@ -52,7 +53,7 @@ class Planner:
                 planned.append(
                     Planned(
                         Notice(
-                            kind=notices.OVERDUE,
+                            kind=NoticeKind.OVERDUE,
                             recipient=claim.owner_id,
                             dedupe_key=notices.claim_key(
                                 claim.claim_id, item.value, timeline.overdue_at, claim.owner_id
@@ -65,7 +66,7 @@ class Planner:
                 planned.append(
                     Planned(
                         Notice(
-                            kind=notices.RECLAIM_WARNING,
+                            kind=NoticeKind.RECLAIM_WARNING,
                             recipient=claim.owner_id,
                             dedupe_key=notices.claim_key(
                                 claim.claim_id, item.value, timeline.reclaim_at, claim.owner_id
@@ -80,7 +81,7 @@ class Planner:
                 planned += [
                     Planned(
                         Notice(
-                            kind=notices.OVERDUE_MANAGER,
+                            kind=NoticeKind.OVERDUE_MANAGER,
                             recipient=manager,
                             dedupe_key=notices.claim_key(
                                 claim.claim_id, item.value, timeline.overdue_at, manager
@@ -111,7 +112,7 @@ class Planner:
             planned += [
                 Planned(
                     Notice(
-                        kind=notices.APPROVAL_REMINDER,
+                        kind=NoticeKind.APPROVAL_REMINDER,
                         recipient=approver,
                         dedupe_key=notices.claim_key(
                             claim.claim_id, "approval_reminder", remind_at, approver
@@ -126,7 +127,7 @@ class Planner:
                 planned += [
                     Planned(
                         Notice(
-                            kind=notices.APPROVAL_ESCALATION,
+                            kind=NoticeKind.APPROVAL_ESCALATION,
                             recipient=admin,
                             dedupe_key=notices.claim_key(
                                 claim.claim_id, "approval_escalation", escalate_at, admin

@@ -21,6 +21,7 @@ from store import customers as customer_store
 from store import lifecycle as store
 from store.db import Database
 from store.lifecycle import PooledCustomer
+from store.models import Via
 
 PAGE_SIZE = 10
 
@@ -120,7 +121,7 @@ class PoolService:
             draft=draft,
             # One click files once; the customer's next stay in the pool is a new key.
             submission_key=f"pool:{customer_id}:{pooled}:{filer.user_id}",
-            via="pool",
+            via=Via.POOL,
         )
         released_at = None
         if verdict.outcome is Outcome.REFUSED and verdict.refusal is Refusal.COOLDOWN:

@@ -13,13 +13,13 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.lifecycle import notices
-from bot.lifecycle.timeline import EndReason
 from bot.notify import Notice
+from bot.notify.kinds import NoticeKind
 from bot.rules import Rules
-from store import audit
+from store import audit, transitions
 from store import lifecycle as store
 from store.lifecycle import ClaimClock
-from store.models import ClaimStatus
+from store.models import ClaimStatus, EndReason
 
 
 @dataclass
@@ -41,8 +41,14 @@ class Releaser:
         notices to write: the pool channel's, and each former owner's (held for their working
         hours by the caller)."""
         ids = [c.claim_id for c in claims]
-        await store.end_claims(
-            session, workspace_id, ids, status=ClaimStatus.RELEASED, reason=reason.value, at=now
+        await transitions.move(
+            session,
+            workspace_id,
+            ids,
+            source=[ClaimStatus.ACTIVE],
+            target=ClaimStatus.RELEASED,
+            reason=reason,
+            at=now,
         )
         for claim in claims:
             await audit.record(
@@ -63,7 +69,7 @@ class Releaser:
         for claim in claims:
             to_write.append(
                 Notice(
-                    kind=notices.RECLAIMED,
+                    kind=NoticeKind.RECLAIMED,
                     recipient=claim.owner_id,
                     dedupe_key=notices.claim_key(claim.claim_id, "released", None, claim.owner_id),
                     payload=notices.released_payload(
@@ -95,7 +101,7 @@ class Releaser:
             payload = notices.released_payload(claim, reason=reason.value, at=now, rules=self.rules)
             announcements.append(
                 Notice(
-                    kind=notices.POOL_ANNOUNCEMENT,
+                    kind=NoticeKind.POOL_ANNOUNCEMENT,
                     recipient=channel,
                     dedupe_key=notices.claim_key(claim.claim_id, "pool", None, channel),
                     # The announcement names no former owner: the pool is everyone's now.

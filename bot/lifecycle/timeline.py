@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.rules import ProtectionRules
+from store.lifecycle import ClaimClock
+from store.models import EndReason
 
 
 class Due(StrEnum):
@@ -26,17 +28,6 @@ class Due(StrEnum):
     MANAGER_COPY = "overdue_manager"  # tell the rep's manager the claim is still idle
     WARNING = "reclaim_warning"  # the reclaim is near: its date and what stops it
     RECLAIM = "reclaim"  # release the claim to the public pool now
-
-
-class EndReason(StrEnum):
-    """Why a claim stopped holding its customer (``claims.end_reason``)."""
-
-    RECLAIMED = "reclaimed"  # no follow-up for reclaim_idle_days
-    PROTECTION_ENDED = "protection_ended"  # the protection period ran out
-    WON = "won"  # deal won: protection ends, the customer stays with the rep
-    LOST = "lost"  # deal lost: released to the pool
-    RELEASED = "released"  # released to the pool by a manager (bot/transfers.py)
-    TRANSFERRED = "transferred"  # handed to another rep by a manager or a dispute
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +70,13 @@ class Timeline:
             warning_at=reclaim_at - warning if warning else None,
             reclaim_reason=reason,
         )
+
+    @classmethod
+    def of_claim(cls, claim: ClaimClock, rules: ProtectionRules) -> Timeline:
+        """The timeline of an active claim as the store reads it (idle since its last activity,
+        else its approval, else its filing)."""
+        last = claim.last_activity_at or claim.decided_at or claim.submitted_at
+        return cls.of(last_activity_at=last, protection_until=claim.protection_until, rules=rules)
 
     def due(self, now: datetime) -> tuple[Due, ...]:
         """What the claim's state calls for at ``now`` — its current state only.

@@ -254,7 +254,8 @@ def _strip_legal_forms_zh(text: str) -> tuple[str, set[str], bool]:
 
 
 def _last_word(text: str) -> str:
-    return strip_punct(text.rsplit(" ", 1)[-1].casefold())
+    # cleanco is untyped: its strip_punct takes and returns a str.
+    return str(strip_punct(text.rsplit(" ", 1)[-1].casefold()))
 
 
 def _strip_leading_region(text: str) -> str:

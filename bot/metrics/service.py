@@ -18,8 +18,9 @@ from bot.metrics.periods import Period, Window, trend_weeks, week_label, window
 from bot.rules import Rules
 from store import directory as directory_store
 from store import metrics as store
+from store.access import ClaimScope
 from store.db import Database
-from store.metrics import ClaimScope, GroupKey
+from store.metrics import GroupKey
 from store.models import Role
 
 
@@ -59,10 +60,10 @@ class Scope:
     def claims(self) -> ClaimScope:
         """The scope as the store filters claims."""
         if self.kind is ScopeKind.OWN:
-            return ClaimScope(owner_id=self.user_id)
+            return ClaimScope.of_owner(self.user_id)
         if self.kind is ScopeKind.TEAMS:
-            return ClaimScope(team_ids=self.team_ids)
-        return ClaimScope()
+            return ClaimScope.of_teams(self.team_ids)
+        return ClaimScope.everyone()
 
     @property
     def breakdown(self) -> store.Grouping | None:
@@ -130,9 +131,11 @@ class MetricsService:
         breakdown: bool = True,
         channels: bool = True,
         trend: bool = False,
+        at: datetime | None = None,
     ) -> Report:
-        """The scope's metrics for the period, with what else is asked for."""
-        now = self.clock.now()
+        """The scope's metrics for the period, with what else is asked for; ``at`` picks the
+        period containing that moment (default now), e.g. last week for a weekly summary."""
+        now = at or self.clock.now()
         span = self.window(period, now)
         async with self.db.session() as session:
             await store.analytic(session)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.fakeslack.reading import text_of
 from bot.rules import Rules
 from store.models import AuditEvent, Claim, ClaimStatus, Collision
 from tests.e2e.conftest import ALICE, CAROL, Bot, BotFactory
-from tests.e2e.test_claim_flow import BYTEDANCE, count, text_of
+from tests.e2e.test_claim_flow import BYTEDANCE, count
 
 # Valid codes (mod-31 check character), of two different legal entities.
 CODE_BEIJING = "91110108551385082Q"

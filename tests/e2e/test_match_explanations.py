@@ -3,6 +3,7 @@ normalised keys with the differing parts marked — on the approval card and in 
 
 from __future__ import annotations
 
+from bot.fakeslack.reading import text_of
 from tests.e2e.approvals_support import (
     BIG_DEAL,
     WEI,
@@ -10,7 +11,6 @@ from tests.e2e.approvals_support import (
     file_pending,
     outbox_drained,
     start,
-    text_of,
 )
 from tests.e2e.conftest import ALICE, BO, CAROL, MEI, BotFactory
 

@@ -13,17 +13,16 @@ import pytest
 
 from bot.fakeslack.validation import validate_message, validate_view
 from bot.i18n import Translator
-from bot.lifecycle import notices
 from bot.lifecycle.followups import ClaimView, Logged
 from bot.lifecycle.pool import PoolClaim, PoolOutcome, PoolPage
-from bot.lifecycle.timeline import EndReason
+from bot.notify.kinds import NoticeKind
 from bot.rules import Rules
 from cards.followup import choose_claim, followup_form, logged_view
 from cards.lifecycle import extension_form
 from cards.pool import pool_claim_reply, pool_list
 from cards.registry import known_kinds, render_notice
 from store.lifecycle import PooledCustomer
-from store.models import ClaimStatus
+from store.models import ClaimStatus, EndReason
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 LONG = "北京" + "超长名称" * 60 + "有限公司 <!channel> & <@U123>"
@@ -56,14 +55,14 @@ EXTENSION = {
     "new_protection_until": None,
 }
 PAYLOADS: dict[str, list[dict[str, Any]]] = {
-    notices.OVERDUE: [CLAIM],
-    notices.OVERDUE_MANAGER: [CLAIM],
-    notices.RECLAIM_WARNING: [
+    NoticeKind.OVERDUE: [CLAIM],
+    NoticeKind.OVERDUE_MANAGER: [CLAIM],
+    NoticeKind.RECLAIM_WARNING: [
         CLAIM,
         CLAIM | {"reclaim_reason": "protection_ended"},
         CLAIM | {"reclaim_reason": "protection_ended", "extensions_left": 0},
     ],
-    notices.RECLAIMED: [
+    NoticeKind.RECLAIMED: [
         {
             "claim_id": 7,
             "customer_id": 9,
@@ -75,18 +74,18 @@ PAYLOADS: dict[str, list[dict[str, Any]]] = {
         }
         for reason in ("reclaimed", "protection_ended")
     ],
-    notices.POOL_ANNOUNCEMENT: [
+    NoticeKind.POOL_ANNOUNCEMENT: [
         {"customer_id": 9, "customer_name": LONG, "reason": reason}
         for reason in ("reclaimed", "protection_ended", "lost")
     ],
-    notices.APPROVAL_REMINDER: [
+    NoticeKind.APPROVAL_REMINDER: [
         {"claim_id": 7, "customer_name": LONG, "owner_id": "U1", "submitted_at": NOW.isoformat()}
     ],
-    notices.APPROVAL_ESCALATION: [
+    NoticeKind.APPROVAL_ESCALATION: [
         {"claim_id": 7, "customer_name": LONG, "owner_id": "U1", "submitted_at": NOW.isoformat()}
     ],
-    notices.EXTENSION_REQUEST: [EXTENSION],
-    notices.EXTENSION_DECIDED: [
+    NoticeKind.EXTENSION_REQUEST: [EXTENSION],
+    NoticeKind.EXTENSION_DECIDED: [
         EXTENSION
         | {"status": "approved", "decided_by": "U2", "new_protection_until": "2027-01-01"},
         EXTENSION | {"status": "rejected", "decided_by": "U2", "reclaim_at": NOW.isoformat()},
@@ -111,10 +110,10 @@ def test_every_card_is_valid_in_both_languages(kind: str, lang: str) -> None:
 
 def test_the_warning_says_what_stops_the_reclaim() -> None:
     tr = Translator("en")
-    idle = json.dumps(render_notice(notices.RECLAIM_WARNING, CLAIM, tr)[1][2].to_dict())
+    idle = json.dumps(render_notice(NoticeKind.RECLAIM_WARNING, CLAIM, tr)[1][2].to_dict())
     assert "log a follow-up" in idle
     ending = render_notice(
-        notices.RECLAIM_WARNING, CLAIM | {"reclaim_reason": "protection_ended"}, tr
+        NoticeKind.RECLAIM_WARNING, CLAIM | {"reclaim_reason": "protection_ended"}, tr
     )
     text = json.dumps([b.to_dict() for b in ending[1]])
     assert "ask your manager for an extension (2 left, 30 days each)" in text

@@ -12,10 +12,17 @@ from bot.clock import FixedClock
 from bot.ids import FollowUpField
 from bot.lifecycle.followup_form import FollowUpEntry, Method, parse_followup
 from bot.lifecycle.followups import FollowUpService, Logged, Refusal
-from bot.lifecycle.timeline import EndReason
 from bot.rules import Rules
 from store.db import Database
-from store.models import AuditEvent, Claim, ClaimStatus, Customer, FollowUp, OutboxMessage
+from store.models import (
+    AuditEvent,
+    Claim,
+    ClaimStatus,
+    Customer,
+    EndReason,
+    FollowUp,
+    OutboxMessage,
+)
 from tests.lifecycle.store_support import REP, T0, WS, add_claim
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.lifecycle.timeline import Due, EndReason, Timeline, followup_protection, idle_offsets
+from bot.lifecycle.timeline import Due, Timeline, followup_protection, idle_offsets
 from bot.rules import ProtectionRules
+from store.models import EndReason
 
 APPROVED = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 DAY = timedelta(days=1)

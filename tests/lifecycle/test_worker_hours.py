@@ -12,9 +12,11 @@ from bot.clock import FixedClock
 from bot.fakeslack.server import FakeSlack
 from bot.notify import Notice
 from bot.notify.hours import WorkingHours
+from bot.notify.kinds import NoticeKind
 from bot.notify.worker import OutboxWorker
 from bot.people import PeopleDirectory
 from bot.rules import Rules
+from cards.registry import render_notice
 from store.db import Database
 from store.models import OutboxMessage
 
@@ -25,7 +27,7 @@ NORA = "U0REPNY001"
 
 def reminder(key: str) -> Notice:
     return Notice(
-        kind="collision.holder",
+        kind=NoticeKind.COLLISION_HOLDER,
         recipient=NORA,
         dedupe_key=key,
         payload={"customer_name": "ACME", "challenger_id": "U9", "collision_id": 1},
@@ -38,7 +40,9 @@ async def test_a_reminder_waits_for_the_recipients_morning_and_an_urgent_one_doe
     fake_slack.add_user(NORA, name="nora", tz="America/New_York", tz_offset=-18000)
     rules, clock = Rules(), FixedClock(NOW)
     client = AsyncWebClient(token="xoxb-test", base_url=fake_slack.api_url)
-    worker = OutboxWorker(db, rules, clock, PeopleDirectory(db, rules, clock), client)
+    worker = OutboxWorker(
+        db, rules, clock, PeopleDirectory(db, rules, clock), client, render=render_notice
+    )
     hours = WorkingHours(rules)
     async with db.session() as session:
         # Nothing is known of Nora yet: the enqueuer guesses the workspace's zone (in hours).

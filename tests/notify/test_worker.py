@@ -16,10 +16,12 @@ from bot.fakeslack.server import FakeSlack
 from bot.i18n import Translator
 from bot.notify import Notice, enqueue
 from bot.notify.inplace import update_everywhere
+from bot.notify.kinds import NoticeKind
 from bot.notify.worker import OutboxWorker
 from bot.people import PeopleDirectory
 from bot.rules import Rules
 from cards.blocks import section
+from cards.registry import render_notice
 from store import posted
 from store.db import Database
 from store.models import OutboxMessage
@@ -35,7 +37,9 @@ async def worker(db: Database, fake_slack: FakeSlack) -> AsyncIterator[OutboxWor
     clock = FixedClock(NOW)
     rules = Rules()
     client = AsyncWebClient(token="xoxb-test", base_url=fake_slack.api_url)
-    yield OutboxWorker(db, rules, clock, PeopleDirectory(db, rules, clock), client)
+    yield OutboxWorker(
+        db, rules, clock, PeopleDirectory(db, rules, clock), client, render=render_notice
+    )
 
 
 async def notify(db: Database, *notices: Notice) -> None:
@@ -46,7 +50,7 @@ async def notify(db: Database, *notices: Notice) -> None:
 
 def holder_notice(recipient: str, key: str = "k1") -> Notice:
     return Notice(
-        kind="collision.holder",
+        kind=NoticeKind.COLLISION_HOLDER,
         recipient=recipient,
         dedupe_key=key,
         payload={"customer_name": "ACME", "challenger_id": "U9", "collision_id": 1},
@@ -102,7 +106,9 @@ async def test_an_error_no_retry_can_cure_is_kept_failed_with_its_reason(
 async def test_two_workers_never_send_the_same_row(
     db: Database, worker: OutboxWorker, fake_slack: FakeSlack
 ) -> None:
-    other = OutboxWorker(db, worker.rules, worker.clock, worker.people, worker.client)
+    other = OutboxWorker(
+        db, worker.rules, worker.clock, worker.people, worker.client, render=render_notice
+    )
     await notify(db, *(holder_notice("U1", f"k{i}") for i in range(30)))
     first, second = await asyncio.gather(worker.drain(), other.drain())
     assert first.sent + second.sent == 30
