@@ -26,6 +26,7 @@ from bot.i18n import Translator
 from bot.ids import ApprovalAction, ApprovalBlock
 from bot.notify.kinds import NoticeKind
 from cards.blocks import clip, context, escape_mrkdwn, header, section
+from cards.duplicates import explanation
 from cards.followup import claim_buttons
 from cards.format import amount, mention, parse_iso, plain_name, slack_date
 from cards.registry import renders
@@ -118,6 +119,8 @@ def detail_blocks(case: ApprovalCase, tr: Translator) -> list[Block]:
                 holder=mention(c.holder_id),
                 score=f"{c.score:.0f}",
             )
+            + "\n"
+            + explanation(c.matched_on, c.score, c.probe_key, c.stored_key, tr)
             for c in case.candidates[:5]
         ]
         blocks.append(section("\n".join(lines)))

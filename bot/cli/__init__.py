@@ -17,6 +17,7 @@ from bot.cli import (
     import_customers,
     migrate,
     playground,
+    rekey,
     run,
     sweep,
     tokens,
@@ -24,7 +25,18 @@ from bot.cli import (
 )
 from bot.settings import ConfigError
 
-COMMANDS = (run, playground, migrate, doctor, import_customers, export, sweep, tokens, webhooks)
+COMMANDS = (
+    run,
+    playground,
+    migrate,
+    doctor,
+    import_customers,
+    export,
+    sweep,
+    rekey,
+    tokens,
+    webhooks,
+)
 
 
 def parser() -> argparse.ArgumentParser:
