@@ -23,6 +23,8 @@ CARD_MODULES = (
     "cards.pool",
     "cards.disputes",
     "cards.transfers",
+    "cards.operations",
+    "cards.digest",
 )
 
 

@@ -17,9 +17,11 @@ from handlers import (
     extensions,
     followups,
     home,
+    installs,
     lists,
     middleware,
     pool,
+    profiles,
     stats,
     transfers,
 )
@@ -36,6 +38,8 @@ def register_all(app: AsyncApp, rt: Runtime) -> None:
     extensions.register(app)
     pool.register(app)
     home.register(app)
+    installs.register(app)
+    profiles.register(app)
     lists.register(app)
     disputes.register(app)
     transfers.register(app)
