@@ -198,3 +198,19 @@ class HomeBlock(StrEnum):
     TOOLS = "home_tools"
     PERIOD = "home_period"
     PAGER = "home_pager"
+
+
+class CorrectionAction(StrEnum):
+    """**Edit** on a claim's message and the Home, and **Correct and resubmit** on a rejection;
+    each carries only a claim id, and the server checks the clicker's rights."""
+
+    EDIT = "claim_edit"
+    RESUBMIT = "claim_resubmit"
+
+
+class CorrectionView(StrEnum):
+    """Modal ``callback_id`` values of corrections after filing."""
+
+    EDIT = "claim_edit_form"
+    RESUBMIT = "claim_resubmit_form"
+    NOTICE = "claim_correction_notice"

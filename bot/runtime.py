@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.approvals.service import ApprovalService
 from bot.claims.service import ClaimService
 from bot.clock import Clock, SystemClock
+from bot.corrections import EditService, WithdrawService
 from bot.directory import Directory
 from bot.disputes import DisputeService
 from bot.duplicates import DuplicateChecker
@@ -76,6 +77,9 @@ class Runtime:
     history: HistoryService = field(init=False)
     disputes: DisputeService = field(init=False)
     transfers: TransferService = field(init=False)
+    # Corrections after filing: the owner's withdrawal, edits.
+    withdrawals: WithdrawService = field(init=False)
+    edits: EditService = field(init=False)
     exporter: Exporter = field(init=False)
     # The dashboard: metrics, and the App Home with its refresher.
     metrics: MetricsService = field(init=False)
@@ -130,6 +134,12 @@ class Runtime:
         self.disputes = DisputeService(self.db, self.rules, self.clock, self.directory)
         self.transfers = TransferService(
             self.db, self.rules, self.clock, self.directory, self.checker
+        )
+        self.withdrawals = WithdrawService(
+            self.db, self.clock, self.directory, self.approvals.router
+        )
+        self.edits = EditService(
+            self.db, self.clock, self.directory, self.checker, self.approvals.router
         )
         self.exporter = Exporter(self.db, self.clock, self.directory)
         self.metrics = MetricsService(self.db, self.rules, self.clock, self.directory)

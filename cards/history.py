@@ -15,6 +15,7 @@ from bot.history import CustomerHistory, Entry
 from bot.i18n import Translator
 from bot.rules import Rules
 from cards.blocks import MESSAGE_BLOCK_LIMIT, clip, context, escape_mrkdwn, header, section
+from cards.corrections import change_lines
 from cards.followup import stage_label
 from cards.format import mention, parse_iso, slack_date
 from cards.lists import end_reason
@@ -168,6 +169,18 @@ def _dispute_decided(e: Entry, tr: Translator, rules: Rules) -> str:
     return text
 
 
+def _edited(e: Entry, tr: Translator, rules: Rules) -> str:
+    text = tr("history.edited", actor=_who(e.actor_id, tr))
+    changes = e.data.get("changes")
+    if isinstance(changes, dict):
+        if e.full:
+            text += "\n" + "\n".join(change_lines(changes, tr))
+        else:
+            # Others see which fields changed, not the values (contacts are the owner's).
+            text += " " + ", ".join(tr(f"form.label.{name}") for name in changes)
+    return text
+
+
 def _simple(key: str) -> Callable[[Entry, Translator, Rules], str]:
     def line(e: Entry, tr: Translator, rules: Rules) -> str:
         return tr(key, actor=_who(e.actor_id, tr), owner=_who(e.owner_id, tr))
@@ -191,6 +204,8 @@ _LINES: dict[str, Callable[[Entry, Translator, Rules], str]] = {
     A.CLAIM_RECLAIMED: _reclaimed,
     A.CLAIM_RELEASED: _with_reason("history.released"),
     A.CLAIM_TRANSFERRED: _transferred,
+    A.CLAIM_WITHDRAWN: _with_reason("history.withdrawn"),
+    A.CLAIM_EDITED: _edited,
     A.COLLISION_RECORDED: _collision,
     A.DISPUTE_OPENED: _dispute_opened,
     A.DISPUTE_DECIDED: _dispute_decided,

@@ -11,6 +11,7 @@ from handlers import (
     claim_check,
     claim_command,
     claim_form,
+    corrections,
     disputes,
     errors,
     export,
@@ -39,6 +40,7 @@ def register_all(app: AsyncApp, rt: Runtime) -> None:
     lists.register(app)
     disputes.register(app)
     transfers.register(app)
+    corrections.register(app)
 
 
 # Modules that only declare /claim subcommands (imported for their declarations).

@@ -23,7 +23,7 @@ from cards.claim_form import FormContext, new_claim_form
 from cards.verdict import deciding_view, verdict_message, verdict_view
 from handlers import context as ctx
 from handlers.claim_command import Invocation, subcommand
-from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
+from handlers.forms import field_errors, flatten_state
 
 log = logging.getLogger(__name__)
 
@@ -107,13 +107,7 @@ async def on_submit(
     today = rt.clock.now().astimezone(profile.tz).date()
     parsed = parse_form(flatten_state(view), rt.rules, today=today)
     if isinstance(parsed, dict):
-        await ack(
-            response_action="errors",
-            errors={
-                field.value: error.message(tr.lang)[:FIELD_ERROR_LIMIT]
-                for field, error in parsed.items()
-            },
-        )
+        await ack(response_action="errors", errors=field_errors(parsed, tr))
         return
     workspace = ctx.workspace_id(context)
     decision = asyncio.ensure_future(

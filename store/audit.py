@@ -34,6 +34,8 @@ class Action(StrEnum):
     CLAIM_RELEASED = "claim.released"
     CLAIM_TRANSFERRED = "claim.transferred"
     CLAIM_REFUSED = "claim.refused"
+    CLAIM_WITHDRAWN = "claim.withdrawn"
+    CLAIM_EDITED = "claim.edited"
     COLLISION_RECORDED = "collision.recorded"
     DISPUTE_OPENED = "dispute.opened"
     DISPUTE_DECIDED = "dispute.decided"

@@ -90,6 +90,13 @@ class EndReason(StrEnum):
     LOST = "lost"  # deal lost: released to the pool
     RELEASED = "released"  # released to the pool by a manager (bot/transfers.py)
     TRANSFERRED = "transferred"  # handed to another rep by a manager or a dispute
+    WITHDRAWN = "withdrawn"  # the owner withdrew it: the customer is free, no cool-down
+    MERGED = "merged"  # its customer was merged into another held by an earlier claim
+
+    @classmethod
+    def without_cooldown(cls) -> tuple[EndReason, ...]:
+        """Endings after which the former owner may claim the customer again at once."""
+        return (cls.WITHDRAWN, cls.MERGED)
 
 
 class Via(StrEnum):

@@ -29,6 +29,9 @@ class NoticeKind(StrEnum):
     TRANSFERRED_AWAY = "transfer.from"
     TRANSFERRED_TO = "transfer.to"
     RELEASED_BY_MANAGER = "release.owner"
+    # Corrections after filing (bot/corrections).
+    CLAIM_WITHDRAWN = "claim.withdrawn"
+    CLAIM_EDITED = "claim.edited"
     # The sweep and the claim's life (bot/lifecycle).
     OVERDUE = "lifecycle.overdue"
     OVERDUE_MANAGER = "lifecycle.overdue_manager"

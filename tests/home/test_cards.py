@@ -178,6 +178,7 @@ def test_an_approved_claim_dm_offers_its_buttons(lang: Lang) -> None:
     assert [(e["action_id"], e["value"]) for a in actions for e in a["elements"]] == [
         ("followup_log", "42"),
         ("extension_request", "42"),
+        ("claim_edit", "42"),
     ]
     _, rejected = decided_notice(payload | {"decision": "rejected"}, Translator(lang))
     assert [b for b in rejected if b.type == "actions"] == []

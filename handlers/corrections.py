@@ -1,0 +1,135 @@
+"""Corrections after filing: ``/claim withdraw <customer> <reason>``, ``/claim edit <customer>``,
+**Edit** on a claim's message and the Home, and the edit form's submission. Every path re-checks
+the user's rights on the server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.claims.draft import parse_form
+from bot.corrections import CorrectionRefusal
+from bot.corrections.common import REASON_MAX
+from bot.ids import ClaimField, CorrectionAction, CorrectionView
+from bot.runtime import Runtime
+from bot.validation import clean_text
+from cards.corrections import (
+    correction_form,
+    edited_text,
+    notice_view,
+    refusal_text,
+    withdrawn_text,
+)
+from handlers import context as ctx
+from handlers.approvals import refresh_cards
+from handlers.claim_command import Invocation, subcommand
+from handlers.followups import parse_ref
+from handlers.forms import FIELD_ERROR_LIMIT, field_errors, flatten_state
+from handlers.transfers import claim_id_of, held_claim, split_customer
+
+
+@subcommand("withdraw", usage_key="help.usage.withdraw", about_key="help.about.withdraw", order=40)
+async def claim_withdraw(invocation: Invocation) -> None:
+    """``/claim withdraw <customer> <reason>`` (the claim's owner)."""
+    tr = invocation.tr
+    query, reason_text = split_customer(invocation.args)
+    reason = clean_text(reason_text, max_len=REASON_MAX, multiline=True) if query else ""
+    if not reason:
+        await invocation.reply(tr("withdraw.no_reason") + "\n" + tr("withdraw.usage"))
+        return
+    claim_id = await held_claim(invocation, query, "withdraw.usage", "correction.not_held")
+    if claim_id is None:
+        return
+    result = await invocation.rt.withdrawals.withdraw(
+        invocation.workspace_id, invocation.user_id, claim_id, reason
+    )
+    await invocation.reply(withdrawn_text(result, tr))
+    if result.ok:
+        invocation.rt.outbox.kick()
+        await _refresh_approval(invocation.rt, invocation.client, invocation.workspace_id, claim_id)
+
+
+@subcommand("edit", usage_key="help.usage.edit", about_key="help.about.edit", order=41)
+async def claim_edit(invocation: Invocation) -> None:
+    """``/claim edit <customer | #id>``: the claim's form, prefilled."""
+    if not invocation.args.strip():
+        await invocation.reply(invocation.tr("edit.usage"))
+        return
+    claim_id = await held_claim(invocation, invocation.args, "edit.usage", "correction.not_held")
+    if claim_id is None:
+        return
+    rt, tr = invocation.rt, invocation.tr
+    checked, claim = await rt.edits.check(invocation.workspace_id, invocation.user_id, claim_id)
+    if claim is None:
+        await invocation.reply(refusal_text(checked, tr))
+        return
+    await invocation.ack()
+    view = correction_form(
+        tr, rt.rules, claim, callback=CorrectionView.EDIT, origin_channel=invocation.channel_id
+    )
+    await invocation.client.views_open(trigger_id=invocation.trigger_id, view=view)
+
+
+async def on_edit_button(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    """**Edit** on a claim's message or the Home: the form, or a modal saying why not."""
+    await ack()
+    rt, tr = ctx.runtime(context), ctx.translator(context)
+    claim_id = parse_ref(action.get("value")) or 0
+    checked, claim = await rt.edits.check(ctx.workspace_id(context), ctx.user_id(context), claim_id)
+    view: Any = (
+        notice_view(tr, refusal_text(checked, tr))
+        if claim is None
+        else correction_form(tr, rt.rules, claim, callback=CorrectionView.EDIT)
+    )
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+async def on_edit_submit(
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+) -> None:
+    """Apply the edit, or show the errors on the fields (a collision on the name field)."""
+    rt, tr, profile = ctx.runtime(context), ctx.translator(context), ctx.profile(context)
+    today = rt.clock.now().astimezone(profile.tz).date()
+    parsed = parse_form(flatten_state(view), rt.rules, today=today)
+    if isinstance(parsed, dict):
+        await ack(response_action="errors", errors=field_errors(parsed, tr))
+        return
+    result = await rt.edits.edit(
+        ctx.workspace_id(context), ctx.user_id(context), claim_id_of(view), parsed
+    )
+    if result.refusal is CorrectionRefusal.COLLISION:
+        await ack(
+            response_action="errors",
+            errors={ClaimField.CUSTOMER_NAME.value: refusal_text(result, tr)[:FIELD_ERROR_LIMIT]},
+        )
+        return
+    await ack(response_action="update", view=notice_view(tr, edited_text(result, tr)))
+    if result.ok:
+        rt.outbox.kick()
+        await _refresh_approval(rt, client, ctx.workspace_id(context), result.claim_id)
+
+
+async def _refresh_approval(
+    rt: Runtime, client: AsyncWebClient, workspace_id: str, claim_id: int
+) -> None:
+    """The claim's approval cards, wherever posted, show it as it is now (withdrawn: closed,
+    without buttons; edited: the new data)."""
+    case = await rt.approvals.case(workspace_id, claim_id)
+    if case is not None:
+        await refresh_cards(rt, client, workspace_id, case)
+
+
+def register(app: AsyncApp) -> None:
+    """Listen for **Edit** and the edit form."""
+    app.action(CorrectionAction.EDIT.value)(on_edit_button)
+    app.view_submission(CorrectionView.EDIT.value)(on_edit_submit)
