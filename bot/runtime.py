@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.approvals.service import ApprovalService
 from bot.claims.service import ClaimService
 from bot.clock import Clock, SystemClock
-from bot.corrections import EditService, WithdrawService
+from bot.corrections import EditService, ResubmitService, WithdrawService
 from bot.directory import Directory
 from bot.disputes import DisputeService
 from bot.duplicates import DuplicateChecker
@@ -80,6 +80,7 @@ class Runtime:
     # Corrections after filing: the owner's withdrawal, edits.
     withdrawals: WithdrawService = field(init=False)
     edits: EditService = field(init=False)
+    resubmissions: ResubmitService = field(init=False)
     exporter: Exporter = field(init=False)
     # The dashboard: metrics, and the App Home with its refresher.
     metrics: MetricsService = field(init=False)
@@ -141,6 +142,7 @@ class Runtime:
         self.edits = EditService(
             self.db, self.clock, self.directory, self.checker, self.approvals.router
         )
+        self.resubmissions = ResubmitService(self.db, self.clock, self.directory)
         self.exporter = Exporter(self.db, self.clock, self.directory)
         self.metrics = MetricsService(self.db, self.rules, self.clock, self.directory)
         self.home = Home.build(

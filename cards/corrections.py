@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_sdk.models.blocks import Block, PlainTextObject
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, PlainTextObject
 from slack_sdk.models.views import View
 
 from bot.corrections import Correction, CorrectionRefusal
 from bot.corrections.common import REASON_MAX
 from bot.i18n import Translator
-from bot.ids import ClaimField, CorrectionView
+from bot.ids import ClaimField, CorrectionAction, CorrectionView
 from bot.notify.kinds import NoticeKind
 from bot.rules import Rules
 from cards.blocks import clip, context, escape_mrkdwn, section
@@ -90,6 +90,21 @@ def correction_form(
             {"claim_id": claim.id, "version": claim.version, "origin_channel": origin_channel}
         ),
         blocks=blocks,
+    )
+
+
+def resubmit_buttons(tr: Translator, claim_id: int) -> ActionsBlock:
+    """**Correct and resubmit** on a rejection DM; the server checks the clicker owns it."""
+    return ActionsBlock(
+        block_id=f"claim_actions:{claim_id}",
+        elements=[
+            ButtonElement(
+                text=PlainTextObject(text=clip(tr("correction.button.resubmit"), 75)),
+                action_id=CorrectionAction.RESUBMIT.value,
+                value=str(claim_id),
+                style="primary",
+            )
+        ],
     )
 
 

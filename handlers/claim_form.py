@@ -13,7 +13,8 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.claims.draft import parse_form
+from bot.claims.batch import Resubmission
+from bot.claims.draft import ClaimDraft, parse_form
 from bot.claims.lookup import probe_for_query
 from bot.claims.verdict import Verdict
 from bot.i18n import Translator
@@ -103,21 +104,45 @@ async def on_submit(
     client: AsyncWebClient,
 ) -> None:
     """Check the form; show field errors, or file the claim and turn the modal into the verdict."""
+    draft = await checked_form(ack, view, context)
+    if draft is not None:
+        await file_and_answer(ack, context, client, view, draft)
+
+
+async def checked_form(
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext
+) -> ClaimDraft | None:
+    """The submitted claim form, checked; or ``None`` after showing the errors on the fields."""
     rt, tr, profile = ctx.runtime(context), ctx.translator(context), ctx.profile(context)
     today = rt.clock.now().astimezone(profile.tz).date()
     parsed = parse_form(flatten_state(view), rt.rules, today=today)
     if isinstance(parsed, dict):
         await ack(response_action="errors", errors=field_errors(parsed, tr))
-        return
+        return None
+    return parsed
+
+
+async def file_and_answer(
+    ack: AsyncAck,
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    view: dict[str, Any],
+    draft: ClaimDraft,
+    *,
+    resubmits: Resubmission | None = None,
+) -> None:
+    """File a checked draft and turn the modal into its verdict, inside Slack's 3 seconds."""
+    rt, tr, profile = ctx.runtime(context), ctx.translator(context), ctx.profile(context)
     workspace = ctx.workspace_id(context)
     decision = asyncio.ensure_future(
         rt.claims.submit(
             workspace_id=workspace,
             filer=await rt.directory.filer(workspace, profile),
-            draft=parsed,
+            draft=draft,
             # One modal files one claim: a retried or double-clicked submit replays its verdict.
             submission_key=f"view:{view['id']}",
             origin_channel=FormContext.load(view.get("private_metadata")).origin_channel,
+            resubmits=resubmits,
         )
     )
     try:

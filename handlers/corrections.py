@@ -11,8 +11,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.claims.draft import parse_form
-from bot.corrections import CorrectionRefusal
+from bot.corrections import Correction, CorrectionRefusal
 from bot.corrections.common import REASON_MAX
 from bot.ids import ClaimField, CorrectionAction, CorrectionView
 from bot.runtime import Runtime
@@ -27,8 +26,9 @@ from cards.corrections import (
 from handlers import context as ctx
 from handlers.approvals import refresh_cards
 from handlers.claim_command import Invocation, subcommand
+from handlers.claim_form import checked_form, file_and_answer
 from handlers.followups import parse_ref
-from handlers.forms import FIELD_ERROR_LIMIT, field_errors, flatten_state
+from handlers.forms import FIELD_ERROR_LIMIT
 from handlers.transfers import claim_id_of, held_claim, split_customer
 
 
@@ -98,11 +98,9 @@ async def on_edit_submit(
     ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     """Apply the edit, or show the errors on the fields (a collision on the name field)."""
-    rt, tr, profile = ctx.runtime(context), ctx.translator(context), ctx.profile(context)
-    today = rt.clock.now().astimezone(profile.tz).date()
-    parsed = parse_form(flatten_state(view), rt.rules, today=today)
-    if isinstance(parsed, dict):
-        await ack(response_action="errors", errors=field_errors(parsed, tr))
+    rt, tr = ctx.runtime(context), ctx.translator(context)
+    parsed = await checked_form(ack, view, context)
+    if parsed is None:
         return
     result = await rt.edits.edit(
         ctx.workspace_id(context), ctx.user_id(context), claim_id_of(view), parsed
@@ -129,7 +127,54 @@ async def _refresh_approval(
         await refresh_cards(rt, client, workspace_id, case)
 
 
+async def on_resubmit_button(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    """**Correct and resubmit** on a rejection DM: the form prefilled, or why not."""
+    await ack()
+    rt, tr = ctx.runtime(context), ctx.translator(context)
+    claim_id = parse_ref(action.get("value")) or 0
+    checked, claim = await rt.resubmissions.check(
+        ctx.workspace_id(context), ctx.user_id(context), claim_id
+    )
+    view: Any = (
+        notice_view(tr, refusal_text(checked, tr))
+        if claim is None
+        else correction_form(tr, rt.rules, claim, callback=CorrectionView.RESUBMIT)
+    )
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+async def on_resubmit_submit(
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+) -> None:
+    """File the corrected claim as a new one, linked to the rejected one; answer as filing does."""
+    rt, tr = ctx.runtime(context), ctx.translator(context)
+    draft = await checked_form(ack, view, context)
+    if draft is None:
+        return
+    link = await rt.resubmissions.prepare(
+        ctx.workspace_id(context), ctx.user_id(context), claim_id_of(view), draft
+    )
+    if isinstance(link, Correction):
+        if link.refusal is CorrectionRefusal.UNCHANGED:
+            await ack(
+                response_action="errors",
+                errors={ClaimField.CUSTOMER_NAME.value: refusal_text(link, tr)[:FIELD_ERROR_LIMIT]},
+            )
+            return
+        await ack(response_action="update", view=notice_view(tr, refusal_text(link, tr)))
+        return
+    await file_and_answer(ack, context, client, view, draft, resubmits=link)
+
+
 def register(app: AsyncApp) -> None:
-    """Listen for **Edit** and the edit form."""
+    """Listen for **Edit**, **Correct and resubmit** and their forms."""
     app.action(CorrectionAction.EDIT.value)(on_edit_button)
     app.view_submission(CorrectionView.EDIT.value)(on_edit_submit)
+    app.action(CorrectionAction.RESUBMIT.value)(on_resubmit_button)
+    app.view_submission(CorrectionView.RESUBMIT.value)(on_resubmit_submit)

@@ -2,6 +2,7 @@
 
 from bot.corrections.common import Correction, CorrectionRefusal
 from bot.corrections.edit import EditService
+from bot.corrections.resubmit import ResubmitService
 from bot.corrections.withdraw import WithdrawService
 
-__all__ = ["Correction", "CorrectionRefusal", "EditService", "WithdrawService"]
+__all__ = ["Correction", "CorrectionRefusal", "EditService", "ResubmitService", "WithdrawService"]

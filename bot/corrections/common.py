@@ -26,6 +26,7 @@ class CorrectionRefusal(StrEnum):
     UNKNOWN = "unknown"  # no such claim here (or one the actor may not see)
     NOT_OWNER = "not_owner"  # only its owner withdraws a claim
     NOT_OPEN = "not_open"  # ended, or won (nothing left to withdraw or correct)
+    NOT_REJECTED = "not_rejected"  # only a rejected claim is resubmitted
     COLLISION = "collision"  # the edit makes the customer someone else's
     UNCHANGED = "unchanged"  # an edit that changes nothing
 
@@ -72,6 +73,7 @@ async def correctable(
     action: str,
     owner_only: bool,
     at: datetime,
+    statuses: tuple[ClaimStatus, ...] = (ClaimStatus.PENDING, ClaimStatus.ACTIVE),
 ) -> tuple[Claim | None, Correction | None]:
     """The claim, read afresh, if ``actor_id`` may withdraw (``owner_only``) or edit it now;
     else the refusal. Someone without the right learns nothing of the claim, and is audited."""
@@ -98,7 +100,7 @@ async def correctable(
         )
         return None, Correction(refusal)
     assert claim is not None
-    if claim.status not in (ClaimStatus.PENDING, ClaimStatus.ACTIVE):
+    if claim.status not in statuses:
         return None, Correction.of(claim, CorrectionRefusal.NOT_OPEN)
     return claim, None
 
@@ -113,6 +115,8 @@ class Corrector:
 
     action: ClassVar[str]
     owner_only: ClassVar[bool]
+    # The statuses a claim is corrected in.
+    statuses: ClassVar[tuple[ClaimStatus, ...]] = (ClaimStatus.PENDING, ClaimStatus.ACTIVE)
 
     async def _load(
         self, session: AsyncSession, workspace_id: str, actor_id: str, claim_id: int
@@ -126,4 +130,5 @@ class Corrector:
             action=self.action,
             owner_only=self.owner_only,
             at=self.clock.now(),
+            statuses=self.statuses,
         )

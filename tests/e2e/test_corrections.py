@@ -8,6 +8,7 @@ Teams (tests/e2e/approvals_support.py): East — managers Mei (zh) and Wei, memb
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -253,3 +254,62 @@ async def claim_ids(bot: Bot, owner: str) -> list[int]:
             select(Claim.id).where(Claim.owner_id == owner).order_by(Claim.id)
         )
         return list(rows)
+
+
+# -- correct and resubmit ------------------------------------------------------------------------
+
+
+async def test_a_rejected_claim_is_corrected_and_resubmitted_as_a_new_linked_claim(
+    bot_factory: BotFactory,
+) -> None:
+    bot = await start(bot_factory)
+    rejected_id = await file_pending(bot, ALICE)
+    [card] = cards_to(bot, WEI)
+    bot.checked(await bot.slack.block_action("approval_reject", user=WEI, message=card))
+    await bot.fake.wait_for("views.open", count=2)
+    reason = bot.fake.latest_view("approval_reject_form")
+    await bot.submit(reason, {"approval_reason": "Which contact? Add the e-mail."}, user=WEI)
+    await outbox_drained(bot)
+    [dm] = [m for m in bot.fake.messages_to(ALICE) if "claim_resubmit" in action_ids(m)]
+
+    # Only Alice may resubmit her claim.
+    refused = await click(bot, "claim_resubmit", user=BO, message=dm)
+    assert "只有被驳回的报备" in text_of(refused) or "没有你可以修改" in text_of(refused)
+    form = await click(bot, "claim_resubmit", user=ALICE, message=dm)
+    assert form["callback_id"] == "claim_resubmit_form"
+    assert initial(form, "phone") == "+8613800138000"
+    same = (await bot.submit(form, {}, user=ALICE)).json()
+    assert same["response_action"] == "errors" and "Nothing was changed" in str(same["errors"])
+
+    bot.clock.advance(timedelta(hours=2))
+    answer = (
+        await bot.submit(
+            form, {"contact_name": "张三 (CIO)", "email": "cio@bytedance.com"}, user=ALICE
+        )
+    ).json()
+    assert "Waiting for a manager" in text_of(answer["view"]), text_of(answer["view"])
+    [new_id] = [i for i in await claim_ids(bot, ALICE) if i != rejected_id]
+    new = await claim(bot, new_id)
+    assert (new.status, new.resubmits_id, new.contact_name) == (
+        "pending",
+        rejected_id,
+        "张三 (CIO)",
+    )
+    assert new.submitted_at == bot.clock.now()  # its own place in the queue
+    assert (await claim(bot, rejected_id)).status == "rejected"
+    await outbox_drained(bot)
+    [fresh] = [c for c in cards_to(bot, WEI) if "resubmission" in text_of(c)]
+    shown = text_of(fresh)
+    assert (
+        f"resubmission of rejected claim #{rejected_id}" in shown and "张三 → 张三 (CIO)" in shown
+    )
+    [filed] = [e for e in await audit_actions(bot, "claim.filed") if e.claim_id == new_id]
+    assert filed.data["resubmits"] == rejected_id
+
+
+async def click(bot: Bot, action_id: str, *, user: str, **where: Any) -> dict[str, Any]:
+    """A button clicked, and the modal it opened."""
+    before = len(bot.fake.calls_to("views.open"))
+    bot.checked(await bot.slack.block_action(action_id, user=user, **where))
+    await bot.fake.wait_for("views.open", count=before + 1)
+    return bot.fake.latest_view()

@@ -181,7 +181,8 @@ def test_an_approved_claim_dm_offers_its_buttons(lang: Lang) -> None:
         ("claim_edit", "42"),
     ]
     _, rejected = decided_notice(payload | {"decision": "rejected"}, Translator(lang))
-    assert [b for b in rejected if b.type == "actions"] == []
+    rejected_actions = [b.to_dict() for b in rejected if b.type == "actions"]
+    assert [e["action_id"] for a in rejected_actions for e in a["elements"]] == ["claim_resubmit"]
 
 
 def test_home_state_survives_the_round_trip_and_garbage() -> None:
