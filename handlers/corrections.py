@@ -74,22 +74,26 @@ async def claim_edit(invocation: Invocation) -> None:
     await invocation.client.views_open(trigger_id=invocation.trigger_id, view=view)
 
 
-async def on_edit_button(
+async def on_correction_button(
     ack: AsyncAck,
     body: dict[str, Any],
     action: dict[str, Any],
     context: AsyncBoltContext,
     client: AsyncWebClient,
 ) -> None:
-    """**Edit** on a claim's message or the Home: the form, or a modal saying why not."""
+    """**Edit** (a claim's message, the Home) or **Correct and resubmit** (a rejection DM): the
+    claim form prefilled, or a modal saying why not."""
     await ack()
     rt, tr = ctx.runtime(context), ctx.translator(context)
     claim_id = parse_ref(action.get("value")) or 0
-    checked, claim = await rt.edits.check(ctx.workspace_id(context), ctx.user_id(context), claim_id)
+    edit = action.get("action_id") == CorrectionAction.EDIT.value
+    service = rt.edits if edit else rt.resubmissions
+    checked, claim = await service.check(ctx.workspace_id(context), ctx.user_id(context), claim_id)
+    callback = CorrectionView.EDIT if edit else CorrectionView.RESUBMIT
     view: Any = (
         notice_view(tr, refusal_text(checked, tr))
         if claim is None
-        else correction_form(tr, rt.rules, claim, callback=CorrectionView.EDIT)
+        else correction_form(tr, rt.rules, claim, callback=callback)
     )
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -127,28 +131,6 @@ async def _refresh_approval(
         await refresh_cards(rt, client, workspace_id, case)
 
 
-async def on_resubmit_button(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-) -> None:
-    """**Correct and resubmit** on a rejection DM: the form prefilled, or why not."""
-    await ack()
-    rt, tr = ctx.runtime(context), ctx.translator(context)
-    claim_id = parse_ref(action.get("value")) or 0
-    checked, claim = await rt.resubmissions.check(
-        ctx.workspace_id(context), ctx.user_id(context), claim_id
-    )
-    view: Any = (
-        notice_view(tr, refusal_text(checked, tr))
-        if claim is None
-        else correction_form(tr, rt.rules, claim, callback=CorrectionView.RESUBMIT)
-    )
-    await client.views_open(trigger_id=body["trigger_id"], view=view)
-
-
 async def on_resubmit_submit(
     ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
@@ -174,7 +156,7 @@ async def on_resubmit_submit(
 
 def register(app: AsyncApp) -> None:
     """Listen for **Edit**, **Correct and resubmit** and their forms."""
-    app.action(CorrectionAction.EDIT.value)(on_edit_button)
+    app.action(CorrectionAction.EDIT.value)(on_correction_button)
     app.view_submission(CorrectionView.EDIT.value)(on_edit_submit)
-    app.action(CorrectionAction.RESUBMIT.value)(on_resubmit_button)
+    app.action(CorrectionAction.RESUBMIT.value)(on_correction_button)
     app.view_submission(CorrectionView.RESUBMIT.value)(on_resubmit_submit)

@@ -132,3 +132,20 @@ class Corrector:
             at=self.clock.now(),
             statuses=self.statuses,
         )
+
+    async def check(
+        self, workspace_id: str, actor_id: str, claim_id: int
+    ) -> tuple[Correction, Claim | None]:
+        """Whether ``actor_id`` may correct the claim now, and the claim to prefill a form with."""
+        await self.directory.ensure_seeded(workspace_id)
+        async with self.db.write() as session:
+            claim, refused = await self._load(session, workspace_id, actor_id, claim_id)
+            if refused is not None:
+                return self._refused(refused), None
+            assert claim is not None
+            session.expunge(claim)
+            return Correction.of(claim), claim
+
+    def _refused(self, refused: Correction) -> Correction:
+        """The refusal as this correction words it."""
+        return refused

@@ -68,19 +68,6 @@ class EditService(Corrector):
     checker: DuplicateChecker
     router: ApprovalRouter
 
-    async def check(
-        self, workspace_id: str, actor_id: str, claim_id: int
-    ) -> tuple[Correction, Claim | None]:
-        """Whether ``actor_id`` may edit the claim now, and the claim to prefill the form with."""
-        await self.directory.ensure_seeded(workspace_id)
-        async with self.db.write() as session:
-            claim, refused = await self._load(session, workspace_id, actor_id, claim_id)
-            if refused is not None:
-                return refused, None
-            assert claim is not None
-            session.expunge(claim)
-            return Correction.of(claim), claim
-
     async def edit(
         self, workspace_id: str, actor_id: str, claim_id: int, draft: ClaimDraft
     ) -> Correction:

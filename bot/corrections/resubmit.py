@@ -15,7 +15,7 @@ from bot.claims.batch import Resubmission
 from bot.claims.draft import ClaimDraft
 from bot.corrections.common import Correction, CorrectionRefusal, Corrector
 from bot.corrections.edit import changes_of
-from store.models import Claim, ClaimStatus
+from store.models import ClaimStatus
 
 
 @dataclass
@@ -26,20 +26,11 @@ class ResubmitService(Corrector):
     owner_only = True
     statuses = (ClaimStatus.REJECTED,)
 
-    async def check(
-        self, workspace_id: str, actor_id: str, claim_id: int
-    ) -> tuple[Correction, Claim | None]:
-        """The rejected claim to prefill the form with, or why not."""
-        await self.directory.ensure_seeded(workspace_id)
-        async with self.db.write() as session:
-            claim, refused = await self._load(session, workspace_id, actor_id, claim_id)
-            if refused is not None:
-                if refused.refusal in (CorrectionRefusal.NOT_OPEN, CorrectionRefusal.NOT_OWNER):
-                    return Correction(CorrectionRefusal.NOT_REJECTED), None
-                return refused, None
-            assert claim is not None
-            session.expunge(claim)
-            return Correction.of(claim), claim
+    def _refused(self, refused: Correction) -> Correction:
+        # Someone else's claim, or one not rejected: the same answer, which reveals nothing.
+        if refused.refusal in (CorrectionRefusal.NOT_OPEN, CorrectionRefusal.NOT_OWNER):
+            return Correction(CorrectionRefusal.NOT_REJECTED)
+        return refused
 
     async def prepare(
         self, workspace_id: str, actor_id: str, claim_id: int, draft: ClaimDraft

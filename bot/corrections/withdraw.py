@@ -34,16 +34,6 @@ class WithdrawService(Corrector):
     owner_only = True
     router: ApprovalRouter
 
-    async def check(self, workspace_id: str, actor_id: str, claim_id: int) -> Correction:
-        """Whether ``actor_id`` may withdraw the claim now (before a modal asks why)."""
-        await self.directory.ensure_seeded(workspace_id)
-        async with self.db.write() as session:
-            claim, refused = await self._load(session, workspace_id, actor_id, claim_id)
-            if refused is not None:
-                return refused
-            assert claim is not None
-            return Correction.of(claim)
-
     async def withdraw(
         self, workspace_id: str, actor_id: str, claim_id: int, reason: str
     ) -> Correction:
