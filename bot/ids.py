@@ -214,3 +214,11 @@ class CorrectionView(StrEnum):
     EDIT = "claim_edit_form"
     RESUBMIT = "claim_resubmit_form"
     NOTICE = "claim_correction_notice"
+
+
+class BookAction(StrEnum):
+    """**Hand over** / **Cancel** under a book handover's preview. Confirm carries
+    ``{"from": user, "to": user, "reason": text}``; the server checks the rights again."""
+
+    CONFIRM = "handover_confirm"
+    CANCEL = "handover_cancel"

@@ -17,6 +17,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals.service import ApprovalService
+from bot.books import BookHandover
 from bot.claims.service import ClaimService
 from bot.clock import Clock, SystemClock
 from bot.corrections import EditService, ResubmitService, WithdrawService
@@ -81,6 +82,8 @@ class Runtime:
     withdrawals: WithdrawService = field(init=False)
     edits: EditService = field(init=False)
     resubmissions: ResubmitService = field(init=False)
+    # A leaving rep's whole book to another rep.
+    books: BookHandover = field(init=False)
     exporter: Exporter = field(init=False)
     # The dashboard: metrics, and the App Home with its refresher.
     metrics: MetricsService = field(init=False)
@@ -143,6 +146,7 @@ class Runtime:
             self.db, self.clock, self.directory, self.checker, self.approvals.router
         )
         self.resubmissions = ResubmitService(self.db, self.clock, self.directory)
+        self.books = BookHandover(self.db, self.rules, self.clock, self.directory)
         self.exporter = Exporter(self.db, self.clock, self.directory)
         self.metrics = MetricsService(self.db, self.rules, self.clock, self.directory)
         self.home = Home.build(

@@ -24,6 +24,7 @@ CARD_MODULES = (
     "cards.disputes",
     "cards.transfers",
     "cards.corrections",
+    "cards.books",
 )
 
 

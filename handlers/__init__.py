@@ -8,6 +8,7 @@ from bot.runtime import Runtime
 from handlers import (
     admin,
     approvals,
+    books,
     claim_check,
     claim_command,
     claim_form,
@@ -41,6 +42,7 @@ def register_all(app: AsyncApp, rt: Runtime) -> None:
     disputes.register(app)
     transfers.register(app)
     corrections.register(app)
+    books.register(app)
 
 
 # Modules that only declare /claim subcommands (imported for their declarations).

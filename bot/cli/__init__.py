@@ -11,10 +11,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import export, import_customers, migrate, playground, run, sweep
+from bot.cli import export, handover, import_customers, migrate, playground, run, sweep
 from bot.settings import ConfigError
 
-COMMANDS = (run, playground, migrate, import_customers, export, sweep)
+COMMANDS = (run, playground, migrate, import_customers, export, sweep, handover)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -32,6 +32,9 @@ class NoticeKind(StrEnum):
     # Corrections after filing (bot/corrections).
     CLAIM_WITHDRAWN = "claim.withdrawn"
     CLAIM_EDITED = "claim.edited"
+    # A rep's whole book handed over (bot/books.py): one summary to each side.
+    BOOK_HANDED_AWAY = "handover.from"
+    BOOK_HANDED_TO = "handover.to"
     # The sweep and the claim's life (bot/lifecycle).
     OVERDUE = "lifecycle.overdue"
     OVERDUE_MANAGER = "lifecycle.overdue_manager"
