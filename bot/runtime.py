@@ -21,6 +21,7 @@ from bot.books import BookHandover
 from bot.claims.service import ClaimService
 from bot.clock import Clock, SystemClock
 from bot.corrections import EditService, ResubmitService, WithdrawService
+from bot.digest.service import TeamDigests
 from bot.directory import Directory
 from bot.disputes import DisputeService
 from bot.duplicates import DuplicateChecker
@@ -40,6 +41,8 @@ from bot.settings import Settings
 from bot.slack_client import SlackSession, web_client
 from bot.teams import TeamAdmin
 from bot.transfers import TransferService
+from bot.webhooks import WebhookWorker, attach
+from bot.webhooks.status import webhook_status
 from cards.home import home_view
 from cards.registry import render_notice
 from store.db import Database, DatabaseUnavailable
@@ -71,6 +74,8 @@ class Runtime:
     roles: RoleAdmin = field(init=False)
     teams: TeamAdmin = field(init=False)
     outbox: OutboxWorker = field(init=False)
+    # Audit events to the webhook endpoints of the rules, through their own outbox.
+    webhooks: WebhookWorker = field(init=False)
     # Follow-ups, extensions, the public pool and the reminder/reclaim sweep.
     lifecycle: Lifecycle = field(init=False)
     # Lists and history, disputes, a manager's transfers and releases, the export.
@@ -118,12 +123,16 @@ class Runtime:
         self.outbox = OutboxWorker(
             self.db, self.rules, self.clock, self.people, self.clients, render=render_notice
         )
+        self.webhooks = WebhookWorker(self.db, self.rules, self.clock)
+        attach(self.db, self.rules, self.webhooks)
         self.services = [
             SlackSession(self.slack, timeout=self.settings.slack_timeout),
             IndexWarmer(self),
             self.outbox,
+            self.webhooks,
             *self.services,
         ]
+        self.metrics = MetricsService(self.db, self.rules, self.clock, self.directory)
         self.lifecycle = Lifecycle.build(
             db=self.db,
             rules=self.rules,
@@ -131,6 +140,9 @@ class Runtime:
             directory=self.directory,
             claims=self.claims,
             on_notices=self.outbox.kick,
+        )
+        self.lifecycle.sweeper.steps.append(
+            TeamDigests(self.db, self.rules, self.directory, self.metrics)
         )
         self.services.append(self.lifecycle.scheduler)
         self.lists = ClaimLists(self.db, self.rules, self.clock, self.directory, self.checker)
@@ -148,7 +160,6 @@ class Runtime:
         self.resubmissions = ResubmitService(self.db, self.clock, self.directory)
         self.books = BookHandover(self.db, self.rules, self.clock, self.directory)
         self.exporter = Exporter(self.db, self.clock, self.directory)
-        self.metrics = MetricsService(self.db, self.rules, self.clock, self.directory)
         self.home = Home.build(
             db=self.db,
             rules=self.rules,
@@ -162,6 +173,15 @@ class Runtime:
         )
         self.services.append(self.home.refresher)
         self.health_parts["scheduler"] = self.lifecycle.scheduler.health
+        if self.rules.webhooks.endpoints:
+            self.health_parts["webhooks"] = self._webhook_health
+
+    async def _webhook_health(self) -> dict[str, object]:
+        try:
+            statuses = await webhook_status(self.db, self.rules, self.clock.now())
+        except DatabaseUnavailable:
+            return {"status": "unknown"}
+        return {status.name: status.as_json() for status in statuses}
 
     @classmethod
     def create(cls, settings: Settings, rules: Rules, clock: Clock | None = None) -> Runtime:

@@ -172,12 +172,8 @@ def _dispute_decided(e: Entry, tr: Translator, rules: Rules) -> str:
 def _edited(e: Entry, tr: Translator, rules: Rules) -> str:
     text = tr("history.edited", actor=_who(e.actor_id, tr))
     changes = e.data.get("changes")
-    if isinstance(changes, dict):
-        if e.full:
-            text += "\n" + "\n".join(change_lines(changes, tr))
-        else:
-            # Others see which fields changed, not the values (contacts are the owner's).
-            text += " " + ", ".join(tr(f"form.label.{name}") for name in changes)
+    if e.full and isinstance(changes, dict):  # others do not read the values (contacts)
+        text += "\n" + "\n".join(change_lines(changes, tr))
     return text
 
 

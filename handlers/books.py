@@ -46,7 +46,8 @@ async def on_confirm(
 ) -> None:
     """**Hand over**: acknowledge, say it is under way, hand the book over, say what came of it."""
     await ack()
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    req = ctx.request(context)
+    rt, tr = req.rt, req.tr
     try:
         data = json.loads(str(action.get("value") or ""))
     except ValueError:
@@ -57,9 +58,7 @@ async def on_confirm(
         return
     from_id, to_id, reason = (str(p) for p in parts)
     await respond(text=tr("handover.working"), replace_original=True)
-    book = await rt.books.hand_over(
-        ctx.workspace_id(context), ctx.user_id(context), from_id, to_id, reason
-    )
+    book = await rt.books.hand_over(req.workspace_id, req.user_id, from_id, to_id, reason)
     if book.ok:
         rt.outbox.kick()
     await respond(text=result_text(book, tr), replace_original=True)
@@ -68,7 +67,7 @@ async def on_confirm(
 async def on_cancel(ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond) -> None:
     """**Cancel**: the preview becomes a line saying nothing was changed."""
     await ack()
-    await respond(text=ctx.translator(context)("handover.cancelled"), replace_original=True)
+    await respond(text=ctx.request(context).tr("handover.cancelled"), replace_original=True)
 
 
 def register(app: AsyncApp) -> None:

@@ -84,11 +84,12 @@ async def on_correction_button(
     """**Edit** (a claim's message, the Home) or **Correct and resubmit** (a rejection DM): the
     claim form prefilled, or a modal saying why not."""
     await ack()
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    req = ctx.request(context)
+    rt, tr = req.rt, req.tr
     claim_id = parse_ref(action.get("value")) or 0
     edit = action.get("action_id") == CorrectionAction.EDIT.value
     service = rt.edits if edit else rt.resubmissions
-    checked, claim = await service.check(ctx.workspace_id(context), ctx.user_id(context), claim_id)
+    checked, claim = await service.check(req.workspace_id, req.user_id, claim_id)
     callback = CorrectionView.EDIT if edit else CorrectionView.RESUBMIT
     view: Any = (
         notice_view(tr, refusal_text(checked, tr))
@@ -102,13 +103,12 @@ async def on_edit_submit(
     ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     """Apply the edit, or show the errors on the fields (a collision on the name field)."""
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    req = ctx.request(context)
+    rt, tr = req.rt, req.tr
     parsed = await checked_form(ack, view, context)
     if parsed is None:
         return
-    result = await rt.edits.edit(
-        ctx.workspace_id(context), ctx.user_id(context), claim_id_of(view), parsed
-    )
+    result = await rt.edits.edit(req.workspace_id, req.user_id, claim_id_of(view), parsed)
     if result.refusal is CorrectionRefusal.COLLISION:
         await ack(
             response_action="errors",
@@ -118,7 +118,7 @@ async def on_edit_submit(
     await ack(response_action="update", view=notice_view(tr, edited_text(result, tr)))
     if result.ok:
         rt.outbox.kick()
-        await _refresh_approval(rt, client, ctx.workspace_id(context), result.claim_id)
+        await _refresh_approval(rt, client, req.workspace_id, result.claim_id)
 
 
 async def _refresh_approval(
@@ -135,13 +135,12 @@ async def on_resubmit_submit(
     ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     """File the corrected claim as a new one, linked to the rejected one; answer as filing does."""
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    req = ctx.request(context)
+    rt, tr = req.rt, req.tr
     draft = await checked_form(ack, view, context)
     if draft is None:
         return
-    link = await rt.resubmissions.prepare(
-        ctx.workspace_id(context), ctx.user_id(context), claim_id_of(view), draft
-    )
+    link = await rt.resubmissions.prepare(req.workspace_id, req.user_id, claim_id_of(view), draft)
     if isinstance(link, Correction):
         if link.refusal is CorrectionRefusal.UNCHANGED:
             await ack(

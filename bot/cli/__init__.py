@@ -11,10 +11,20 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import export, handover, import_customers, migrate, playground, run, sweep
+from bot.cli import (
+    export,
+    handover,
+    import_customers,
+    migrate,
+    playground,
+    run,
+    sweep,
+    tokens,
+    webhooks,
+)
 from bot.settings import ConfigError
 
-COMMANDS = (run, playground, migrate, import_customers, export, sweep, handover)
+COMMANDS = (run, playground, migrate, import_customers, export, sweep, tokens, webhooks, handover)
 
 
 def parser() -> argparse.ArgumentParser:

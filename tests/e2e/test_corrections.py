@@ -8,24 +8,24 @@ Teams (tests/e2e/approvals_support.py): East — managers Mei (zh) and Wei, memb
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from bot.fakeslack.reading import action_ids, text_of
 from store.models import Claim, Customer
 from tests.e2e.approvals_support import (
     BIG_DEAL,
     LI,
     WEI,
-    action_ids,
     audit_actions,
     cards_to,
     claim,
     file_pending,
     outbox_drained,
     start,
-    text_of,
 )
 from tests.e2e.conftest import ALICE, BO, CAROL, MEI, Bot, BotFactory
 
@@ -47,7 +47,7 @@ async def ask(bot: Bot, text: str, *, user: str) -> str:
     return text_of(posts[-1].body)
 
 
-async def file_active(bot: Bot, answers: dict[str, object], *, user: str) -> int:
+async def file_active(bot: Bot, answers: Mapping[str, object], *, user: str) -> int:
     answer = await bot.file_claim(answers, user=user)
     assert "protected" in text_of(answer["view"]) or "保护" in text_of(answer["view"]), text_of(
         answer["view"]

@@ -21,13 +21,14 @@ from bot.claims.draft import ClaimDraft
 from bot.claims.verdict import Outcome
 from bot.cli import main
 from bot.clock import FixedClock
+from bot.fakeslack.reading import text_of
 from bot.fakeslack.records import Message
 from bot.rules import Rules
 from bot.runtime import Runtime
 from bot.settings import Settings
 from store.migrate import upgrade
 from store.models import Claim
-from tests.e2e.approvals_support import LI, WEI, audit_actions, start, text_of
+from tests.e2e.approvals_support import LI, WEI, audit_actions, start
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, START, Bot, BotFactory
 
 WS = "T1"
