@@ -224,3 +224,11 @@ class BookAction(StrEnum):
 
     CONFIRM = "handover_confirm"
     CANCEL = "handover_cancel"
+
+
+class MergeAction(StrEnum):
+    """**Merge** / **Cancel** under a customer merge's preview. Merge carries
+    ``{"survivor": id, "duplicate": id}``; the server checks the rights again."""
+
+    CONFIRM = "merge_confirm"
+    CANCEL = "merge_cancel"

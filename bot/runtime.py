@@ -30,6 +30,7 @@ from bot.history import HistoryService
 from bot.home.parts import Home
 from bot.lifecycle import Lifecycle
 from bot.lists import ClaimLists
+from bot.merge import CustomerMerger
 from bot.metrics.service import MetricsService
 from bot.notify.inplace import Render, update_everywhere
 from bot.notify.worker import OutboxWorker
@@ -89,6 +90,8 @@ class Runtime:
     resubmissions: ResubmitService = field(init=False)
     # A leaving rep's whole book to another rep.
     books: BookHandover = field(init=False)
+    # An admin's merge of two customer records.
+    merger: CustomerMerger = field(init=False)
     exporter: Exporter = field(init=False)
     # The dashboard: metrics, and the App Home with its refresher.
     metrics: MetricsService = field(init=False)
@@ -159,6 +162,7 @@ class Runtime:
         )
         self.resubmissions = ResubmitService(self.db, self.clock, self.directory)
         self.books = BookHandover(self.db, self.rules, self.clock, self.directory)
+        self.merger = CustomerMerger(self.db, self.clock, self.directory)
         self.exporter = Exporter(self.db, self.clock, self.directory)
         self.home = Home.build(
             db=self.db,

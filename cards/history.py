@@ -206,6 +206,7 @@ _LINES: dict[str, Callable[[Entry, Translator, Rules], str]] = {
     A.DISPUTE_OPENED: _dispute_opened,
     A.DISPUTE_DECIDED: _dispute_decided,
     A.CUSTOMER_IMPORTED: _simple("history.imported"),
+    A.CUSTOMER_MERGED: _simple("history.merged"),
 }
 
 

@@ -25,6 +25,7 @@ CARD_MODULES = (
     "cards.transfers",
     "cards.corrections",
     "cards.books",
+    "cards.merge",
     "cards.digest",
 )
 

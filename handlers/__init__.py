@@ -20,6 +20,7 @@ from handlers import (
     followups,
     home,
     lists,
+    merge,
     middleware,
     pool,
     stats,
@@ -43,6 +44,7 @@ def register_all(app: AsyncApp, rt: Runtime) -> None:
     transfers.register(app)
     corrections.register(app)
     books.register(app)
+    merge.register(app)
 
 
 # Modules that only declare /claim subcommands (imported for their declarations).

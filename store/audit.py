@@ -40,6 +40,7 @@ class Action(StrEnum):
     DISPUTE_OPENED = "dispute.opened"
     DISPUTE_DECIDED = "dispute.decided"
     CUSTOMER_IMPORTED = "customer.imported"
+    CUSTOMER_MERGED = "customer.merged"
     ROLE_CHANGED = "role.changed"
     TEAM_CHANGED = "team.changed"
     ACCESS_REFUSED = "access.refused"

@@ -35,7 +35,8 @@ TRANSITIONS: Mapping[tuple[ClaimStatus, ClaimStatus], frozenset[EndReason | None
     (S.ACTIVE, S.RELEASED): frozenset(
         {R.RECLAIMED, R.PROTECTION_ENDED, R.RELEASED, R.TRANSFERRED, R.WITHDRAWN, R.MERGED}
     ),
-    (S.WON, S.RELEASED): frozenset({R.TRANSFERRED}),  # a dispute or a manager moved a won one
+    # A dispute or a manager moved a won one; its customer merged into one held earlier.
+    (S.WON, S.RELEASED): frozenset({R.TRANSFERRED, R.MERGED}),
 }
 
 

@@ -106,3 +106,15 @@ async def audit_actions(bot: Bot, action: str) -> list[AuditEvent]:
             select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
         )
         return list(rows)
+
+
+async def dm_saying(bot: Bot, user: str, words: str) -> Message:
+    """The one message to ``user`` saying ``words``, once the outbox sent it (within 60 s)."""
+    async with asyncio.timeout(60):
+        # The fake records messages as they come; nothing announces one to wait on.
+        while True:
+            found = [m for m in bot.fake.messages_to(user) if words in m.text]
+            if found:
+                assert len(found) == 1, found
+                return found[0]
+            await asyncio.sleep(0.05)

@@ -22,13 +22,12 @@ from bot.claims.verdict import Outcome
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.fakeslack.reading import text_of
-from bot.fakeslack.records import Message
 from bot.rules import Rules
 from bot.runtime import Runtime
 from bot.settings import Settings
 from store.migrate import upgrade
 from store.models import Claim
-from tests.e2e.approvals_support import LI, WEI, audit_actions, start
+from tests.e2e.approvals_support import LI, WEI, audit_actions, dm_saying, start
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, START, Bot, BotFactory
 
 WS = "T1"
@@ -73,18 +72,6 @@ async def holding(bot: Bot, owner: str) -> dict[str, int]:
             .group_by(Claim.status)
         )
         return {status: int(n) for status, n in rows}
-
-
-async def dm(bot: Bot, user: str, words: str) -> Message:
-    """The one DM to ``user`` saying ``words``, once the outbox sent it."""
-    async with asyncio.timeout(60):
-        # The fake records messages as they come; nothing announces one to wait on.
-        while True:
-            found = [m for m in bot.fake.messages_to(user) if words in m.text]
-            if found:
-                assert len(found) == 1, found
-                return found[0]
-            await asyncio.sleep(0.05)
 
 
 async def preview(bot: Bot, text: str, *, user: str) -> dict[str, object]:
@@ -139,9 +126,9 @@ async def test_a_book_of_200_claims_is_handed_over_in_one_step(bot_factory: BotF
     moved = [e for e in await audit_actions(bot, "claim.transferred") if e.data["by"] == "handover"]
     assert len(moved) == BOOK and {e.data["to_id"] for e in moved} == {BO}
     # Two summaries, not 400 DMs (the seeding's own verdict DMs are still being sent).
-    away = await dm(bot, ALICE, "handed your 200")
+    away = await dm_saying(bot, ALICE, "handed your 200")
     assert reason in text_of(away)
-    given = await dm(bot, BO, "200 个报备交接给你")
+    given = await dm_saying(bot, BO, "200 个报备交接给你")
     assert "/claim mine" in text_of(given)
     # Confirming the same preview again finds nothing left.
     bot.checked(
