@@ -68,9 +68,9 @@ async def history(bot: Bot, query: str, *, user: str) -> str:
 
 
 async def test_the_owner_withdraws_a_pending_claim_and_its_approvers_are_told(
-    bot_factory: BotFactory,
+    database_url: str, bot_factory: BotFactory
 ) -> None:
-    bot = await start(bot_factory)
+    bot = await start(bot_factory, database_url=database_url)
     claim_id = await file_pending(bot, ALICE)
     [card] = cards_to(bot, MEI)
 
@@ -147,9 +147,9 @@ def initial(view: dict[str, Any], block_id: str) -> Any:
 
 
 async def test_the_owner_edits_a_claim_with_field_errors_and_a_collision_refused(
-    bot_factory: BotFactory,
+    database_url: str, bot_factory: BotFactory
 ) -> None:
-    bot = await start(bot_factory)
+    bot = await start(bot_factory, database_url=database_url)
     claim_id = await file_active(bot, SMALL, user=ALICE)
     await file_active(bot, OTHER, user=CAROL)
 
@@ -260,9 +260,9 @@ async def claim_ids(bot: Bot, owner: str) -> list[int]:
 
 
 async def test_a_rejected_claim_is_corrected_and_resubmitted_as_a_new_linked_claim(
-    bot_factory: BotFactory,
+    database_url: str, bot_factory: BotFactory
 ) -> None:
-    bot = await start(bot_factory)
+    bot = await start(bot_factory, database_url=database_url)
     rejected_id = await file_pending(bot, ALICE)
     [card] = cards_to(bot, WEI)
     bot.checked(await bot.slack.block_action("approval_reject", user=WEI, message=card))

@@ -79,8 +79,10 @@ async def preview(bot: Bot, text: str, *, user: str) -> dict[str, object]:
     return dict(result.json())
 
 
-async def test_a_book_of_200_claims_is_handed_over_in_one_step(bot_factory: BotFactory) -> None:
-    bot = await start(bot_factory, {"claim_cap": 250})
+async def test_a_book_of_200_claims_is_handed_over_in_one_step(
+    database_url: str, bot_factory: BotFactory
+) -> None:
+    bot = await start(bot_factory, {"claim_cap": 250}, database_url=database_url)
     await seed_book(bot, ALICE, BOOK)
     await seed_book(bot, BO, 150, pending_every=1000, offset=10_000)
     book = await holding(bot, ALICE)

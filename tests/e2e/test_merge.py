@@ -36,9 +36,9 @@ async def file_active(bot: Bot, answers: dict[str, Any], *, user: str) -> int:
 
 
 async def test_merging_two_held_records_keeps_the_earlier_claim_and_the_other_may_dispute(
-    bot_factory: BotFactory,
+    database_url: str, bot_factory: BotFactory
 ) -> None:
-    bot = await start(bot_factory)
+    bot = await start(bot_factory, database_url=database_url)
     first = await file_active(bot, CHINESE, user=ALICE)
     bot.clock.advance(timedelta(hours=3))
     second = await file_active(bot, ENGLISH, user=CAROL)
