@@ -95,7 +95,7 @@ async def main(args: argparse.Namespace) -> None:
             )
         )
         print(f"claimbot ready in {time.perf_counter() - started:.1f} s")
-        session = await stack.enter_async_context(
+        http = await stack.enter_async_context(
             aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=args.concurrency),
                 headers={"Authorization": f"Bearer {token}"},
@@ -103,9 +103,9 @@ async def main(args: argparse.Namespace) -> None:
         )
         url = f"{bot.url}/api/v1/customers/check"
         mix = queries(names, 5000)
-        await load(session, url, mix, args.concurrency, seconds=2.0)  # warm-up
+        await load(http, url, mix, args.concurrency, seconds=2.0)  # warm-up
         done, latencies, failures, elapsed = await load(
-            session, url, mix, args.concurrency, seconds=args.seconds
+            http, url, mix, args.concurrency, seconds=args.seconds
         )
     latencies.sort()
     p50 = statistics.median(latencies) * 1000

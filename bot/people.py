@@ -19,11 +19,14 @@ from bot.clock import Clock
 from bot.i18n import Lang, language_of_locale
 from bot.rules import Rules
 from store import people as people_store
-from store.db import Database, DatabaseUnavailable
+from store.db import Database, DatabaseUnavailable, answer_within
 
 log = logging.getLogger(__name__)
 
 PROFILE_TTL = timedelta(hours=24)
+# Seconds the profile's database look-up may take before users.info answers instead (a hung
+# database must not eat the 3 s a request has to answer in).
+PROFILE_LOOKUP_SECONDS = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +67,16 @@ class PeopleDirectory:
         if cached is not None and cached[1] > now:  # type: ignore[operator]
             return cached[0]
 
+        reachable = True
         try:
-            async with self._db.session() as session:
-                person = await people_store.get_person(session, workspace_id, user_id)
+            # A short budget of its own: a hung database must leave the request time to answer.
+            with answer_within(PROFILE_LOOKUP_SECONDS):
+                async with self._db.session() as session:
+                    person = await people_store.get_person(session, workspace_id, user_id)
         except DatabaseUnavailable:
             # The language is worth having even when the database is away: the user is about
             # to be told, in their language, to try again.
-            person = None
+            person, reachable = None, False
         if (
             person is not None
             and person.profile_fetched_at is not None
@@ -80,13 +86,15 @@ class PeopleDirectory:
                 user_id, person.locale, person.tz, person.display_name, person.is_guest
             )
         elif client is not None:
-            profile = await self._fetch(workspace_id, user_id, client)
+            profile = await self._fetch(workspace_id, user_id, client, save=reachable)
         else:
             profile = self.default_profile(user_id)
         self._cache[key] = (profile, now + PROFILE_TTL)
         return profile
 
-    async def _fetch(self, workspace_id: str, user_id: str, client: AsyncWebClient) -> Profile:
+    async def _fetch(
+        self, workspace_id: str, user_id: str, client: AsyncWebClient, *, save: bool = True
+    ) -> Profile:
         try:
             response = await client.users_info(user=user_id, include_locale=True)
         except SlackApiError as exc:
@@ -100,6 +108,8 @@ class PeopleDirectory:
             (user.get("profile") or {}).get("display_name") or user.get("real_name"),
             bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
         )
+        if not save:
+            return profile
         try:
             async with self._db.session() as session:
                 await people_store.save_profile(

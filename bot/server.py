@@ -14,9 +14,11 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.api import PREFIX as API_PREFIX
 from bot.api import build_api
+from bot.inbound import MalformedRequest, is_ssl_check, parse_signed_body, signed_by_slack
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -33,11 +35,25 @@ def build_web_app(rt: Runtime, bolt_app: AsyncApp | None) -> web.Application:
 
     async def slack_events(request: web.Request) -> web.Response:
         assert bolt_app is not None
-        if not request.headers.get("X-Slack-Request-Timestamp", "").isdigit():
-            # Bolt's verifier would raise on a timestamp that is not a number (a 500); such a
-            # request is simply not from Slack.
+        body = await request.read()
+        if not is_ssl_check(body) and not signed_by_slack(
+            rt.settings.signing_secret or "", body, request.headers
+        ):
+            # Checked on the raw bytes before anything is parsed: whatever an unsigned body
+            # holds, it is not from Slack.
+            log.info("refused an unsigned request from %s (401)", request.remote)
             return web.json_response({"error": "invalid request"}, status=401)
-        bolt_response = await bolt_app.async_dispatch(await to_bolt_request(request))
+        try:
+            parse_signed_body(body, request.content_type)
+        except MalformedRequest as exc:
+            log.warning("refused a malformed signed request (400): %s", exc)
+            return web.json_response({"error": "malformed request"}, status=400)
+        bolt_request = AsyncBoltRequest(
+            body=body.decode("utf-8"),  # parse_signed_body has checked that it decodes
+            query=request.query_string,
+            headers=request.headers,  # type: ignore[arg-type]
+        )
+        bolt_response = await bolt_app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
     async def healthz(_request: web.Request) -> web.Response:

@@ -107,13 +107,14 @@ async def on_claim(
     client: AsyncWebClient,
 ) -> None:
     """Route ``/claim …`` to its subcommand, or answer with the help."""
+    req = ctx.request(context)
     name, args = split(str(body.get("text") or ""))
     invocation = Invocation(
-        rt=ctx.runtime(context),
-        tr=ctx.translator(context),
-        profile=ctx.profile(context),
-        workspace_id=ctx.workspace_id(context),
-        user_id=ctx.user_id(context),
+        rt=req.rt,
+        tr=req.tr,
+        profile=req.profile,
+        workspace_id=req.workspace_id,
+        user_id=req.user_id,
         channel_id=body.get("channel_id"),
         name=name,
         args=args,

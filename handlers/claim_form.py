@@ -24,6 +24,7 @@ from cards.verdict import deciding_view, verdict_message, verdict_view
 from handlers import context as ctx
 from handlers.claim_command import Invocation, subcommand
 from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
+from store.db import SILENCE_SECONDS, DatabaseUnavailable, answer_within
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +60,9 @@ async def on_shortcut(
     ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     """The global shortcut "New claim"."""
+    req = ctx.request(context)
     await ack()
-    view = new_claim_form(
-        ctx.translator(context), ctx.runtime(context).rules, context=FormContext()
-    )
+    view = new_claim_form(req.tr, req.rt.rules, context=FormContext())
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
@@ -74,11 +74,12 @@ async def on_name_entered(
     client: AsyncWebClient,
 ) -> None:
     """Enter in the name field: show the closest existing customers under it."""
+    req = ctx.request(context)
     await ack()
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    rt, tr = req.rt, req.tr
     name = str(action.get("value") or "")
     probe = probe_for_query(name)
-    matches = await rt.claims.lookup(ctx.workspace_id(context), probe) if probe else []
+    matches = await rt.claims.lookup(req.workspace_id, probe) if probe else []
     view = body["view"]
     updated = new_claim_form(
         tr,
@@ -103,7 +104,8 @@ async def on_submit(
     client: AsyncWebClient,
 ) -> None:
     """Check the form; show field errors, or file the claim and turn the modal into the verdict."""
-    rt, tr, profile = ctx.runtime(context), ctx.translator(context), ctx.profile(context)
+    req = ctx.request(context)
+    rt, tr, profile = req.rt, req.tr, req.profile
     today = rt.clock.now().astimezone(profile.tz).date()
     parsed = parse_form(flatten_state(view), rt.rules, today=today)
     if isinstance(parsed, dict):
@@ -115,26 +117,35 @@ async def on_submit(
             },
         )
         return
-    workspace = ctx.workspace_id(context)
-    decision = asyncio.ensure_future(
-        rt.claims.submit(
-            workspace_id=workspace,
-            filer=await rt.directory.filer(workspace, profile),
-            draft=parsed,
-            # One modal files one claim: a retried or double-clicked submit replays its verdict.
-            submission_key=f"view:{view['id']}",
-            origin_channel=FormContext.load(view.get("private_metadata")).origin_channel,
+    workspace = req.workspace_id
+    filer = await rt.directory.filer(workspace, profile)
+    # The decision may outlive the request's database budget: a busy database gets the
+    # "being decided" modal below, and the verdict when it comes.
+    with answer_within(None):
+        decision = asyncio.ensure_future(
+            rt.claims.submit(
+                workspace_id=workspace,
+                filer=filer,
+                draft=parsed,
+                # One modal files one claim: a retried or double-clicked submit replays its verdict.
+                submission_key=f"view:{view['id']}",
+                origin_channel=FormContext.load(view.get("private_metadata")).origin_channel,
+            )
         )
-    )
     try:
         verdict = await asyncio.wait_for(asyncio.shield(decision), timeout=ACK_BUDGET_SECONDS)
     except TimeoutError:
+        if not rt.db.answered_within(SILENCE_SECONDS):
+            # The database has said nothing to anyone for a second: it hangs, it is not busy.
+            # Cancelled before its COMMIT, the claim rolls back; the rep is told to try again.
+            decision.cancel()
+            raise DatabaseUnavailable("no answer from the database within the ack budget") from None
         # Slack gives up on an answer after 3 seconds and tells the rep something went wrong.
         # Under a burst, answer in time that the claim is being decided, then show the verdict.
         await ack(response_action="update", view=deciding_view(tr))
         verdict = await decision
         rt.outbox.kick()
-        await show_late_verdict(client, view["id"], verdict, tr, ctx.user_id(context))
+        await show_late_verdict(client, view["id"], verdict, tr, req.user_id)
         return
     await ack(response_action="update", view=verdict_view(verdict, tr))
     rt.outbox.kick()

@@ -31,6 +31,7 @@ async def on_error(
     response: BoltResponse | None,
 ) -> BoltResponse | None:
     """Log the failure; tell the user in the quickest way the request allows."""
+    req = ctx.request(context)
     if isinstance(error, DatabaseUnavailable):
         log.warning("database unavailable while handling %s: %s", body.get("type"), error)
         key = "error.database_unavailable"
@@ -39,7 +40,7 @@ async def on_error(
         key = "error.apology"
     if ctx.RUNTIME not in context:
         return None  # failed before our middleware: nothing we can say in the user's language
-    apology = ctx.translator(context)(key)
+    apology = req.tr(key)
 
     acked = context.ack is not None and getattr(context.ack, "response", None) is not None
     if not acked:

@@ -127,17 +127,16 @@ async def on_manage(
     respond: AsyncRespond,
 ) -> None:
     """**Transfer…** / **Release…** in a team list row's menu: the modal, if the clicker may."""
+    req = ctx.request(context)
     await ack()
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    rt, tr = req.rt, req.tr
     selected = str((action.get("selected_option") or {}).get("value") or "")
     verb, _, ref = selected.partition(":")
     claim_id = parse_ref(ref)
     if verb not in ("transfer", "release") or claim_id is None:
         await tell(respond, tr("transfer.refused.unknown", target="—"))
         return
-    checked = await rt.transfers.check(
-        ctx.workspace_id(context), ctx.user_id(context), claim_id, verb
-    )
+    checked = await rt.transfers.check(req.workspace_id, req.user_id, claim_id, verb)
     if not checked.ok or checked.claim is None:
         await tell(respond, handover_text(checked, verb, tr))
         return
@@ -151,7 +150,8 @@ async def on_transfer_submit(
     ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     """Transfer to the chosen rep, or show why not in the modal."""
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    req = ctx.request(context)
+    rt, tr = req.rt, req.tr
     values = flatten_state(view)
     target = values.get(TransferField.TARGET.value)
     reason = await _reason(ack, values, tr)
@@ -164,20 +164,19 @@ async def on_transfer_submit(
         )
         return
     result = await rt.transfers.transfer(
-        ctx.workspace_id(context), ctx.user_id(context), _claim_id(view), target, reason
+        req.workspace_id, req.user_id, _claim_id(view), target, reason
     )
     await _settle(ack, rt, result, "transfer", tr)
 
 
 async def on_release_submit(ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext) -> None:
     """Release to the pool, or show why not in the modal."""
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    req = ctx.request(context)
+    rt, tr = req.rt, req.tr
     reason = await _reason(ack, flatten_state(view), tr)
     if reason is None:
         return
-    result = await rt.transfers.release(
-        ctx.workspace_id(context), ctx.user_id(context), _claim_id(view), reason
-    )
+    result = await rt.transfers.release(req.workspace_id, req.user_id, _claim_id(view), reason)
     await _settle(ack, rt, result, "release", tr)
 
 

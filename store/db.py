@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import event, text
@@ -33,6 +34,47 @@ _BEGIN_MODE = "claimbot_sqlite_begin"
 
 class DatabaseUnavailable(Exception):
     """The database did not answer; the caller should tell the user to try again shortly."""
+
+
+# The event-loop time by which a unit of work must be done, while a Slack request waits for its
+# answer (None outside a request, or once the request is acknowledged). A hung database then
+# costs the user a "try again in a moment" inside Slack's 3 seconds instead of a silent 404.
+_deadline: ContextVar[float | None] = ContextVar("claimbot_db_deadline", default=None)
+
+# How long /healthz waits for ``SELECT 1`` before it says 503 (the contract: within a second).
+PING_TIMEOUT_SECONDS = 0.8
+
+
+@contextmanager
+def answer_within(seconds: float | None) -> Iterator[None]:
+    """Units of work started inside this block must finish within ``seconds`` from now (or
+    the enclosing request's deadline, if sooner), else they raise :class:`DatabaseUnavailable`."""
+    deadline = None if seconds is None else asyncio.get_running_loop().time() + seconds
+    enclosing = _deadline.get()
+    if deadline is not None and enclosing is not None:
+        deadline = min(deadline, enclosing)
+    token = _deadline.set(deadline)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def set_deadline(seconds: float | None) -> None:
+    """Like :func:`answer_within`, for the rest of the current task (Bolt's middleware has
+    no block to wrap the listener in)."""
+    _deadline.set(None if seconds is None else asyncio.get_running_loop().time() + seconds)
+
+
+# After the deadline, the unit of work's task is cancelled again every this many seconds:
+# SQLAlchemy closes a cancelled asyncpg connection gracefully, shielded, for up to 2 s (a hung
+# server never answers the goodbye), unless the task is cancelled once more while it waits.
+_RECANCEL_SECONDS = 0.05
+_RECHECK_SECONDS = 0.25
+
+# A database that answered nothing at all to this process for this long is taken to hang
+# (rather than to be busy): work past its deadline is then cancelled.
+SILENCE_SECONDS = 1.5
 
 
 def advisory_key(*parts: str) -> int:
@@ -84,6 +126,9 @@ class Database:
         # SQLite's busy handler would otherwise poll with growing sleeps (a slow, unfair queue),
         # and on PostgreSQL a waiter would hold a pooled connection while it waits.
         self._writers: dict[str, asyncio.Lock] = {}
+        self._probes: set[asyncio.Task[None]] = set()
+        # Event-loop time of the last unit of work the database saw through (None: not yet).
+        self._last_answer: float | None = None
 
     @property
     def engines(self) -> tuple[AsyncEngine, ...]:
@@ -101,8 +146,14 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A unit of work without the claim lock: commits on success, rolls back on error."""
-        async with self._unavailable_as_error(), self._sessions() as session, session.begin():
+        async with (
+            self._within_deadline(),
+            self._unavailable_as_error(),
+            self._sessions() as session,
+            session.begin(),
+        ):
             yield session
+        self._answered()
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
@@ -110,6 +161,7 @@ class Database:
         (a deferred transaction that reads first could fail at its first write); on PostgreSQL
         it is an ordinary transaction, with row locks where the queries ask for them."""
         async with (
+            self._within_deadline(),
             self._queue("write"),
             self._unavailable_as_error(),
             self._writer_sessions() as session,
@@ -118,6 +170,7 @@ class Database:
             if self.dialect == "sqlite":
                 await session.connection(execution_options={_BEGIN_MODE: "IMMEDIATE"})
             yield session
+        self._answered()
 
     @asynccontextmanager
     async def locked(self, workspace_id: str, scope: str = "claims") -> AsyncIterator[AsyncSession]:
@@ -127,6 +180,7 @@ class Database:
         racing from different processes are decided one after the other.
         """
         async with (
+            self._within_deadline(),
             self._queue(f"{scope}:{workspace_id}"),
             self._unavailable_as_error(),
             self._writer_sessions() as session,
@@ -141,16 +195,81 @@ class Database:
                     {"key": advisory_key(scope, workspace_id)},
                 )
             yield session
+        self._answered()
+
+    @asynccontextmanager
+    async def _within_deadline(self) -> AsyncIterator[None]:
+        deadline = _deadline.get()
+        if deadline is None:
+            yield
+            return
+        loop = asyncio.get_running_loop()
+        if deadline <= loop.time() and not self.answered_within(SILENCE_SECONDS):
+            raise DatabaseUnavailable("the request's database budget is spent")
+        task = asyncio.current_task()
+        assert task is not None
+        fired = 0
+        handle: asyncio.TimerHandle | None = None
+
+        def expire() -> None:
+            nonlocal fired, handle
+            if fired == 0 and self.answered_within(SILENCE_SECONDS):
+                # Busy, not hung: others still get answers. Wait on (the claim form has its
+                # own "being decided" answer for a burst) and look again shortly.
+                handle = loop.call_later(_RECHECK_SECONDS, expire)
+                return
+            fired += 1
+            task.cancel()
+            handle = loop.call_later(_RECANCEL_SECONDS, expire)
+
+        handle = loop.call_at(deadline, expire)
+        try:
+            yield
+        except asyncio.CancelledError:
+            if fired == 0:
+                raise  # somebody else's cancellation
+            for _ in range(fired):
+                task.uncancel()
+            # Cancelled before COMMIT, so the transaction rolls back: nothing is half-written.
+            raise DatabaseUnavailable(
+                "the database did not answer within the request's budget"
+            ) from None
+        finally:
+            if handle is not None:
+                handle.cancel()
+
+    def _answered(self) -> None:
+        self._last_answer = asyncio.get_running_loop().time()
+
+    def answered_within(self, seconds: float) -> bool:
+        """True when some unit of work (or ping) went through in the last ``seconds``: a
+        database that is slow under load keeps answering; a hung one has gone silent."""
+        last = self._last_answer
+        return last is not None and asyncio.get_running_loop().time() - last <= seconds
 
     async def ping(self) -> bool:
-        """True when the database answers a trivial query."""
-        try:
-            async with self.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-            return True
-        except (DBAPIError, OSError, TimeoutError) as exc:
-            log.warning("database ping failed: %s", exc)
+        """True when the database answers a trivial query within ``PING_TIMEOUT_SECONDS``."""
+        timeout = PING_TIMEOUT_SECONDS
+        # A task of its own: when a pooled connection hangs, SQLAlchemy's shielded graceful
+        # close of the cancelled connection takes up to 2 s more, which /healthz must not wait.
+        probe = asyncio.create_task(self._select_one())
+        self._probes.add(probe)
+        probe.add_done_callback(self._probes.discard)
+        done, _ = await asyncio.wait({probe}, timeout=timeout)
+        if not done:
+            probe.cancel()
+            log.warning("database ping failed: no answer within %.1f s", timeout)
             return False
+        error = probe.exception()
+        if error is not None:
+            log.warning("database ping failed: %s", error)
+            return False
+        self._answered()
+        return True
+
+    async def _select_one(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

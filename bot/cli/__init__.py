@@ -11,10 +11,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import export, import_customers, migrate, run, sweep, tokens, webhooks
+from bot.cli import export, import_customers, migrate, playground, run, sweep, tokens, webhooks
 from bot.settings import ConfigError
 
-COMMANDS = (run, migrate, import_customers, export, sweep, tokens, webhooks)
+COMMANDS = (run, playground, migrate, import_customers, export, sweep, tokens, webhooks)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from bot.cli.common import open_runtime
 from store.migrate import current_revision
 
 
-def add_parser(commands: Any) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub = commands.add_parser("migrate", help="bring the database schema up to date")
     sub.set_defaults(handler=handle)
 

@@ -26,7 +26,7 @@ log = logging.getLogger("claimbot")
 SHUTDOWN_GRACE_SECONDS = 20.0
 
 
-def add_parser(commands: Any) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub = commands.add_parser("run", help="run the bot (the default)")
     sub.set_defaults(handler=handle)
 

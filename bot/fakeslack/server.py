@@ -50,6 +50,8 @@ class FakeSlack:
         self._faults = FaultQueue(self._stopping)
         self._response_urls = ResponseUrls(self.identity.team_id)
         self._changed = asyncio.Condition()
+        # Called (synchronously) whenever the fake records something: the playground's page feed.
+        self.listeners: list[Callable[[], None]] = []
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
@@ -481,6 +483,8 @@ class FakeSlack:
         return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
 
     async def _notify(self) -> None:
+        for listener in self.listeners:
+            listener()
         async with self._changed:
             self._changed.notify_all()
 

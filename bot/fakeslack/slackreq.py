@@ -198,6 +198,7 @@ class SlackRequester:
         channel: str | None = None,
         state: Mapping[str, object] | None = None,
         trigger_id: str | None = None,
+        response_url: str | None = None,
         **forge: Unpack[Forgery],
     ) -> SlackResult:
         """A click or selection on element ``action_id`` of ``view`` or ``message``.
@@ -242,7 +243,7 @@ class SlackRequester:
             message=None if ephemeral else message_obj,
             channel=(channel_id, self._channel_name(channel_id)),
             state_values=fill_view(message_obj, state or {}),
-            response_url=self._response_url(f"action {action_id}", "actions"),
+            response_url=response_url or self._response_url(f"action {action_id}", "actions"),
         )
         return await self.interactive(payload, **forge)
 

@@ -200,7 +200,7 @@ class OutboxWorker(DrainLoop):
         )
         return when if when > now else None
 
-    async def _render(self, row: Leased, client: AsyncWebClient) -> tuple[str, list[Any]]:
+    async def _render(self, row: Leased, client: AsyncWebClient) -> tuple[str, list[Block]]:
         if row.recipient[:1] in ("U", "W"):
             profile = await self.people.profile(row.workspace_id, row.recipient, client)
             lang = profile.lang

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from bot.claims.approval import ApprovalRule, Filer
 from bot.claims.draft import ClaimDraft
@@ -51,7 +51,7 @@ async def submit(rt: Runtime, user: str, d: ClaimDraft, key: str | None = None):
     )
 
 
-async def count(rt: Runtime, model: type, *where: object) -> int:
+async def count(rt: Runtime, model: type, *where: ColumnElement[bool]) -> int:
     async with rt.db.session() as session:
         return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.fakeslack.reading import text_of
 from bot.fakeslack.records import Message
 from bot.rules import Rules
 from store.models import AuditEvent, Claim, OutboxMessage
@@ -41,24 +41,6 @@ async def start(bot_factory: BotFactory, rules: dict[str, Any] | None = None, **
     bot.fake.add_user(WEI, name="wei", locale="en-US")
     bot.fake.add_user(LI, name="li", locale="en-US")
     return bot
-
-
-def text_of(message: Message | dict[str, Any]) -> str:
-    """Everything a person reads in a message or view."""
-    blocks = message.blocks if isinstance(message, Message) else message.get("blocks", [])
-    text = message.text if isinstance(message, Message) else message.get("text", "")
-    return json.dumps(blocks, ensure_ascii=False) + "\n" + (text or "")
-
-
-def action_ids(message: Message | dict[str, Any]) -> list[str]:
-    """The action ids of every button in a message or view."""
-    blocks = message.blocks if isinstance(message, Message) else message.get("blocks", [])
-    return [
-        element["action_id"]
-        for block in blocks
-        if block.get("type") == "actions"
-        for element in block.get("elements", [])
-    ]
 
 
 def cards_to(bot: Bot, recipient: str) -> list[Message]:

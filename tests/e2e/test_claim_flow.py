@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 import handlers.claim_form as claim_form_handlers
+from bot.fakeslack.reading import text_of
 from bot.rules import Rules
 from store.models import Claim, Collision
 from tests.e2e.conftest import ALICE, BO, CAROL, Bot, BotFactory
@@ -21,11 +20,6 @@ BYTEDANCE = {
     "phone": "138 0013 8000",
     "need_summary": "CRM for 200 seats",
 }
-
-
-def text_of(view: dict[str, Any]) -> str:
-    """Everything a person reads in a view or message."""
-    return json.dumps(view.get("blocks", []), ensure_ascii=False)
 
 
 async def count(bot: Bot, model: type) -> int:

@@ -9,12 +9,14 @@ days before the reclaim after 14; a deal of ¥1,000,000 or more waits for a mana
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
 from sqlalchemy import select
 
+from bot.fakeslack.reading import text_of
 from bot.fakeslack.slackreq import SlackRequester
 from store.models import Claim, ClaimStatus
 from tests.e2e.approvals_support import BIG_DEAL, WEI, cards_to, outbox_drained, start
@@ -33,7 +35,6 @@ from tests.home.support import (
     sections,
     swept_at_start,
     team_id,
-    text_of,
 )
 from tests.lifecycle.support import ACME, DAY, sweep
 
@@ -59,7 +60,7 @@ async def claim_id(bot: Bot, name: str) -> int:
     return int(found)
 
 
-async def file(bot: Bot, answers: dict[str, object], user: str) -> None:
+async def file(bot: Bot, answers: Mapping[str, object], user: str) -> None:
     answer = await bot.file_claim(answers, user=user)
     assert answer.get("response_action") == "update", answer
 

@@ -12,6 +12,7 @@ import copy
 from datetime import timedelta
 from typing import Any
 
+from bot.fakeslack.reading import text_of
 from bot.fakeslack.records import Message
 from bot.rules import Rules
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, Bot, BotFactory
@@ -26,7 +27,6 @@ from tests.lifecycle.support import (
     dms,
     sweep,
     team_rules,
-    text_of,
     wait_dm,
 )
 

@@ -9,7 +9,7 @@ import signal
 from pathlib import Path
 
 import aiohttp
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from bot.fakeslack.server import FakeSlack
 from bot.fakeslack.slackreq import SlackRequester
@@ -33,7 +33,7 @@ def form(i: int) -> dict[str, str]:
 
 
 async def open_forms(slack: SlackRequester, fake: FakeSlack) -> list[dict[str, object]]:
-    views = []
+    views: list[dict[str, object]] = []
     for rep in REPS:
         assert (await slack.command("", user=rep)).status == 200
         await fake.wait_for("views.open", count=len(views) + 1)
@@ -72,7 +72,7 @@ async def consistency(database_url: str) -> dict[str, int]:
     try:
         async with db.session() as session:
 
-            async def count(model: type, *where: object) -> int:
+            async def count(model: type, *where: ColumnElement[bool]) -> int:
                 statement = select(func.count()).select_from(model).where(*where)
                 return int(await session.scalar(statement) or 0)
 

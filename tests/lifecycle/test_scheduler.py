@@ -48,13 +48,7 @@ async def test_on_postgres_one_replica_leads_until_it_goes() -> None:
 
             # The leader's connection dies (a network cut, a restarted pooler): the lock goes
             # with it, another replica takes over, and the old leader knows it follows now.
-            async with a_db.engine.connect() as conn:
-                await conn.execute(
-                    text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_locks "
-                        "WHERE locktype = 'advisory' AND pid <> pg_backend_pid()"
-                    )
-                )
+            await terminate_leader_backend(b_db, b)
             assert await a.acquire() is True
             assert await b.acquire() is False
             assert (a.role, b.role) == ("leader", "follower")
@@ -63,6 +57,29 @@ async def test_on_postgres_one_replica_leads_until_it_goes() -> None:
         finally:
             await a_db.dispose()
             await b_db.dispose()
+
+
+async def terminate_leader_backend(db: Database, leader: Leadership) -> None:
+    """End exactly the leader's server process, in this test's database only, and return once
+    it is gone (so its advisory lock is released before anyone asks for it)."""
+    assert leader._connection is not None
+    pid = await leader._connection.scalar(text("SELECT pg_backend_pid()"))
+    async with db.engine.connect() as conn:
+        # The timeout form waits until the process has exited (PostgreSQL 14+), and the
+        # datname guard keeps the test from touching any other database on a shared server.
+        ended = await conn.scalar(
+            text(
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
+                "WHERE pid = :pid AND datname = current_database()"
+            ),
+            {"pid": pid},
+        )
+        assert ended is True
+        lingering = await conn.scalar(
+            text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = :pid"),
+            {"pid": pid},
+        )
+        assert lingering == 0, "the terminated leader's advisory lock is released"
 
 
 class CountingSweeper(Sweeper):
