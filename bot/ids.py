@@ -182,6 +182,8 @@ class HomeAction(StrEnum):
     PERIOD = "home_period"
     PAGE_NEXT = "home_page_next"
     PAGE_BACK = "home_page_back"
+    # A link button elsewhere (a team's digest) that opens the Home; its click is only acked.
+    OPEN = "home_open"
 
 
 class HomeSection(StrEnum):

@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.approvals.service import ApprovalService
 from bot.claims.service import ClaimService
 from bot.clock import Clock, SystemClock
+from bot.digest.service import TeamDigests
 from bot.directory import Directory
 from bot.disputes import DisputeService
 from bot.duplicates import DuplicateChecker
@@ -123,6 +124,7 @@ class Runtime:
             self.webhooks,
             *self.services,
         ]
+        self.metrics = MetricsService(self.db, self.rules, self.clock, self.directory)
         self.lifecycle = Lifecycle.build(
             db=self.db,
             rules=self.rules,
@@ -130,6 +132,9 @@ class Runtime:
             directory=self.directory,
             claims=self.claims,
             on_notices=self.outbox.kick,
+        )
+        self.lifecycle.sweeper.steps.append(
+            TeamDigests(self.db, self.rules, self.directory, self.metrics)
         )
         self.services.append(self.lifecycle.scheduler)
         self.lists = ClaimLists(self.db, self.rules, self.clock, self.directory, self.checker)
@@ -139,7 +144,6 @@ class Runtime:
             self.db, self.rules, self.clock, self.directory, self.checker
         )
         self.exporter = Exporter(self.db, self.clock, self.directory)
-        self.metrics = MetricsService(self.db, self.rules, self.clock, self.directory)
         self.home = Home.build(
             db=self.db,
             rules=self.rules,

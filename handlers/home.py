@@ -119,6 +119,13 @@ async def on_refresh(
     await _publish(context, client, _state(body))
 
 
+async def on_open_link(ack: AsyncAck) -> None:
+    """**Open in Home** on a digest: Slack follows the link (and, for a deep link, may not send
+    the click at all); a click that does arrive needs only an ack — the Home is published afresh
+    when it opens."""
+    await ack()
+
+
 async def on_new_claim(
     ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
@@ -155,4 +162,5 @@ def register(app: AsyncApp) -> None:
     app.action(HomeAction.PAGE_NEXT.value)(on_page)
     app.action(HomeAction.PAGE_BACK.value)(on_page)
     app.action(HomeAction.REFRESH.value)(on_refresh)
+    app.action(HomeAction.OPEN.value)(on_open_link)
     app.action(HomeAction.NEW_CLAIM.value)(on_new_claim)

@@ -157,6 +157,14 @@ class Team(Base):
     name: Mapped[str] = mapped_column(String(80))
     region: Mapped[str | None] = mapped_column(String(75))
     created_at: Mapped[datetime]
+    # The team's channel (its digest goes there); set from the rules file until someone sets or
+    # clears it in Slack (``channel_set_by``), after which Slack is the source of truth.
+    channel: Mapped[str | None] = mapped_column(String(32))
+    channel_set_by: Mapped[str | None] = mapped_column(UserRef)
+    # The local days whose daily digest and weekly summary were decided (posted, or found quiet):
+    # each is decided once, and the next digest covers what ended since the last one.
+    digest_on: Mapped[date | None] = mapped_column(Date)
+    summary_on: Mapped[date | None] = mapped_column(Date)
 
 
 class TeamMember(Base):

@@ -39,3 +39,8 @@ class NoticeKind(StrEnum):
     POOL_ANNOUNCEMENT = "pool.announcement"
     EXTENSION_REQUEST = "extension.request"
     EXTENSION_DECIDED = "extension.decided"
+    # A team's channel (bot/digest): the daily digest, the weekly summary and its chart (a file:
+    # the card gives the line shared with it, bot.notify.files the file).
+    TEAM_DIGEST = "team.digest"
+    TEAM_WEEKLY = "team.weekly"
+    TEAM_WEEKLY_CHART = "team.weekly_chart"

@@ -21,13 +21,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import ClientError
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
-from bot.i18n import Translator
-from bot.notify import SUBJECT, SUBJECT_ID
+from bot.i18n import LANGS, Lang, Translator
+from bot.notify import HOME_LINK, HOME_URL, LANG, SUBJECT, SUBJECT_ID
+from bot.notify.files import file_renderer
 from bot.notify.hours import HOURS, deadline_of, delivery_time, is_person
 from bot.notify.loop import DrainLoop
 from bot.oauth import WorkspaceClients
@@ -115,6 +116,7 @@ class OutboxWorker(DrainLoop):
         self.batch = batch
         self.lease = lease
         self.max_attempts = max_attempts
+        self._app_links: dict[str, str | None] = {}
 
     async def drain(self, *, limit: int | None = None) -> DrainReport:
         """Send everything due now (or up to ``limit`` messages)."""
@@ -148,16 +150,29 @@ class OutboxWorker(DrainLoop):
                 await outbox.defer(session, row.id, until=held_until)
             report.deferred += 1
             return
+        make_file = file_renderer(row.kind)
         try:
             text, blocks = await self._render(row, client)
+            if make_file is not None:
+                shared = await make_file(row.payload, self._translator(row, None))
         except Exception as exc:  # a card bug must not block the queue behind it
             log.exception("cannot render outbox %s (%s)", row.id, row.kind)
             await self._fail(row, f"render: {exc!r}", report)
             return
         try:
-            response = await sender.chat_postMessage(
-                channel=row.recipient, text=text, blocks=blocks
-            )
+            if make_file is not None:
+                response = await sender.files_upload_v2(
+                    channel=row.recipient,
+                    file=shared.content,
+                    filename=shared.filename,
+                    title=shared.title,
+                    alt_txt=shared.alt_text[:1000],
+                    initial_comment=text,
+                )
+            else:
+                response = await sender.chat_postMessage(
+                    channel=row.recipient, text=text, blocks=blocks
+                )
         except SlackApiError as exc:
             error = str(exc.response.get("error") or exc.response.status_code)
             if exc.response.status_code == 429:
@@ -168,7 +183,7 @@ class OutboxWorker(DrainLoop):
             else:
                 await self._retry(row, error, None, report)
             return
-        except (ClientError, TimeoutError, OSError) as exc:
+        except (ClientError, TimeoutError, OSError, SlackRequestError) as exc:
             await self._retry(row, f"{exc.__class__.__name__}: {exc}", None, report)
             return
         channel = str(response.get("channel") or row.recipient)
@@ -201,12 +216,35 @@ class OutboxWorker(DrainLoop):
         return when if when > now else None
 
     async def _render(self, row: Leased, client: AsyncWebClient) -> tuple[str, list[Block]]:
+        lang: Lang | None = None
         if row.recipient[:1] in ("U", "W"):
             profile = await self.people.profile(row.workspace_id, row.recipient, client)
             lang = profile.lang
-        else:
-            lang = self.rules.language
-        return self.render(row.kind, row.payload, Translator(lang))
+        payload = row.payload
+        if payload.get(HOME_LINK):
+            payload = payload | {HOME_URL: await self._home_url(row.workspace_id, client)}
+        return self.render(row.kind, payload, self._translator(row, lang))
+
+    def _translator(self, row: Leased, lang: Lang | None) -> Translator:
+        """A person's language; for a channel, the notice's own (a team's) or the workspace's."""
+        wanted = row.payload.get(LANG)
+        return Translator(lang or (wanted if wanted in LANGS else self.rules.language))
+
+    async def _home_url(self, workspace_id: str, client: AsyncWebClient) -> str | None:
+        """Slack's deep link to Claimbot's Home tab (``slack://app?…&tab=home``, the link Slack
+        recommends for a button that opens the App Home), from ``auth.test``'s app and team IDs;
+        None when Slack does not tell them (the card then goes without the button)."""
+        if workspace_id not in self._app_links:
+            try:
+                identity = await client.auth_test()
+            except (SlackApiError, ClientError, TimeoutError, OSError) as exc:
+                log.warning("no app link for %s: %s", workspace_id, exc)
+                return None
+            app_id, team_id = identity.get("app_id"), identity.get("team_id")
+            self._app_links[workspace_id] = (
+                f"slack://app?team={team_id}&id={app_id}&tab=home" if app_id and team_id else None
+            )
+        return self._app_links[workspace_id]
 
     async def _retry(
         self, row: Leased, error: str, wait_seconds: float | None, report: DrainReport

@@ -1,7 +1,7 @@
 """REST API tokens (hashed, scoped, per workspace) and the webhooks' outbox of deliveries
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0008
 Create Date: 2026-11-29 13:14:07.763966
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import store.types
 
 revision: str = "0005"
-down_revision: str | None = "0002"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
