@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.models.blocks import Block, PlainTextObject
+from slack_sdk.models.blocks import ActionsBlock, Block, PlainTextObject
 from slack_sdk.models.views import View
 
 from bot.claims.verdict import Outcome, Refusal, Verdict
@@ -14,7 +14,7 @@ from bot.notify.kinds import NoticeKind
 from cards.blocks import clip, context, escape_mrkdwn, header, section
 from cards.disputes import dispute_button
 from cards.duplicates import match_line
-from cards.followup import claim_buttons
+from cards.followup import claim_buttons, edit_button
 from cards.format import mention, parse_iso, slack_date
 from cards.registry import renders
 
@@ -124,6 +124,12 @@ def verdict_notice(payload: dict[str, Any], tr: Translator) -> tuple[str, list[B
     if verdict.outcome is Outcome.CLAIMED and verdict.claim_id is not None:
         # The claim's own message: where the rep keeps it alive from.
         blocks.append(claim_buttons(tr, int(verdict.claim_id)))
+    elif verdict.outcome is Outcome.PENDING and verdict.claim_id is not None:
+        # A pending claim is corrected before its approvers decide, or withdrawn.
+        claim_id = int(verdict.claim_id)
+        blocks.append(
+            ActionsBlock(block_id=f"claim_actions:{claim_id}", elements=[edit_button(tr, claim_id)])
+        )
     return f"{title} {lines[0]}", blocks
 
 

@@ -90,6 +90,13 @@ class EndReason(StrEnum):
     LOST = "lost"  # deal lost: released to the pool
     RELEASED = "released"  # released to the pool by a manager (bot/transfers.py)
     TRANSFERRED = "transferred"  # handed to another rep by a manager or a dispute
+    WITHDRAWN = "withdrawn"  # the owner withdrew it: the customer is free, no cool-down
+    MERGED = "merged"  # its customer was merged into another held by an earlier claim
+
+    @classmethod
+    def without_cooldown(cls) -> tuple[EndReason, ...]:
+        """Endings after which the former owner may claim the customer again at once."""
+        return (cls.WITHDRAWN, cls.MERGED)
 
 
 class Via(StrEnum):
@@ -292,6 +299,8 @@ class Claim(Base):
     source_channel: Mapped[str | None] = mapped_column(String(75))
     deal_size: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     first_contact_on: Mapped[date | None] = mapped_column(Date)
+    # A correction of a rejected claim ("Correct and resubmit"): that claim's id.
+    resubmits_id: Mapped[int | None] = mapped_column(BigId)
     # Where the rep filed from, to answer there.
     origin_channel: Mapped[str | None] = mapped_column(String(32))
     # Approval.

@@ -101,6 +101,9 @@ class ApprovalCase:
     decision_reason: str | None = None
     protection_until: datetime | None = None
     questions: tuple[Question, ...] = field(default=())
+    # A correction of a rejected claim: that claim's id and what changed, {field: [before, after]}.
+    resubmits: int | None = None
+    changes: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def pending(self) -> bool:
@@ -136,6 +139,8 @@ class ApprovalCase:
             decision_reason=claim.decision_reason,
             protection_until=claim.protection_until,
             questions=tuple(Question.of(q) for q in questions),
+            resubmits=claim.resubmits_id,
+            changes=dict((fired.get("resubmission") or {}).get("changes") or {}),
         )
 
     def to_payload(self) -> dict[str, Any]:
@@ -177,6 +182,8 @@ class ApprovalCase:
                 }
                 for q in self.questions
             ],
+            "resubmits": self.resubmits,
+            "changes": dict(self.changes),
         }
 
     @classmethod
@@ -219,6 +226,8 @@ class ApprovalCase:
                 )
                 for q in data.get("questions") or []
             ),
+            resubmits=int(data["resubmits"]) if data.get("resubmits") else None,
+            changes=dict(data.get("changes") or {}),
         )
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import Any
 
 from bot.claims.approval import ApprovalRule, Filer, rules_fired
 from bot.claims.draft import ClaimDraft
@@ -47,6 +48,15 @@ def probe_for(draft: ClaimDraft) -> Probe:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Resubmission:
+    """What a corrected and resubmitted claim carries of the rejected claim it corrects: its id,
+    and the fields changed, ``{field: [before, after]}`` (for the approver)."""
+
+    claim_id: int
+    changes: dict[str, list[Any]]
+
+
 @dataclass
 class Submission:
     """One claim submission waiting for its verdict."""
@@ -56,6 +66,7 @@ class Submission:
     submission_key: str
     origin_channel: str | None = None
     via: Via = Via.FORM
+    resubmits: Resubmission | None = None
     probe: Probe = field(init=False)
 
     def __post_init__(self) -> None:

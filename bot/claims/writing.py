@@ -5,7 +5,7 @@ multi-row statements, their audit events and notices, and the verdict of each su
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -143,6 +143,7 @@ class BatchWriter:
 
     def _claim(self, workspace_id: str, d: Decision, customer_id: int) -> Claim:
         draft, filer, now = d.submission.draft, d.submission.filer, d.now
+        resubmits = d.submission.resubmits
         protection_until = None if d.pending else now + timedelta(days=self.rules.protection.days)
         return Claim(
             workspace_id=workspace_id,
@@ -165,10 +166,12 @@ class BatchWriter:
             deal_size=draft.deal_size,
             first_contact_on=draft.first_contact_on,
             origin_channel=d.submission.origin_channel,
+            resubmits_id=resubmits.claim_id if resubmits else None,
             rules_fired={
                 "rules": [r.value for r in d.fired],
                 "candidates": [_candidate(m) for m in d.possible],
-            },
+            }
+            | ({"resubmission": asdict(resubmits)} if resubmits else {}),
             decided_at=None if d.pending else now,
             decided_by=None if d.pending else audit.SYSTEM,
             decision=None if d.pending else models.Decision.AUTO,
@@ -283,7 +286,12 @@ class BatchWriter:
                     customer_id=verdict.customer_id,
                     claim_id=verdict.claim_id,
                     data={"via": d.submission.via, "customer_name": draft.customer_name}
-                    | _other_entities(d.other_entities),
+                    | _other_entities(d.other_entities)
+                    | (
+                        {"resubmits": d.submission.resubmits.claim_id}
+                        if d.submission.resubmits
+                        else {}
+                    ),
                 ),
                 decided,
             ]

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from bot.cli import (
     doctor,
     export,
+    handover,
     import_customers,
     migrate,
     playground,
@@ -36,6 +37,7 @@ COMMANDS = (
     rekey,
     tokens,
     webhooks,
+    handover,
 )
 
 
