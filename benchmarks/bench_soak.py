@@ -48,6 +48,7 @@ from store.db import Database
 from store.migrate import upgrade
 from store.models import Claim
 from tests.databases import fresh_postgres_database
+from tests.e2e import processes
 from tests.e2e.processes import BotProcess, claimbot_process
 from tests.tcpproxy import TcpProxy
 
@@ -247,6 +248,8 @@ def verdict_deliveries(fake: FakeSlack, acknowledged: dict[str, str]) -> Counter
 
 
 async def main(args: argparse.Namespace) -> None:
+    # A replica restarted on a loaded machine, under traffic, may take a while to be healthy.
+    processes.STARTUP_TIMEOUT = 120.0
     validation.CHECKS_ENABLED = False  # Slack checks payloads on its own CPUs, not the bot's
     fake = FakeSlack()
     await fake.start()

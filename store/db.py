@@ -43,6 +43,8 @@ _deadline: ContextVar[float | None] = ContextVar("claimbot_db_deadline", default
 
 # How long /healthz waits for ``SELECT 1`` before it says 503 (the contract: within a second).
 PING_TIMEOUT_SECONDS = 0.8
+# How long the probe behind /healthz may keep trying in the background before it gives up.
+PROBE_GIVE_UP_SECONDS = 10.0
 
 
 @contextmanager
@@ -126,7 +128,7 @@ class Database:
         # SQLite's busy handler would otherwise poll with growing sleeps (a slow, unfair queue),
         # and on PostgreSQL a waiter would hold a pooled connection while it waits.
         self._writers: dict[str, asyncio.Lock] = {}
-        self._probes: set[asyncio.Task[None]] = set()
+        self._probe: asyncio.Task[None] | None = None
         # Event-loop time of the last unit of work the database saw through (None: not yet).
         self._last_answer: float | None = None
 
@@ -250,26 +252,28 @@ class Database:
     async def ping(self) -> bool:
         """True when the database answers a trivial query within ``PING_TIMEOUT_SECONDS``."""
         timeout = PING_TIMEOUT_SECONDS
-        # A task of its own: when a pooled connection hangs, SQLAlchemy's shielded graceful
-        # close of the cancelled connection takes up to 2 s more, which /healthz must not wait.
-        probe = asyncio.create_task(self._select_one())
-        self._probes.add(probe)
-        probe.add_done_callback(self._probes.discard)
+        # A task of its own, left to finish when the answer is late: when a pooled connection
+        # hangs, SQLAlchemy's graceful close of a cancelled one takes up to 2 s more, which
+        # /healthz must not wait; and a slow first connect (a loaded server) is not thrown away
+        # only to start again at the next ping. One probe at a time.
+        probe = self._probe
+        if probe is None or probe.done():
+            probe = self._probe = asyncio.create_task(self._select_one())
         done, _ = await asyncio.wait({probe}, timeout=timeout)
         if not done:
-            probe.cancel()
             log.warning("database ping failed: no answer within %.1f s", timeout)
             return False
         error = probe.exception()
         if error is not None:
             log.warning("database ping failed: %s", error)
             return False
-        self._answered()
         return True
 
     async def _select_one(self) -> None:
-        async with self.engine.connect() as conn:
+        # Bounded, so a hung server does not keep the one probe forever.
+        async with asyncio.timeout(PROBE_GIVE_UP_SECONDS), self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
+        self._answered()
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
