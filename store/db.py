@@ -36,6 +36,14 @@ class DatabaseUnavailable(Exception):
     """The database did not answer; the caller should tell the user to try again shortly."""
 
 
+class DatabaseCannotWrite(DatabaseUnavailable):
+    """The database answers but cannot store anything (SQLite: disk full, file read-only)."""
+
+
+# SQLite's words for "cannot write": SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CANTOPEN.
+_CANNOT_WRITE = ("disk is full", "readonly database", "disk i/o error", "unable to open")
+
+
 # The event-loop time by which a unit of work must be done, while a Slack request waits for its
 # answer (None outside a request, or once the request is acknowledged). A hung database then
 # costs the user a "try again in a moment" inside Slack's 3 seconds instead of a silent 404.
@@ -129,6 +137,8 @@ class Database:
         # and on PostgreSQL a waiter would hold a pooled connection while it waits.
         self._writers: dict[str, asyncio.Lock] = {}
         self._probe: asyncio.Task[None] | None = None
+        # Why the last write failed for want of space or permission (None once one succeeds).
+        self.write_failure: str | None = None
         # Event-loop time of the last unit of work the database saw through (None: not yet).
         self._last_answer: float | None = None
 
@@ -173,6 +183,7 @@ class Database:
                 await session.connection(execution_options={_BEGIN_MODE: "IMMEDIATE"})
             yield session
         self._answered()
+        self.write_failure = None
 
     @asynccontextmanager
     async def locked(self, workspace_id: str, scope: str = "claims") -> AsyncIterator[AsyncSession]:
@@ -198,6 +209,7 @@ class Database:
                 )
             yield session
         self._answered()
+        self.write_failure = None
 
     @asynccontextmanager
     async def _within_deadline(self) -> AsyncIterator[None]:
@@ -269,6 +281,21 @@ class Database:
             return False
         return True
 
+    async def can_write(self) -> bool:
+        """False while the last write failed for want of space or permission and a probe
+        write still fails; a probe that succeeds clears the failure."""
+        if self.write_failure is None:
+            return True
+        try:
+            async with asyncio.timeout(PING_TIMEOUT_SECONDS), self.write() as session:
+                # Allocates a page and commits: what a full disk or a read-only file refuses.
+                await session.execute(text("CREATE TABLE claimbot_write_probe (x INTEGER)"))
+                await session.execute(text("DROP TABLE claimbot_write_probe"))
+        except (DatabaseUnavailable, DBAPIError, TimeoutError) as exc:
+            log.warning("database still cannot write: %s", exc)
+            return False
+        return True
+
     async def _select_one(self) -> None:
         # Bounded, so a hung server does not keep the one probe forever.
         async with asyncio.timeout(PROBE_GIVE_UP_SECONDS), self.engine.connect() as conn:
@@ -287,7 +314,17 @@ class Database:
         except (OSError, TimeoutError, ConnectionError) as exc:
             raise DatabaseUnavailable(str(exc)) from exc
         except OperationalError as exc:
-            if self.dialect == "sqlite" and "locked" not in str(exc):
+            reason = str(exc.orig).lower()
+            if self.dialect == "sqlite" and any(words in reason for words in _CANNOT_WRITE):
+                self.write_failure = str(exc.orig)
+                log.error(
+                    "the database cannot store anything (%s): free disk space on %s's volume or "
+                    "make the file and its directory writable; Claimbot recovers by itself",
+                    exc.orig,
+                    self.engine.url.database,
+                )
+                raise DatabaseCannotWrite(str(exc.orig)) from exc
+            if self.dialect == "sqlite" and "locked" not in reason:
                 raise
             raise DatabaseUnavailable(str(exc.orig)) from exc
         except DBAPIError as exc:
