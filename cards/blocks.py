@@ -32,10 +32,10 @@ _INERT_MARKS = str.maketrans(
         "&": "&amp;",
         "<": "&lt;",
         ">": "&gt;",
-        "*": "\u2217",  # ∗ ASTERISK OPERATOR
-        "_": "\uff3f",  # ＿ FULLWIDTH LOW LINE
-        "~": "\u223c",  # ∼ TILDE OPERATOR
-        "`": "\u02cb",  # ˋ MODIFIER LETTER GRAVE ACCENT
+        "*": "\u2217",  # ASTERISK OPERATOR
+        "_": "\uff3f",  # FULLWIDTH LOW LINE
+        "~": "\u223c",  # TILDE OPERATOR
+        "`": "\u02cb",  # MODIFIER LETTER GRAVE ACCENT
     }
 )
 
