@@ -33,7 +33,7 @@ _INERT_MARKS = str.maketrans(
         "<": "&lt;",
         ">": "&gt;",
         "*": "\u2217",  # ASTERISK OPERATOR
-        "_": "\uff3f",  # FULLWIDTH LOW LINE
+        "_": "\u02cd",  # MODIFIER LETTER LOW MACRON
         "~": "\u223c",  # TILDE OPERATOR
         "`": "\u02cb",  # MODIFIER LETTER GRAVE ACCENT
     }
