@@ -49,9 +49,7 @@ class KeepAliveRequester(SlackRequester):
     session: aiohttp.ClientSession
     replicas: itertools.cycle[str] | None = None
 
-    async def post(  # type: ignore[override]
-        self, body: bytes, content_type: str, **_: Any
-    ) -> SlackResult:
+    async def post(self, body: bytes, content_type: str, **_: Any) -> SlackResult:
         timestamp = int(time.time())
         headers = {
             "Content-Type": content_type,
@@ -251,9 +249,11 @@ async def main(args: argparse.Namespace) -> None:
         )
         # Warm both apps (connections, caches, the users' profiles) before measuring.
         for requester in (ours, bare):
-            await run(
-                200, args.concurrency, lambda i, r=requester: r.command("help", user=users[i % 200])
-            )
+
+            def warm(i: int, r: SlackRequester = requester) -> Awaitable[SlackResult]:
+                return r.command("help", user=users[i % 200])
+
+            await run(200, args.concurrency, warm)
         results = await scenarios("bare", bare, users, form, existing, args, 1)
         results += await scenarios("claimbot", ours, users, form, existing, args, 2)
 

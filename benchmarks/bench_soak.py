@@ -123,7 +123,7 @@ class Balancer(KeepAliveRequester):
     replicas_of: Replicas
     _turn = 0
 
-    async def post(self, body: bytes, content_type: str, **forge: Any) -> SlackResult:  # type: ignore[override]
+    async def post(self, body: bytes, content_type: str, **forge: Any) -> SlackResult:
         urls = self.replicas_of.urls()
         self._turn += 1
         self.url = urls[self._turn % len(urls)]

@@ -240,7 +240,7 @@ def _other_legal_form_en(name: str, rng: random.Random) -> str:
 
 
 def _traditional(name: str, rng: random.Random) -> str:
-    return _TO_TRADITIONAL.convert(name)
+    return str(_TO_TRADITIONAL.convert(name))
 
 
 def _full_width(name: str, rng: random.Random) -> str:

@@ -37,8 +37,9 @@ def _percent(ratio: Ratio) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
-def render_chart(report: Report, tr: Translator) -> bytes:
-    """The report's chart as PNG bytes (CPU-bound: call it in a worker thread)."""
+def render_chart(report: Report, tr: Translator, *, period: str | None = None) -> bytes:
+    """The report's chart as PNG bytes (CPU-bound: call it in a worker thread); ``period``
+    names the period in the title when it is not the current one ("Last week")."""
     from matplotlib import font_manager, rc_context
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -55,7 +56,7 @@ def render_chart(report: Report, tr: Translator) -> bytes:
             funnel, trend = figure.subplots(1, 2, width_ratios=[1, 1.5])
             _funnel(funnel, report, tr)
             _trend(trend, report, tr)
-            period = tr(f"metrics.period.{report.period.value}")
+            period = period or tr(f"metrics.period.{report.period.value}")
             figure.suptitle(
                 f"{tr('chart.title', period=period)} · {tr(f'chart.scope.{report.scope.kind.value}')}",
                 fontsize=15,

@@ -51,6 +51,12 @@ class Member:
         return {m.team_id for m in self.teams if m.is_manager}
 
     @property
+    def deciding_team_ids(self) -> set[int]:
+        """The teams the person acts for as their manager: those they manage, if their role is
+        manager (a team's manager whose role was set to rep or partner decides nothing)."""
+        return self.managed_team_ids if self.role is Role.MANAGER else set()
+
+    @property
     def team_ids(self) -> set[int]:
         """Teams the person is a member of (not only manages)."""
         return {m.team_id for m in self.teams if not m.is_manager}
@@ -88,10 +94,17 @@ class Directory:
         now = self.clock.now()
         async with self.db.locked(workspace_id, scope="directory") as session:
             for team in self.rules.teams:
-                if await directory_store.team_by_name(session, workspace_id, team.name):
+                existing = await directory_store.team_by_name(session, workspace_id, team.name)
+                if existing is not None:
+                    # A channel added to the file later reaches a team made earlier, unless
+                    # someone has set or cleared the channel in Slack since.
+                    if team.channel and not existing.channel and not existing.channel_set_by:
+                        await directory_store.set_team_channel(
+                            session, workspace_id, existing.id, team.channel, set_by=None
+                        )
                     continue
                 created = await directory_store.add_team(
-                    session, workspace_id, team.name, team.region, at=now
+                    session, workspace_id, team.name, team.region, at=now, channel=team.channel
                 )
                 for user_id in team.managers:
                     await directory_store.add_member(
@@ -205,13 +218,13 @@ class Directory:
         actor = await self.member(session, workspace_id, actor_id)
         if actor.is_admin:
             return True
-        if actor.role is not Role.MANAGER or not actor.managed_team_ids:
+        if not actor.deciding_team_ids:
             return False
         owner_team_ids: set[int] = set()
         if team_id is None:
             owner_team_ids = (await self.member(session, workspace_id, owner_id)).team_ids
         return belongs_to(
-            actor.managed_team_ids, claim_team_id=team_id, owner_team_ids=owner_team_ids
+            actor.deciding_team_ids, claim_team_id=team_id, owner_team_ids=owner_team_ids
         )
 
     async def can_see(

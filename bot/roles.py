@@ -34,6 +34,7 @@ class Outcome(StrEnum):
     BAD_REGION = "bad_region"
     CONFIGURED_ADMIN = "configured_admin"  # an admin from CLAIMBOT_ADMINS or the rules file
     NOT_ON_TEAM = "not_on_team"
+    NOT_TEAM_MANAGER = "not_team_manager"  # neither an admin nor a manager of the team
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class AdminResult:
     role_before: Role | None = None
     role_after: Role | None = None
     region: str | None = None
+    channel: str | None = None
     teams: tuple[str, ...] = ()  # the teams there are, when the one named is not
     # The role was set to manager but they manage no team yet / set to rep or partner while
     # they are listed as a team's manager / lifted to manager by making them a team's manager.

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from bot.i18n import Lang, Translator
+from bot.integration_rules import ApiRules, WebhookRules
 from bot.matching import DEFAULT_CLEAR_MATCH, DEFAULT_POSSIBLE_MATCH
 from bot.settings import ConfigError
 
@@ -31,6 +32,8 @@ UserId = Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{2,}$")]
 ChannelId = Annotated[str, StringConstraints(pattern=r"^[CGD][A-Z0-9]{2,}$")]
 OptionKey = Annotated[str, StringConstraints(min_length=1, max_length=75, strip_whitespace=True)]
 Days = Annotated[int, Field(ge=0, le=3650)]
+# ``time`` under another name, for a rule that is itself called ``time``.
+TimeOfDay = time
 
 FormField = Literal[
     "customer_name",
@@ -149,6 +152,10 @@ class MatchingRules(_Section):
     clear_match: Annotated[float, Field(gt=0, le=100)] = DEFAULT_CLEAR_MATCH
     possible_match: Annotated[float, Field(gt=0, le=100)] = DEFAULT_POSSIBLE_MATCH
     hint_limit: Annotated[int, Field(ge=1, le=10)] = 5
+    # Two valid, different unified social credit codes are two legal entities: a similar name
+    # alone then neither collides nor holds the claim (the rep is told, the audit records it).
+    # False: such a name still holds the claim for a manager, as any possible duplicate does.
+    credit_code_decides: bool = True
 
     @model_validator(mode="after")
     def _ordered(self) -> MatchingRules:
@@ -187,12 +194,16 @@ class FormRules(_Section):
 
 
 class TeamRules(_Section):
-    """A sales team: its managers decide its members' claims."""
+    """A sales team: its managers decide its members' claims; its channel hears its digest."""
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=80, strip_whitespace=True)]
     region: OptionKey | None = None
     managers: list[UserId] = []
     members: list[UserId] = []
+    # Where the team talks: the daily digest and the weekly summary are posted there.
+    channel: ChannelId | None = None
+    # The language of what is posted to the team's channel (else the workspace's ``language``).
+    language: Lang | None = None
 
 
 class ChannelRules(_Section):
@@ -216,6 +227,23 @@ class DeliveryRules(_Section):
         if not self.working_days:
             raise ValueError("working_days needs at least one day (1 = Monday … 7 = Sunday)")
         return self
+
+
+class DigestRules(_Section):
+    """The daily digest and the weekly summary in each team's channel (``teams[].channel``).
+
+    Posted by the sweep on the working days of ``delivery``, at ``time`` in the workspace's time
+    zone (by the first pass at or after it), once per team and day.
+    """
+
+    time: TimeOfDay = TimeOfDay(9, 30)
+    # A quiet day posts nothing; with all_clear a one-line "nothing to chase" instead.
+    all_clear: bool = False
+    # The weekly summary (last week's numbers and the chart): its day, 1 = Monday … 7 = Sunday;
+    # null turns it off. It goes with that day's digest (the next working day if it is none).
+    weekly_day: Annotated[int, Field(ge=1, le=7)] | None = 1
+    # How many lines each part of the digest lists before "and N more".
+    items: Annotated[int, Field(ge=1, le=30)] = 10
 
 
 class ScheduleRules(_Section):
@@ -258,8 +286,11 @@ class Rules(_Section):
     teams: list[TeamRules] = []
     channels: ChannelRules = ChannelRules()
     delivery: DeliveryRules = DeliveryRules()
+    digest: DigestRules = DigestRules()
     schedule: ScheduleRules = ScheduleRules()
     database: DatabaseRules = DatabaseRules()
+    webhooks: WebhookRules = WebhookRules()
+    api: ApiRules = ApiRules()
 
     @field_validator("timezone")
     @classmethod
@@ -295,6 +326,11 @@ class Rules(_Section):
     def zone(self) -> ZoneInfo:
         """The workspace's default time zone."""
         return ZoneInfo(self.timezone)
+
+    def team(self, name: str) -> TeamRules | None:
+        """The rules file's team called ``name`` (ignoring case), if any."""
+        wanted = name.casefold()
+        return next((t for t in self.teams if t.name.casefold() == wanted), None)
 
     def stage(self, key: str) -> Stage | None:
         """The configured stage with ``key``."""

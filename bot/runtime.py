@@ -17,8 +17,11 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals.service import ApprovalService
+from bot.books import BookHandover
 from bot.claims.service import ClaimService
 from bot.clock import Clock, SystemClock
+from bot.corrections import EditService, ResubmitService, WithdrawService
+from bot.digest.service import TeamDigests
 from bot.directory import Directory
 from bot.disputes import DisputeService
 from bot.duplicates import DuplicateChecker
@@ -27,7 +30,9 @@ from bot.history import HistoryService
 from bot.home.parts import Home
 from bot.lifecycle import Lifecycle
 from bot.lists import ClaimLists
+from bot.merge import CustomerMerger
 from bot.metrics.service import MetricsService
+from bot.notify.fallback import ChannelFallback
 from bot.notify.inplace import Render, update_everywhere
 from bot.notify.worker import OutboxWorker
 from bot.oauth import WorkspaceClients, installation_store
@@ -38,6 +43,8 @@ from bot.settings import Settings
 from bot.slack_client import SlackSession, web_client
 from bot.teams import TeamAdmin
 from bot.transfers import TransferService
+from bot.webhooks import WebhookWorker, attach
+from bot.webhooks.status import webhook_status
 from cards.home import home_view
 from cards.registry import render_notice
 from store.db import Database, DatabaseUnavailable
@@ -69,6 +76,8 @@ class Runtime:
     roles: RoleAdmin = field(init=False)
     teams: TeamAdmin = field(init=False)
     outbox: OutboxWorker = field(init=False)
+    # Audit events to the webhook endpoints of the rules, through their own outbox.
+    webhooks: WebhookWorker = field(init=False)
     # Follow-ups, extensions, the public pool and the reminder/reclaim sweep.
     lifecycle: Lifecycle = field(init=False)
     # Lists and history, disputes, a manager's transfers and releases, the export.
@@ -76,6 +85,14 @@ class Runtime:
     history: HistoryService = field(init=False)
     disputes: DisputeService = field(init=False)
     transfers: TransferService = field(init=False)
+    # Corrections after filing: the owner's withdrawal, edits.
+    withdrawals: WithdrawService = field(init=False)
+    edits: EditService = field(init=False)
+    resubmissions: ResubmitService = field(init=False)
+    # A leaving rep's whole book to another rep.
+    books: BookHandover = field(init=False)
+    # An admin's merge of two customer records.
+    merger: CustomerMerger = field(init=False)
     exporter: Exporter = field(init=False)
     # The dashboard: metrics, and the App Home with its refresher.
     metrics: MetricsService = field(init=False)
@@ -108,14 +125,24 @@ class Runtime:
         )
         self.clients = WorkspaceClients(self.slack, self.clock, self.installations)
         self.outbox = OutboxWorker(
-            self.db, self.rules, self.clock, self.people, self.clients, render=render_notice
+            self.db,
+            self.rules,
+            self.clock,
+            self.people,
+            self.clients,
+            render=render_notice,
+            fallback=ChannelFallback(self.db, self.directory, self.clock),
         )
+        self.webhooks = WebhookWorker(self.db, self.rules, self.clock)
+        attach(self.db, self.rules, self.webhooks)
         self.services = [
             SlackSession(self.slack, timeout=self.settings.slack_timeout),
             IndexWarmer(self),
             self.outbox,
+            self.webhooks,
             *self.services,
         ]
+        self.metrics = MetricsService(self.db, self.rules, self.clock, self.directory)
         self.lifecycle = Lifecycle.build(
             db=self.db,
             rules=self.rules,
@@ -124,6 +151,9 @@ class Runtime:
             claims=self.claims,
             on_notices=self.outbox.kick,
         )
+        self.lifecycle.sweeper.steps.append(
+            TeamDigests(self.db, self.rules, self.directory, self.metrics)
+        )
         self.services.append(self.lifecycle.scheduler)
         self.lists = ClaimLists(self.db, self.rules, self.clock, self.directory, self.checker)
         self.history = HistoryService(self.db, self.directory, self.checker)
@@ -131,8 +161,16 @@ class Runtime:
         self.transfers = TransferService(
             self.db, self.rules, self.clock, self.directory, self.checker
         )
+        self.withdrawals = WithdrawService(
+            self.db, self.clock, self.directory, self.approvals.router
+        )
+        self.edits = EditService(
+            self.db, self.clock, self.directory, self.checker, self.approvals.router
+        )
+        self.resubmissions = ResubmitService(self.db, self.clock, self.directory)
+        self.books = BookHandover(self.db, self.rules, self.clock, self.directory)
+        self.merger = CustomerMerger(self.db, self.clock, self.directory)
         self.exporter = Exporter(self.db, self.clock, self.directory)
-        self.metrics = MetricsService(self.db, self.rules, self.clock, self.directory)
         self.home = Home.build(
             db=self.db,
             rules=self.rules,
@@ -146,6 +184,15 @@ class Runtime:
         )
         self.services.append(self.home.refresher)
         self.health_parts["scheduler"] = self.lifecycle.scheduler.health
+        if self.rules.webhooks.endpoints:
+            self.health_parts["webhooks"] = self._webhook_health
+
+    async def _webhook_health(self) -> dict[str, object]:
+        try:
+            statuses = await webhook_status(self.db, self.rules, self.clock.now())
+        except DatabaseUnavailable:
+            return {"status": "unknown"}
+        return {status.name: status.as_json() for status in statuses}
 
     @classmethod
     def create(cls, settings: Settings, rules: Rules, clock: Clock | None = None) -> Runtime:

@@ -1,7 +1,8 @@
 """HTTP mode: one aiohttp server with Slack's Request URL and a health check.
 
 ``POST /slack/events`` carries events, slash commands, interactivity and options alike (the one
-Request URL in ``manifest.yaml``); ``GET /healthz`` answers 200 while the database does, else 503.
+Request URL in ``manifest.yaml``); ``GET /healthz`` answers 200 while the database does, else 503;
+``/api/v1`` is the REST API (:mod:`bot.api`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.api import PREFIX as API_PREFIX
+from bot.api import build_api
 from bot.inbound import MalformedRequest, is_ssl_check, parse_signed_body, signed_by_slack
 from bot.runtime import Runtime
 
@@ -58,6 +61,8 @@ def build_web_app(rt: Runtime, bolt_app: AsyncApp | None) -> web.Application:
         return web.json_response(report, status=200 if report["status"] == "ok" else 503)
 
     web_app.router.add_get(HEALTH_PATH, healthz)
+    # The REST API for CRM, ERP and BI tools (bot/api), on the same server.
+    web_app.add_subapp(API_PREFIX, build_api(rt))
     if bolt_app is not None:
         web_app.router.add_post(EVENTS_PATH, slack_events)
     flow = bolt_app.oauth_flow if bolt_app is not None else None
@@ -91,4 +96,7 @@ async def health_report(rt: Runtime) -> dict[str, Any]:
         report["database_error"] = rt.db.write_failure
     for name, part in rt.health_parts.items():
         report[name] = await part()
+    if rt.settings.socket_mode and report.get("slack") != "ok" and report["status"] == "ok":
+        # Without its WebSocket a Socket Mode bot receives nothing from Slack: not serving.
+        report["status"] = "connecting"
     return report

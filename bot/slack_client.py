@@ -49,6 +49,24 @@ def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
     )
 
 
+# Uploads go to Slack's upload URL and carry whole files (an export, a chart): a call that may
+# take minutes on a slow link, where an API call is cut after CLAIMBOT_SLACK_TIMEOUT.
+UPLOAD_TIMEOUT_SECONDS = 300
+
+
+def for_uploads(client: AsyncWebClient) -> AsyncWebClient:
+    """A copy of ``client`` (same token, URL and retries) for ``files_upload_v2``: without the
+    shared session, whose total timeout would cut the upload, and with a longer timeout."""
+    return AsyncWebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=max(client.timeout, UPLOAD_TIMEOUT_SECONDS),
+        retry_handlers=client.retry_handlers,
+        proxy=client.proxy,
+        ssl=client.ssl,
+    )
+
+
 class SlackSession:
     """One keep-alive HTTP session for every Web API call of the process.
 

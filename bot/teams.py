@@ -34,6 +34,7 @@ class TeamChange(StrEnum):
     MANAGER_ADDED = "manager_added"
     REMOVED = "removed"
     REGION = "region"
+    CHANNEL = "channel"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,7 @@ class TeamView:
     region: str | None
     managers: tuple[str, ...]
     members: tuple[str, ...]
+    channel: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +190,37 @@ class TeamAdmin:
             )
             return AdminResult(Outcome.DONE, team=team.name, region=key)
 
+    async def set_channel(
+        self, workspace_id: str, actor_id: str, team_name: str, channel: str | None
+    ) -> AdminResult:
+        """Set (or, with ``None``, clear) the channel where the team's digest is posted; for
+        admins and the team's own managers (anyone else is refused, and it is audited)."""
+        await self.directory.ensure_seeded(workspace_id)
+        async with self.directory.changing(workspace_id) as session:
+            team = await self._team(session, workspace_id, team_name)
+            actor = await self.directory.member(session, workspace_id, actor_id)
+            manages = team is not None and team.id in actor.deciding_team_ids
+            if not manages and not await self.roles.admin_or_refuse(
+                session,
+                workspace_id,
+                actor_id,
+                "team.channel",
+                {"team": team_name, "channel": channel},
+            ):
+                return AdminResult(Outcome.NOT_TEAM_MANAGER, team=team.name if team else team_name)
+            if team is None:
+                return await self._unknown_team(session, workspace_id, team_name)
+            if channel == team.channel:
+                return AdminResult(Outcome.UNCHANGED, team=team.name, channel=channel)
+            before = team.channel
+            await directory_store.set_team_channel(
+                session, workspace_id, team.id, channel, set_by=actor_id
+            )
+            await self._team_changed(
+                session, workspace_id, actor_id, team, TeamChange.CHANNEL, before, channel
+            )
+            return AdminResult(Outcome.DONE, team=team.name, channel=channel)
+
     def region_key(self, text: str) -> str | None:
         """The claim form's region meant by ``text``: its key, or its label in any language."""
         wanted = text.strip().casefold()
@@ -296,9 +329,11 @@ class TeamAdmin:
         people: Sequence[directory_store.RosterEntry] = await directory_store.roster(
             session, workspace_id, team_id
         )
+        team = await session.get(Team, team_id)
         return TeamView(
             name=name,
             region=region,
             managers=tuple(p.user_id for p in people if p.is_manager),
             members=tuple(p.user_id for p in people if not p.is_manager),
+            channel=team.channel if team is not None else None,
         )

@@ -23,6 +23,11 @@ CARD_MODULES = (
     "cards.pool",
     "cards.disputes",
     "cards.transfers",
+    "cards.operations",
+    "cards.corrections",
+    "cards.books",
+    "cards.merge",
+    "cards.digest",
 )
 
 

@@ -50,6 +50,8 @@ def admin_reply(command: str, result: AdminResult, tr: Translator, regions: list
         return tr("role.configured_admin", user=user)
     if outcome is Outcome.NOT_ON_TEAM:
         return tr("team.not_on_team", user=user, team=team)
+    if outcome is Outcome.NOT_TEAM_MANAGER:
+        return tr("team.not_team_manager", team=team)
     if command == "role":
         return _role_reply(result, tr)
     if command == "create":
@@ -66,12 +68,28 @@ def admin_reply(command: str, result: AdminResult, tr: Translator, regions: list
         return text
     if command == "remove":
         return tr("team.removed", user=user, team=team)
+    if command == "channel":
+        return _channel_reply(result, tr)
     # region
     if outcome is Outcome.UNCHANGED:
         return tr("team.region_same", team=team, region=region_name(result.region, regions, tr))
     if result.region is None:
         return tr("team.region_cleared", team=team)
     return tr("team.region_set", team=team, region=region_name(result.region, regions, tr))
+
+
+def channel_name(channel: str | None, tr: Translator) -> str:
+    """A channel as Slack links it, or "no channel"."""
+    return f"<#{channel}>" if channel else tr("team.channel_none")
+
+
+def _channel_reply(result: AdminResult, tr: Translator) -> str:
+    team = team_name(result.team)
+    if result.outcome is Outcome.UNCHANGED:
+        return tr("team.channel_same", team=team, channel=channel_name(result.channel, tr))
+    if result.channel is None:
+        return tr("team.channel_cleared", team=team)
+    return tr("team.channel_set", team=team, channel=channel_name(result.channel, tr))
 
 
 def _role_reply(result: AdminResult, tr: Translator) -> str:
@@ -126,6 +144,7 @@ def team_line(team: TeamView, tr: Translator, regions: list[Option]) -> str:
         "team.line",
         team=team_name(team.name),
         region=region_name(team.region, regions, tr),
+        channel=channel_name(team.channel, tr),
         managers=_people(team.managers),
         members=_people(team.members),
     )

@@ -8,18 +8,23 @@ from bot.runtime import Runtime
 from handlers import (
     admin,
     approvals,
+    books,
     claim_check,
     claim_command,
     claim_form,
+    corrections,
     disputes,
     errors,
     export,
     extensions,
     followups,
     home,
+    installs,
     lists,
+    merge,
     middleware,
     pool,
+    profiles,
     stats,
     transfers,
 )
@@ -36,9 +41,14 @@ def register_all(app: AsyncApp, rt: Runtime) -> None:
     extensions.register(app)
     pool.register(app)
     home.register(app)
+    installs.register(app)
+    profiles.register(app)
     lists.register(app)
     disputes.register(app)
     transfers.register(app)
+    corrections.register(app)
+    books.register(app)
+    merge.register(app)
 
 
 # Modules that only declare /claim subcommands (imported for their declarations).

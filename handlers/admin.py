@@ -18,7 +18,9 @@ from store.models import Role
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$")
 BARE_ID = re.compile(r"^@?([UW][A-Z0-9]{2,})$")
-CLEARS_REGION = {"none", "-", "off"}
+# A channel as Slack escapes it (``<#C123|sales>``, or ``<#C123>``), or a bare channel ID.
+CHANNEL = re.compile(r"^(?:<#([CG][A-Z0-9]{2,})(?:\|[^>]*)?>|([CG][A-Z0-9]{2,}))$")
+CLEARS = {"none", "-", "off"}
 # Quotes Slack clients may type instead of ASCII ones around a team name with spaces.
 SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
 
@@ -95,8 +97,11 @@ async def claim_team(invocation: Invocation) -> None:
         return
     name, verb, target = tokens[0], tokens[1].lower(), tokens[2]
     if verb == "region":
-        region = None if target.lower() in CLEARS_REGION else target
+        region = None if target.lower() in CLEARS else target
         await _answer(invocation, "region", await teams.set_region(ws, actor, name, region))
+        return
+    if verb == "channel":
+        await set_channel(invocation, name, target)
         return
     if verb not in ("add", "manager", "remove"):
         await _usage(invocation, "team", tr("team.bad_action", action=_shown(verb)))
@@ -111,6 +116,29 @@ async def claim_team(invocation: Invocation) -> None:
     else:
         result = await teams.add_to_team(ws, actor, name, user, manager=verb == "manager")
     await _answer(invocation, verb, result)
+
+
+def channel_ref(token: str) -> str | None:
+    """The channel ID in an escaped channel mention or a bare ID; ``None`` for anything else."""
+    found = CHANNEL.match(token)
+    return (found.group(1) or found.group(2)) if found else None
+
+
+async def set_channel(invocation: Invocation, team: str, target: str) -> None:
+    """``/claim team NAME channel #channel|none`` (admins and the team's managers)."""
+    if target.lower() in CLEARS:
+        channel = None
+    else:
+        channel = channel_ref(target)
+        if channel is None:
+            await invocation.reply(
+                invocation.tr("team.bad_channel", channel=_shown(target), team=_shown(team))
+            )
+            return
+    result = await invocation.rt.teams.set_channel(
+        invocation.workspace_id, invocation.user_id, team, channel
+    )
+    await _answer(invocation, "channel", result)
 
 
 async def show_my_teams(invocation: Invocation) -> None:

@@ -57,12 +57,11 @@ async def on_more(
     ack: AsyncAck, action: dict[str, Any], context: AsyncBoltContext, respond: AsyncRespond
 ) -> None:
     """ "Show more" on the pending list: the next page in place of this one."""
+    req = ctx.request(context)
     await ack()
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    rt, tr = req.rt, req.tr
     offset = parse_ref(action.get("value")) or 0
-    page = await rt.approvals.pending_for(
-        ctx.workspace_id(context), ctx.user_id(context), offset=offset
-    )
+    page = await rt.approvals.pending_for(req.workspace_id, req.user_id, offset=offset)
     text, blocks = pending_list(page, tr)
     await respond(text=text, blocks=blocks, replace_original=True)
 
@@ -79,11 +78,10 @@ async def on_approve(
     respond: AsyncRespond,
 ) -> None:
     """Approve (the button's confirmation dialog has been answered in the client)."""
+    req = ctx.request(context)
     await ack()
-    rt = ctx.runtime(context)
-    attempt = await rt.approvals.approve(
-        ctx.workspace_id(context), ctx.user_id(context), action.get("value")
-    )
+    rt = req.rt
+    attempt = await rt.approvals.approve(req.workspace_id, req.user_id, action.get("value"))
     await settle_click(attempt, "approved", body, context, client, respond)
 
 
@@ -120,12 +118,11 @@ async def open_decision_modal(
     client: AsyncWebClient,
     respond: AsyncRespond,
 ) -> None:
+    req = ctx.request(context)
     await ack()
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    rt, tr = req.rt, req.tr
     ref = str(action.get("value") or "")
-    attempt = await rt.approvals.may_decide(
-        ctx.workspace_id(context), ctx.user_id(context), ref, kind
-    )
+    attempt = await rt.approvals.may_decide(req.workspace_id, req.user_id, ref, kind)
     if not attempt.ok or attempt.case is None:
         await refuse(respond, attempt, tr)
         return
@@ -142,14 +139,13 @@ async def on_reject_submit(
     client: AsyncWebClient,
 ) -> None:
     """The reason was given: reject, or say why not."""
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    req = ctx.request(context)
+    rt, tr = req.rt, req.tr
     reason = await _note(ack, view, ApprovalField.REASON, tr)
     if reason is None:
         return
     meta = ModalContext.load(view.get("private_metadata"))
-    attempt = await rt.approvals.reject(
-        ctx.workspace_id(context), ctx.user_id(context), meta.ref, reason
-    )
+    attempt = await rt.approvals.reject(req.workspace_id, req.user_id, meta.ref, reason)
     await settle_submission(attempt, "rejected", ack, meta, context, client)
 
 
@@ -161,14 +157,13 @@ async def on_ask_submit(
     client: AsyncWebClient,
 ) -> None:
     """The question was typed: send it to the rep; the claim stays pending."""
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    req = ctx.request(context)
+    rt, tr = req.rt, req.tr
     question = await _note(ack, view, ApprovalField.QUESTION, tr)
     if question is None:
         return
     meta = ModalContext.load(view.get("private_metadata"))
-    attempt = await rt.approvals.questions.ask(
-        ctx.workspace_id(context), ctx.user_id(context), meta.ref, question
-    )
+    attempt = await rt.approvals.questions.ask(req.workspace_id, req.user_id, meta.ref, question)
     await settle_submission(attempt, "asked", ack, meta, context, client)
 
 
@@ -184,12 +179,11 @@ async def on_answer(
     respond: AsyncRespond,
 ) -> None:
     """The rep's Answer button: open the answer modal (only for the rep who filed the claim)."""
+    req = ctx.request(context)
     await ack()
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    rt, tr = req.rt, req.tr
     ref = str(action.get("value") or "")
-    attempt = await rt.approvals.questions.may_answer(
-        ctx.workspace_id(context), ctx.user_id(context), ref
-    )
+    attempt = await rt.approvals.questions.may_answer(req.workspace_id, req.user_id, ref)
     if not attempt.ok or attempt.case is None or attempt.question is None:
         await refuse(respond, attempt, tr)
         return
@@ -205,13 +199,14 @@ async def on_answer_submit(
     client: AsyncWebClient,
 ) -> None:
     """The answer: to the approvers, onto the card, and into the rep's own DM."""
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    req = ctx.request(context)
+    rt, tr = req.rt, req.tr
     answer = await _note(ack, view, ApprovalField.ANSWER, tr)
     if answer is None:
         return
     meta = ModalContext.load(view.get("private_metadata"))
-    workspace = ctx.workspace_id(context)
-    attempt = await rt.approvals.questions.answer(workspace, ctx.user_id(context), meta.ref, answer)
+    workspace = req.workspace_id
+    attempt = await rt.approvals.questions.answer(workspace, req.user_id, meta.ref, answer)
     if not attempt.ok or attempt.case is None or attempt.question is None:
         await ack(response_action="update", view=notice_view(tr, refusal_text(attempt, tr)))
         return
@@ -233,15 +228,16 @@ async def settle_click(
     respond: AsyncRespond,
 ) -> None:
     """After a button decided: refuse, or update the cards (and the pending list clicked in)."""
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    req = ctx.request(context)
+    rt, tr = req.rt, req.tr
     if not attempt.ok or attempt.case is None:
         await refuse(respond, attempt, tr)
         return
     rt.outbox.kick()
-    workspace = ctx.workspace_id(context)
+    workspace = req.workspace_id
     await refresh_cards(rt, client, workspace, attempt.case)
     if _list_url(body):
-        page = await rt.approvals.pending_for(workspace, ctx.user_id(context))
+        page = await rt.approvals.pending_for(workspace, req.user_id)
         text, blocks = pending_list(page, tr, notice=done_text(action, attempt.case, tr))
         await respond(text=text, blocks=blocks, replace_original=True)
 
@@ -255,17 +251,18 @@ async def settle_submission(
     client: AsyncWebClient,
 ) -> None:
     """After a modal decided or asked: close it (or show why not), then update what shows it."""
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    req = ctx.request(context)
+    rt, tr = req.rt, req.tr
     if not attempt.ok or attempt.case is None:
         await ack(response_action="update", view=notice_view(tr, refusal_text(attempt, tr)))
         return
     await ack()
     rt.outbox.kick()
-    workspace = ctx.workspace_id(context)
+    workspace = req.workspace_id
     await refresh_cards(rt, client, workspace, attempt.case)
     list_url = trusted_response_url(meta.response_url, rt.settings)
     if list_url:
-        page = await rt.approvals.pending_for(workspace, ctx.user_id(context))
+        page = await rt.approvals.pending_for(workspace, req.user_id)
         text, blocks = pending_list(page, tr, notice=done_text(action, attempt.case, tr))
         try:
             sent = await AsyncWebhookClient(list_url).send(

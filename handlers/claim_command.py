@@ -99,6 +99,12 @@ def split(text: str) -> tuple[str, str]:
     return parts[0].lower(), parts[1].strip() if len(parts) > 1 else ""
 
 
+def unescape(text: str) -> str:
+    """Slack sends typed text with ``&``, ``<`` and ``>`` as HTML entities (``AT&amp;T``); the
+    markup it adds itself (``<@U123|name>``) has none, so only these three are turned back."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 async def on_claim(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -107,13 +113,14 @@ async def on_claim(
     client: AsyncWebClient,
 ) -> None:
     """Route ``/claim …`` to its subcommand, or answer with the help."""
-    name, args = split(str(body.get("text") or ""))
+    req = ctx.request(context)
+    name, args = split(unescape(str(body.get("text") or "")))
     invocation = Invocation(
-        rt=ctx.runtime(context),
-        tr=ctx.translator(context),
-        profile=ctx.profile(context),
-        workspace_id=ctx.workspace_id(context),
-        user_id=ctx.user_id(context),
+        rt=req.rt,
+        tr=req.tr,
+        profile=req.profile,
+        workspace_id=req.workspace_id,
+        user_id=req.user_id,
         channel_id=body.get("channel_id"),
         name=name,
         args=args,

@@ -13,7 +13,8 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.claims.draft import parse_form
+from bot.claims.batch import Resubmission
+from bot.claims.draft import ClaimDraft, parse_form
 from bot.claims.lookup import probe_for_query
 from bot.claims.verdict import Verdict
 from bot.i18n import Translator
@@ -23,7 +24,7 @@ from cards.claim_form import FormContext, new_claim_form
 from cards.verdict import deciding_view, verdict_message, verdict_view
 from handlers import context as ctx
 from handlers.claim_command import Invocation, subcommand
-from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
+from handlers.forms import field_errors, flatten_state
 from store.db import SILENCE_SECONDS, DatabaseUnavailable, answer_within
 
 log = logging.getLogger(__name__)
@@ -60,10 +61,9 @@ async def on_shortcut(
     ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     """The global shortcut "New claim"."""
+    req = ctx.request(context)
     await ack()
-    view = new_claim_form(
-        ctx.translator(context), ctx.runtime(context).rules, context=FormContext()
-    )
+    view = new_claim_form(req.tr, req.rt.rules, context=FormContext())
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
@@ -75,11 +75,12 @@ async def on_name_entered(
     client: AsyncWebClient,
 ) -> None:
     """Enter in the name field: show the closest existing customers under it."""
+    req = ctx.request(context)
     await ack()
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    rt, tr = req.rt, req.tr
     name = str(action.get("value") or "")
     probe = probe_for_query(name)
-    matches = await rt.claims.lookup(ctx.workspace_id(context), probe) if probe else []
+    matches = await rt.claims.lookup(req.workspace_id, probe) if probe else []
     view = body["view"]
     updated = new_claim_form(
         tr,
@@ -104,19 +105,37 @@ async def on_submit(
     client: AsyncWebClient,
 ) -> None:
     """Check the form; show field errors, or file the claim and turn the modal into the verdict."""
-    rt, tr, profile = ctx.runtime(context), ctx.translator(context), ctx.profile(context)
-    today = rt.clock.now().astimezone(profile.tz).date()
-    parsed = parse_form(flatten_state(view), rt.rules, today=today)
+    draft = await checked_form(ack, view, context)
+    if draft is not None:
+        await file_and_answer(ack, context, client, view, draft)
+
+
+async def checked_form(
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext
+) -> ClaimDraft | None:
+    """The submitted claim form, checked; or ``None`` after showing the errors on the fields."""
+    req = ctx.request(context)
+    today = req.rt.clock.now().astimezone(req.profile.tz).date()
+    parsed = parse_form(flatten_state(view), req.rt.rules, today=today)
     if isinstance(parsed, dict):
-        await ack(
-            response_action="errors",
-            errors={
-                field.value: error.message(tr.lang)[:FIELD_ERROR_LIMIT]
-                for field, error in parsed.items()
-            },
-        )
-        return
-    workspace = ctx.workspace_id(context)
+        await ack(response_action="errors", errors=field_errors(parsed, req.tr))
+        return None
+    return parsed
+
+
+async def file_and_answer(
+    ack: AsyncAck,
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    view: dict[str, Any],
+    draft: ClaimDraft,
+    *,
+    resubmits: Resubmission | None = None,
+) -> None:
+    """File a checked draft and turn the modal into its verdict, inside Slack's 3 seconds."""
+    req = ctx.request(context)
+    rt, tr, profile = req.rt, req.tr, req.profile
+    workspace = req.workspace_id
     filer = await rt.directory.filer(workspace, profile)
     # The decision may outlive the request's database budget: a busy database gets the
     # "being decided" modal below, and the verdict when it comes.
@@ -125,10 +144,11 @@ async def on_submit(
             rt.claims.submit(
                 workspace_id=workspace,
                 filer=filer,
-                draft=parsed,
+                draft=draft,
                 # One modal files one claim: a retried or double-clicked submit replays its verdict.
                 submission_key=f"view:{view['id']}",
                 origin_channel=FormContext.load(view.get("private_metadata")).origin_channel,
+                resubmits=resubmits,
             )
         )
     try:
@@ -144,7 +164,7 @@ async def on_submit(
         await ack(response_action="update", view=deciding_view(tr))
         verdict = await decision
         rt.outbox.kick()
-        await show_late_verdict(client, view["id"], verdict, tr, ctx.user_id(context))
+        await show_late_verdict(client, view["id"], verdict, tr, req.user_id)
         return
     await ack(response_action="update", view=verdict_view(verdict, tr))
     rt.outbox.kick()

@@ -47,6 +47,48 @@ def user_id(context: AsyncBoltContext) -> str:
     return str(context.user_id)
 
 
+class Request:
+    """What a listener needs of one request, read from Bolt's context when first asked for:
+    ``req = ctx.request(context)`` at the top of a listener, then ``req.rt``, ``req.tr``,
+    ``req.workspace_id``, ``req.user_id``. Nothing is read until used, so a listener for a
+    request without a user (an event) may still make one."""
+
+    __slots__ = ("context",)
+
+    def __init__(self, context: AsyncBoltContext) -> None:
+        self.context = context
+
+    @property
+    def rt(self) -> Runtime:
+        """The process's :class:`Runtime`."""
+        return runtime(self.context)
+
+    @property
+    def profile(self) -> Profile:
+        """The acting user's profile."""
+        return profile(self.context)
+
+    @property
+    def tr(self) -> Translator:
+        """Translations in the acting user's language."""
+        return translator(self.context)
+
+    @property
+    def workspace_id(self) -> str:
+        """The workspace (team) the request belongs to."""
+        return workspace_id(self.context)
+
+    @property
+    def user_id(self) -> str:
+        """The acting user."""
+        return user_id(self.context)
+
+
+def request(context: AsyncBoltContext) -> Request:
+    """The request's :class:`Request`."""
+    return Request(context)
+
+
 def first_input_block_id(view: dict[str, Any] | None) -> str | None:
     """The block id of a view's first input block (where a form-wide error can be shown)."""
     for block in (view or {}).get("blocks", []):

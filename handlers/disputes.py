@@ -44,11 +44,10 @@ async def on_open(
 ) -> None:
     """**Dispute**: the modal asking why, if the clicker is one of the collision's two reps and
     it can still be disputed."""
+    req = ctx.request(context)
     await ack()
-    rt, tr = ctx.runtime(context), ctx.translator(context)
-    attempt = await rt.disputes.may_open(
-        ctx.workspace_id(context), ctx.user_id(context), action.get("value")
-    )
+    rt, tr = req.rt, req.tr
+    attempt = await rt.disputes.may_open(req.workspace_id, req.user_id, action.get("value"))
     if not attempt.ok or attempt.case is None:
         await tell(respond, refusal_text(attempt, tr))
         return
@@ -57,12 +56,13 @@ async def on_open(
 
 async def on_open_submit(ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext) -> None:
     """The reason was given: open the dispute; the modal says where it went (or why not)."""
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    req = ctx.request(context)
+    rt, tr = req.rt, req.tr
     reason = await _reason(ack, view, tr)
     if reason is None:
         return
     ref, _ = parse_metadata(view.get("private_metadata"))
-    attempt = await rt.disputes.open(ctx.workspace_id(context), ctx.user_id(context), ref, reason)
+    attempt = await rt.disputes.open(req.workspace_id, req.user_id, ref, reason)
     text = opened_text(attempt, tr) if attempt.ok else refusal_text(attempt, tr)
     await ack(response_action="update", view=notice_view(tr, text))
     if attempt.ok:
@@ -102,11 +102,10 @@ async def _decision_modal(
     client: AsyncWebClient,
     respond: AsyncRespond,
 ) -> None:
+    req = ctx.request(context)
     await ack()
-    rt, tr = ctx.runtime(context), ctx.translator(context)
-    attempt = await rt.disputes.may_decide(
-        ctx.workspace_id(context), ctx.user_id(context), action.get("value")
-    )
+    rt, tr = req.rt, req.tr
+    attempt = await rt.disputes.may_decide(req.workspace_id, req.user_id, action.get("value"))
     if not attempt.ok or attempt.case is None:
         await tell(respond, refusal_text(attempt, tr))
         return
@@ -119,18 +118,17 @@ async def on_decide_submit(
     ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     """Rule, once: close the modal and update every card, or show why nothing changed."""
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    req = ctx.request(context)
+    rt, tr = req.rt, req.tr
     reason = await _reason(ack, view, tr)
     if reason is None:
         return
     ref, verdict = parse_metadata(view.get("private_metadata"))
-    workspace = ctx.workspace_id(context)
+    workspace = req.workspace_id
     if verdict is None:
         # Tampered metadata: refused like a forged click, without guessing a ruling.
         ref = ""
-    attempt = await rt.disputes.decide(
-        workspace, ctx.user_id(context), ref, verdict or Verdict.KEEP, reason
-    )
+    attempt = await rt.disputes.decide(workspace, req.user_id, ref, verdict or Verdict.KEEP, reason)
     if not attempt.ok or attempt.case is None:
         await ack(response_action="update", view=notice_view(tr, refusal_text(attempt, tr)))
         if attempt.case is not None and attempt.case.decided:

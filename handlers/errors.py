@@ -31,6 +31,7 @@ async def on_error(
     response: BoltResponse | None,
 ) -> BoltResponse | None:
     """Log the failure; tell the user in the quickest way the request allows."""
+    req = ctx.request(context)
     if isinstance(error, DatabaseCannotWrite):
         # The operator's instructions were logged where the failure was seen (store.db).
         key = "error.database_cannot_save"
@@ -42,7 +43,7 @@ async def on_error(
         key = "error.apology"
     if ctx.RUNTIME not in context:
         return None  # failed before our middleware: nothing we can say in the user's language
-    apology = ctx.translator(context)(key)
+    apology = req.tr(key)
 
     acked = context.ack is not None and getattr(context.ack, "response", None) is not None
     if not acked:

@@ -58,13 +58,12 @@ async def on_request_extension(
     respond: AsyncRespond,
 ) -> None:
     """**Request extension**: the form, if the clicker may ask for one on this claim now."""
+    req = ctx.request(context)
     await ack()
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    rt, tr = req.rt, req.tr
     claim_id = parse_ref(action.get("value"))
     found = (
-        await rt.lifecycle.extensions.check(
-            ctx.workspace_id(context), ctx.user_id(context), claim_id
-        )
+        await rt.lifecycle.extensions.check(req.workspace_id, req.user_id, claim_id)
         if claim_id is not None
         else Refusal.NOT_FOUND
     )
@@ -84,7 +83,8 @@ async def on_extension_submit(
     ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     """File the request; the modal turns into where it went (or why it could not be filed)."""
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    req = ctx.request(context)
+    rt, tr = req.rt, req.tr
     field = ExtensionField.REASON.value
     try:
         reason = clean_text(flatten_state(view).get(field), max_len=REASON_MAX, multiline=True)
@@ -95,9 +95,7 @@ async def on_extension_submit(
         return
     claim_id = claim_id_of(view.get("private_metadata"))
     result = (
-        await rt.lifecycle.extensions.request(
-            ctx.workspace_id(context), ctx.user_id(context), claim_id, reason
-        )
+        await rt.lifecycle.extensions.request(req.workspace_id, req.user_id, claim_id, reason)
         if claim_id is not None
         else Refusal.NOT_FOUND
     )
@@ -117,14 +115,13 @@ async def _decide(
     client: AsyncWebClient,
     respond: AsyncRespond,
 ) -> None:
+    req = ctx.request(context)
     await ack()
-    rt, tr = ctx.runtime(context), ctx.translator(context)
-    workspace_id = ctx.workspace_id(context)
+    rt, tr = req.rt, req.tr
+    workspace_id = req.workspace_id
     request_id = parse_ref(action.get("value"))
     decided = (
-        await rt.lifecycle.extensions.decide(
-            workspace_id, ctx.user_id(context), request_id, decision
-        )
+        await rt.lifecycle.extensions.decide(workspace_id, req.user_id, request_id, decision)
         if request_id is not None
         else Decided(DecisionOutcome.NOT_FOUND)
     )

@@ -119,17 +119,18 @@ async def on_log_followup(
     respond: AsyncRespond,
 ) -> None:
     """**Log follow-up** on a claim message: the form, if the clicker owns the active claim."""
+    req = ctx.request(context)
     await ack()
-    tr = ctx.translator(context)
+    tr = req.tr
     claim_id = parse_ref(action.get("value"))
     if claim_id is None:
         await tell(respond, refusal_text(Refusal.NOT_FOUND, tr))
         return
     refusal = await open_followup(
-        ctx.runtime(context),
+        req.rt,
         tr,
-        ctx.profile(context),
-        ctx.workspace_id(context),
+        req.profile,
+        req.workspace_id,
         claim_id,
         body.get("trigger_id"),
         client,
@@ -142,7 +143,8 @@ async def on_followup_submit(
     ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     """Save the follow-up, or show what to correct on the fields."""
-    rt, tr, profile = ctx.runtime(context), ctx.translator(context), ctx.profile(context)
+    req = ctx.request(context)
+    rt, tr, profile = req.rt, req.tr, req.profile
     parsed = parse_followup(flatten_state(view), rt.rules, now=rt.clock.now(), tz=profile.tz)
     if isinstance(parsed, dict):
         await ack(
@@ -155,9 +157,7 @@ async def on_followup_submit(
         return
     claim_id = claim_id_of(view.get("private_metadata"))
     result = (
-        await rt.lifecycle.followups.log(
-            ctx.workspace_id(context), profile.user_id, claim_id, parsed
-        )
+        await rt.lifecycle.followups.log(req.workspace_id, profile.user_id, claim_id, parsed)
         if claim_id is not None
         else Refusal.NOT_FOUND
     )

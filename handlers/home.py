@@ -69,9 +69,10 @@ async def on_home_opened(
     event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     """The Home tab was opened: publish it afresh (the Messages tab needs nothing)."""
+    req = ctx.request(context)
     if event.get("tab", "home") != "home":
         return
-    rt, workspace, user = ctx.runtime(context), ctx.workspace_id(context), ctx.user_id(context)
+    rt, workspace, user = req.rt, req.workspace_id, req.user_id
     rt.home.refresher.touch(workspace, user)
     rt.home.publisher.forget_notice(workspace, user)
     state = HomeState.load((event.get("view") or {}).get("private_metadata"))
@@ -118,22 +119,26 @@ async def on_refresh(
     await _publish(context, client, _state(body))
 
 
+async def on_open_link(ack: AsyncAck) -> None:
+    """**Open in Home** on a digest: Slack follows the link (and, for a deep link, may not send
+    the click at all); a click that does arrive needs only an ack — the Home is published afresh
+    when it opens."""
+    await ack()
+
+
 async def on_new_claim(
     ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     """**New claim**: the claim form, as ``/claim`` opens it."""
+    req = ctx.request(context)
     await ack()
-    view = new_claim_form(
-        ctx.translator(context), ctx.runtime(context).rules, context=FormContext()
-    )
+    view = new_claim_form(req.tr, req.rt.rules, context=FormContext())
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 async def _publish(context: AsyncBoltContext, client: AsyncWebClient, state: HomeState) -> None:
-    rt = ctx.runtime(context)
-    await rt.home.publisher.publish(
-        ctx.workspace_id(context), ctx.user_id(context), state=state, client=client
-    )
+    req = ctx.request(context)
+    await req.rt.home.publisher.publish(req.workspace_id, req.user_id, state=state, client=client)
 
 
 def register(app: AsyncApp) -> None:
@@ -145,7 +150,8 @@ def register(app: AsyncApp) -> None:
         next: Callable[[], Awaitable[None]],
     ) -> None:
         if from_home(body) and ctx.RUNTIME in context and context.user_id:
-            rt, workspace = ctx.runtime(context), ctx.workspace_id(context)
+            req = ctx.request(context)
+            rt, workspace = req.rt, req.workspace_id
             rt.home.refresher.touch(workspace, str(context.user_id))
             context["respond"] = HomeNotice(rt, context.client, workspace, str(context.user_id))
         await next()
@@ -156,4 +162,5 @@ def register(app: AsyncApp) -> None:
     app.action(HomeAction.PAGE_NEXT.value)(on_page)
     app.action(HomeAction.PAGE_BACK.value)(on_page)
     app.action(HomeAction.REFRESH.value)(on_refresh)
+    app.action(HomeAction.OPEN.value)(on_open_link)
     app.action(HomeAction.NEW_CLAIM.value)(on_new_claim)

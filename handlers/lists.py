@@ -85,15 +85,16 @@ async def on_page(
     ack: AsyncAck, action: dict[str, Any], context: AsyncBoltContext, respond: AsyncRespond
 ) -> None:
     """**Next** / **Previous** on a list: that page, for the clicker, in place of this one."""
+    req = ctx.request(context)
     await ack()
-    rt = ctx.runtime(context)
+    rt = req.rt
     scope, number = parse_page(action.get("value"))
-    workspace, user = ctx.workspace_id(context), ctx.user_id(context)
+    workspace, user = req.workspace_id, req.user_id
     if scope is ListScope.TEAM:
         page = await rt.lists.team(workspace, user, number)
     else:
         page = await rt.lists.mine(workspace, user, number)
-    text, blocks = claims_page(page, ctx.translator(context), rt.rules)
+    text, blocks = claims_page(page, req.tr, rt.rules)
     await respond(text=text, blocks=blocks, replace_original=True)
 
 
@@ -101,11 +102,12 @@ async def on_history(
     ack: AsyncAck, action: dict[str, Any], context: AsyncBoltContext, respond: AsyncRespond
 ) -> None:
     """**History** on a search match or a candidate: that customer's timeline."""
+    req = ctx.request(context)
     await ack()
-    rt, tr = ctx.runtime(context), ctx.translator(context)
+    rt, tr = req.rt, req.tr
     customer_id = parse_ref(action.get("value"))
     history = (
-        await rt.history.of_customer(ctx.workspace_id(context), ctx.user_id(context), customer_id)
+        await rt.history.of_customer(req.workspace_id, req.user_id, customer_id)
         if customer_id is not None
         else None
     )

@@ -38,10 +38,11 @@ async def on_page(
     ack: AsyncAck, action: dict[str, Any], context: AsyncBoltContext, respond: AsyncRespond
 ) -> None:
     """**Next** / **Previous**: the other page in place of this one."""
+    req = ctx.request(context)
     await ack()
-    rt = ctx.runtime(context)
-    page = await rt.lifecycle.pool.page(ctx.workspace_id(context), page_of(action.get("value")))
-    text, blocks = pool_list(ctx.translator(context), rt.rules, page)
+    rt = req.rt
+    page = await rt.lifecycle.pool.page(req.workspace_id, page_of(action.get("value")))
+    text, blocks = pool_list(req.tr, rt.rules, page)
     await respond(text=text, blocks=blocks, replace_original=True)
 
 
@@ -54,14 +55,15 @@ async def on_claim(
 ) -> None:
     """**Claim**: file a claim on the pooled customer; tell the clicker the verdict, and turn
     the channel's announcement into "claimed by …" once someone has it."""
+    req = ctx.request(context)
     await ack()
-    rt, tr = ctx.runtime(context), ctx.translator(context)
-    workspace_id = ctx.workspace_id(context)
+    rt, tr = req.rt, req.tr
+    workspace_id = req.workspace_id
     customer_id = parse_ref(action.get("value"))
     if customer_id is None:
         result = PoolClaim(PoolOutcome.NOT_FOUND)
     else:
-        filer = await rt.directory.filer(workspace_id, ctx.profile(context))
+        filer = await rt.directory.filer(workspace_id, req.profile)
         result = await rt.lifecycle.pool.claim(workspace_id, filer, customer_id)
     text, blocks = pool_claim_reply(result, tr)
     await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
@@ -69,7 +71,7 @@ async def on_claim(
     verdict = result.verdict
     holder = None
     if verdict is not None and verdict.outcome in (Outcome.CLAIMED, Outcome.PENDING):
-        holder = ctx.user_id(context)
+        holder = req.user_id
     elif result.outcome is PoolOutcome.TAKEN:
         holder = result.holder_id
     if holder is not None and customer_id is not None:

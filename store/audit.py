@@ -34,13 +34,17 @@ class Action(StrEnum):
     CLAIM_RELEASED = "claim.released"
     CLAIM_TRANSFERRED = "claim.transferred"
     CLAIM_REFUSED = "claim.refused"
+    CLAIM_WITHDRAWN = "claim.withdrawn"
+    CLAIM_EDITED = "claim.edited"
     COLLISION_RECORDED = "collision.recorded"
     DISPUTE_OPENED = "dispute.opened"
     DISPUTE_DECIDED = "dispute.decided"
     CUSTOMER_IMPORTED = "customer.imported"
+    CUSTOMER_MERGED = "customer.merged"
     ROLE_CHANGED = "role.changed"
     TEAM_CHANGED = "team.changed"
     ACCESS_REFUSED = "access.refused"
+    APP_UNINSTALLED = "app.uninstalled"
 
 
 async def record(

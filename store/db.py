@@ -13,9 +13,10 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -42,6 +43,19 @@ class DatabaseCannotWrite(DatabaseUnavailable):
 
 # SQLite's words for "cannot write": SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CANTOPEN.
 _CANNOT_WRITE = ("disk is full", "readonly database", "disk i/o error", "unable to open")
+
+
+def database_file(url: str) -> Path | None:
+    """The file an SQLite URL names (``None`` for other databases and in-memory SQLite)."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def describe_url(url: str) -> str:
+    """The URL as an operator may see it in logs: the password masked."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 # The event-loop time by which a unit of work must be done, while a Slack request waits for its

@@ -36,10 +36,16 @@ async def team_by_name(session: AsyncSession, workspace_id: str, name: str) -> T
 
 
 async def add_team(
-    session: AsyncSession, workspace_id: str, name: str, region: str | None, *, at: datetime
+    session: AsyncSession,
+    workspace_id: str,
+    name: str,
+    region: str | None,
+    *,
+    at: datetime,
+    channel: str | None = None,
 ) -> Team:
     """Create a team (the caller checks that the name is free)."""
-    team = Team(workspace_id=workspace_id, name=name, region=region, created_at=at)
+    team = Team(workspace_id=workspace_id, name=name, region=region, created_at=at, channel=channel)
     session.add(team)
     await session.flush()
     return team
@@ -167,4 +173,20 @@ async def set_team_region(
         update(Team)
         .where(Team.workspace_id == workspace_id, Team.id == team_id)
         .values(region=region)
+    )
+
+
+async def set_team_channel(
+    session: AsyncSession,
+    workspace_id: str,
+    team_id: int,
+    channel: str | None,
+    *,
+    set_by: str | None,
+) -> None:
+    """Change a team's channel (``None`` clears it); ``set_by`` None: from the rules file."""
+    await session.execute(
+        update(Team)
+        .where(Team.workspace_id == workspace_id, Team.id == team_id)
+        .values(channel=channel, channel_set_by=set_by)
     )

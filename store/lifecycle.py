@@ -433,3 +433,7 @@ async def pool_page(
         for row in rows.all()
         if row[3] is not None
     ], total
+
+
+# The columns a ClaimClock is read from, for queries elsewhere in the store (store/digest.py).
+CLOCK_COLUMNS = _CLOCK

@@ -27,7 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from store.types import JSONDocument, UTCDateTime
 
@@ -90,6 +90,13 @@ class EndReason(StrEnum):
     LOST = "lost"  # deal lost: released to the pool
     RELEASED = "released"  # released to the pool by a manager (bot/transfers.py)
     TRANSFERRED = "transferred"  # handed to another rep by a manager or a dispute
+    WITHDRAWN = "withdrawn"  # the owner withdrew it: the customer is free, no cool-down
+    MERGED = "merged"  # its customer was merged into another held by an earlier claim
+
+    @classmethod
+    def without_cooldown(cls) -> tuple[EndReason, ...]:
+        """Endings after which the former owner may claim the customer again at once."""
+        return (cls.WITHDRAWN, cls.MERGED)
 
 
 class Via(StrEnum):
@@ -99,6 +106,7 @@ class Via(StrEnum):
     POOL = "pool"  # a rep took it from the public pool
     IMPORT = "import"  # loaded from an old list (claimbot import)
     TRANSFER = "transfer"  # a manager or a dispute handed the customer over
+    API = "api"  # another system filed it for a rep through the REST API
 
     @classmethod
     def not_filed(cls) -> tuple[Via, ...]:
@@ -156,6 +164,14 @@ class Team(Base):
     name: Mapped[str] = mapped_column(String(80))
     region: Mapped[str | None] = mapped_column(String(75))
     created_at: Mapped[datetime]
+    # The team's channel (its digest goes there); set from the rules file until someone sets or
+    # clears it in Slack (``channel_set_by``), after which Slack is the source of truth.
+    channel: Mapped[str | None] = mapped_column(String(32))
+    channel_set_by: Mapped[str | None] = mapped_column(UserRef)
+    # The local days whose daily digest and weekly summary were decided (posted, or found quiet):
+    # each is decided once, and the next digest covers what ended since the last one.
+    digest_on: Mapped[date | None] = mapped_column(Date)
+    summary_on: Mapped[date | None] = mapped_column(Date)
 
 
 class TeamMember(Base):
@@ -186,12 +202,35 @@ class Customer(Base):
     workspace_id: Mapped[str] = mapped_column(WorkspaceId)
     name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200))
+    # The name in the other language it was created with (claims keep theirs): with ``name`` and
+    # the claims' names, every name a key was computed from, for ``claimbot rekey``.
+    other_name: Mapped[str | None] = mapped_column(String(200))
     credit_code: Mapped[str | None] = mapped_column(String(18))
     region: Mapped[str | None] = mapped_column(String(75))
     # Set while the customer sits in the public pool (released and not yet claimed again).
     pooled_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     created_by: Mapped[str | None] = mapped_column(UserRef)
+
+
+class RekeyRun(Base):
+    """``claimbot rekey`` for one workspace: where it got to, and the generation of name keys.
+
+    A run that has not finished resumes after ``last_customer_id``. ``generation`` grows by one
+    when a run finishes: a bot whose in-memory name index was built at an older generation
+    rebuilds it, dropping the keys the run deleted.
+    """
+
+    __tablename__ = "rekey_runs"
+
+    workspace_id: Mapped[str] = mapped_column(WorkspaceId, primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    last_customer_id: Mapped[int] = mapped_column(BigId)
+    customers_done: Mapped[int] = mapped_column(Integer)
+    keys_added: Mapped[int] = mapped_column(Integer)
+    keys_removed: Mapped[int] = mapped_column(Integer)
 
 
 class CustomerKey(Base):
@@ -260,6 +299,8 @@ class Claim(Base):
     source_channel: Mapped[str | None] = mapped_column(String(75))
     deal_size: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     first_contact_on: Mapped[date | None] = mapped_column(Date)
+    # A correction of a rejected claim ("Correct and resubmit"): that claim's id.
+    resubmits_id: Mapped[int | None] = mapped_column(BigId)
     # Where the rep filed from, to answer there.
     origin_channel: Mapped[str | None] = mapped_column(String(32))
     # Approval.
@@ -477,3 +518,55 @@ SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_
 SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
     Base.metadata, "slack_oauth_states"
 )
+
+
+class ApiToken(Base):
+    """A REST API token of one workspace. Only a hash of its secret is kept: a leaked database
+    does not leak working tokens, and the secret is shown once, when an admin creates it."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index(None, "workspace_id", "revoked_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(WorkspaceId)
+    name: Mapped[str] = mapped_column(String(80))
+    scope: Mapped[str] = mapped_column(String(16))  # read, read-write
+    secret_hash: Mapped[str] = mapped_column(String(64))  # SHA-256, hex
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+
+class WebhookDelivery(Base):
+    """One audit event owed to one webhook endpoint: the webhooks' outbox, written in the
+    transaction that records the event (see bot/webhooks/fanout.py).
+
+    ``event_id`` is the same for every endpoint and every attempt, so receivers can drop repeats;
+    ``ordering_key`` (``claim:<id>``, else ``customer:<id>``, else ``workspace``) names the
+    sequence an event belongs to: an endpoint gets one key's events one at a time, oldest first.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("endpoint", "event_id"),
+        Index(None, "status", "next_attempt_at"),
+        Index(None, "endpoint", "ordering_key", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(WorkspaceId)
+    endpoint: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[str] = mapped_column(String(36))
+    audit_event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id", ondelete="CASCADE"))
+    audit_event: Mapped[AuditEvent] = relationship()
+    ordering_key: Mapped[str] = mapped_column(String(48))
+    kind: Mapped[str] = mapped_column(String(48))
+    created_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
+    last_status: Mapped[int | None] = mapped_column(Integer)  # the receiver's HTTP status
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None]

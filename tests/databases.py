@@ -53,3 +53,14 @@ async def fresh_postgres_database() -> AsyncIterator[str]:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await admin.close()
+
+
+@asynccontextmanager
+async def database_of(kind: str, directory: Path, name: str = "shared.db") -> AsyncIterator[str]:
+    """A database URL of ``kind`` (``sqlite``: a file in ``directory``; ``postgres``: a fresh
+    database), for tests parametrised over both."""
+    if kind == "sqlite":
+        yield sqlite_url(directory, name)
+    else:
+        async with fresh_postgres_database() as url:
+            yield url

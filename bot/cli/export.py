@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
 
 from bot.cli.common import open_runtime
 from bot.cli.workspace import resolve_workspace
@@ -22,7 +21,7 @@ from bot.export import (
 from bot.settings import ConfigError
 
 
-def add_parser(commands: Any) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub = commands.add_parser(
         "export",
         help="write claims, follow-ups and audit events as CSV (UTF-8 with BOM, for Excel)",
@@ -64,7 +63,7 @@ def destination(out: str) -> tuple[dict[str, Path] | None, Path]:
 
 
 async def handle(args: argparse.Namespace) -> int:
-    rt = await open_runtime()
+    rt = await open_runtime(create=False)
     try:
         since = None
         if args.since:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from bot.claims.importer import CustomerImporter
 from bot.cli.common import open_runtime
@@ -12,7 +11,7 @@ from bot.cli.workspace import resolve_workspace
 from bot.settings import ConfigError
 
 
-def add_parser(commands: Any) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub = commands.add_parser(
         "import",
         help="load an existing customer list (CSV: name, other_name, credit_code, phone, email, "
@@ -26,7 +25,7 @@ def add_parser(commands: Any) -> None:
 async def handle(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         raise ConfigError(f"{args.file} is not a readable file.")
-    rt = await open_runtime()
+    rt = await open_runtime(create=False)
     try:
         workspace = await resolve_workspace(rt, args.workspace)
         importer = CustomerImporter(rt.db, rt.rules, rt.clock, rt.checker)

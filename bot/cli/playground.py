@@ -60,6 +60,12 @@ async def handle(args: argparse.Namespace) -> int:
                     f"cannot serve the page on {args.host}:{args.port} ({exc.strerror}); "
                     "try another --port."
                 ) from exc
+            if args.host not in ("127.0.0.1", "localhost", "::1"):
+                log.warning(
+                    "the page is served on %s without a password: anyone who reaches it can act "
+                    "as anyone in the playground",
+                    args.host,
+                )
             print(f"Claimbot playground: {url}  (data: {database}; Ctrl+C to stop)", flush=True)
             if not args.no_open:
                 webbrowser.open(url)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.cli.common import open_runtime
@@ -18,7 +17,7 @@ from bot.clock import FixedClock, SystemClock
 from bot.settings import ConfigError
 
 
-def add_parser(commands: Any) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub = commands.add_parser(
         "sweep",
         help="run one reminder/reclaim/escalation pass and print what it did",
@@ -56,7 +55,7 @@ def parse_moment(text: str, zone: ZoneInfo) -> datetime:
 
 async def handle(args: argparse.Namespace) -> int:
     clock = FixedClock(SystemClock().now())
-    rt = await open_runtime(clock=clock)
+    rt = await open_runtime(clock=clock, create=False)
     try:
         if args.at:
             clock.set(parse_moment(args.at, rt.rules.zone))

@@ -35,6 +35,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -67,6 +68,13 @@ def rules_digest(rules: Rules) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+class SweepStep(Protocol):
+    """Work a pass does in each workspace once its claims are swept (reclaims done first, so
+    that what it reports is the state after them)."""
+
+    async def run(self, workspace_id: str, now: datetime, report: SweepReport) -> None: ...
+
+
 @dataclass
 class Sweeper:
     """Runs passes of the sweep."""
@@ -75,6 +83,8 @@ class Sweeper:
     rules: Rules
     directory: Directory
     batch: int = 500
+    # More work each pass does per workspace after the claims' own (the teams' digests).
+    steps: list[SweepStep] = field(default_factory=list)
     releaser: Releaser = field(init=False)
     _planner: Planner = field(init=False)
 
@@ -91,6 +101,8 @@ class Sweeper:
             workspaces = await store.workspaces_with_claims(session)
         for workspace_id in workspaces:
             await self._workspace(workspace_id, now, report)
+            for step in self.steps:
+                await step.run(workspace_id, now, report)
         report.workspaces = len(workspaces)
         return report
 
@@ -233,12 +245,7 @@ class Sweeper:
 
     def timeline(self, claim: ClaimClock) -> Timeline:
         """The claim's timeline under the current rules."""
-        last = claim.last_activity_at or claim.decided_at or claim.submitted_at
-        return Timeline.of(
-            last_activity_at=last,
-            protection_until=claim.protection_until,
-            rules=self.rules.protection,
-        )
+        return Timeline.of_claim(claim, self.rules.protection)
 
     async def _write(
         self,
@@ -285,6 +292,11 @@ class Sweeper:
                         f"{claim.customer_name!r} of {claim.owner_id}: "
                         f"{timeline.reclaim_reason.value}"
                     )
+                    # The notices the real pass writes for a reclaim, so the dry run shows them.
+                    released = self.releaser.reclaim_notices(
+                        [claim], reason=timeline.reclaim_reason, now=now
+                    )
+                    planned += [Planned(notice) for notice in released]
                     continue
                 planned += await self._planner.active(
                     session, workspace_id, claim, timeline, due, now

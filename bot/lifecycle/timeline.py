@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.rules import ProtectionRules
+from store.lifecycle import ClaimClock
 from store.models import EndReason
 
 
@@ -69,6 +70,13 @@ class Timeline:
             warning_at=reclaim_at - warning if warning else None,
             reclaim_reason=reason,
         )
+
+    @classmethod
+    def of_claim(cls, claim: ClaimClock, rules: ProtectionRules) -> Timeline:
+        """The timeline of an active claim as the store reads it (idle since its last activity,
+        else its approval, else its filing)."""
+        last = claim.last_activity_at or claim.decided_at or claim.submitted_at
+        return cls.of(last_activity_at=last, protection_until=claim.protection_until, rules=rules)
 
     def due(self, now: datetime) -> tuple[Due, ...]:
         """What the claim's state calls for at ``now`` — its current state only.

@@ -131,9 +131,11 @@ class MetricsService:
         breakdown: bool = True,
         channels: bool = True,
         trend: bool = False,
+        at: datetime | None = None,
     ) -> Report:
-        """The scope's metrics for the period, with what else is asked for."""
-        now = self.clock.now()
+        """The scope's metrics for the period, with what else is asked for; ``at`` picks the
+        period containing that moment (default now), e.g. last week for a weekly summary."""
+        now = at or self.clock.now()
         span = self.window(period, now)
         async with self.db.session() as session:
             await store.analytic(session)

@@ -76,6 +76,11 @@ async def enqueue_many(
     return [n for n in notices if n.dedupe_key in added]
 
 
+# The language a notice to a channel is rendered in (a team's language), else the workspace's.
+LANG = "_lang"
+# A notice that would show an "Open in Home" button asks the worker for the link (HOME_URL).
+HOME_LINK = "_home_link"
+HOME_URL = "home_url"
 SUBJECT = "_subject"
 SUBJECT_ID = "_subject_id"
 

@@ -29,6 +29,14 @@ class NoticeKind(StrEnum):
     TRANSFERRED_AWAY = "transfer.from"
     TRANSFERRED_TO = "transfer.to"
     RELEASED_BY_MANAGER = "release.owner"
+    # Corrections after filing (bot/corrections).
+    CLAIM_WITHDRAWN = "claim.withdrawn"
+    CLAIM_EDITED = "claim.edited"
+    # A rep's whole book handed over (bot/books.py): one summary to each side.
+    BOOK_HANDED_AWAY = "handover.from"
+    BOOK_HANDED_TO = "handover.to"
+    # Two customer records merged (bot/merge.py), both held: to both reps and their managers.
+    CUSTOMERS_MERGED = "customer.merged"
     # The sweep and the claim's life (bot/lifecycle).
     OVERDUE = "lifecycle.overdue"
     OVERDUE_MANAGER = "lifecycle.overdue_manager"
@@ -39,3 +47,10 @@ class NoticeKind(StrEnum):
     POOL_ANNOUNCEMENT = "pool.announcement"
     EXTENSION_REQUEST = "extension.request"
     EXTENSION_DECIDED = "extension.decided"
+    # A team's channel (bot/digest): the daily digest, the weekly summary and its chart (a file:
+    # the card gives the line shared with it, bot.notify.files the file).
+    TEAM_DIGEST = "team.digest"
+    TEAM_WEEKLY = "team.weekly"
+    TEAM_WEEKLY_CHART = "team.weekly_chart"
+    # Operations (bot/notify/fallback.py): a configured channel the bot cannot post in.
+    CHANNEL_UNUSABLE = "ops.channel_unusable"

@@ -12,8 +12,6 @@ the recipient's own working hours is held until they begin, without counting as 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import copy
 import logging
 import random
@@ -23,21 +21,27 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import ClientError
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
-from bot.i18n import Translator
-from bot.notify import SUBJECT, SUBJECT_ID
+from bot.i18n import LANGS, Lang, Translator
+from bot.notify import HOME_LINK, HOME_URL, LANG, SUBJECT, SUBJECT_ID
+from bot.notify.fallback import CHANNEL_UNUSABLE, ChannelFallback, is_channel
+from bot.notify.files import file_renderer
 from bot.notify.hours import HOURS, deadline_of, delivery_time, is_person
+from bot.notify.loop import DrainLoop
 from bot.oauth import WorkspaceClients
 from bot.people import PeopleDirectory
 from bot.rules import Rules
 from store import outbox, posted
-from store.db import Database, DatabaseUnavailable
+from store.db import Database
 
 log = logging.getLogger(__name__)
+
+# How long notices for a workspace that removed the app wait before being looked at again.
+REMOVED_HOLD = timedelta(hours=1)
 
 # A notice's fallback text and blocks, from its kind and payload (cards.registry.render_notice,
 # handed in by the runtime so that bot/ does not import cards/).
@@ -86,7 +90,7 @@ class DrainReport:
     deferred: int = 0  # held back for the recipient's working hours
 
 
-class OutboxWorker:
+class OutboxWorker(DrainLoop):
     """Drains the outbox on a timer and whenever :meth:`kick` says there is something new."""
 
     def __init__(
@@ -101,8 +105,12 @@ class OutboxWorker:
         batch: int = 20,
         lease: timedelta = timedelta(minutes=2),
         max_attempts: int = 10,
+        fallback: ChannelFallback | None = None,
     ) -> None:
+        super().__init__("outbox", rules.schedule.outbox_interval_seconds)
         self.db = db
+        # Where a notice goes when its channel refuses it (None: it fails, as any other error).
+        self.fallback = fallback
         self.rules = rules
         self.clock = clock
         self.people = people
@@ -115,39 +123,7 @@ class OutboxWorker:
         self.batch = batch
         self.lease = lease
         self.max_attempts = max_attempts
-        self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def kick(self) -> None:
-        """Ask for a drain now (after a commit that enqueued something)."""
-        self._wake.set()
-
-    async def start(self) -> None:
-        self._stopping.clear()
-        self._task = asyncio.create_task(self._run(), name="claimbot-outbox")
-
-    async def stop(self) -> None:
-        """Stop after the message in hand; leased rows not yet sent simply expire and resend."""
-        self._stopping.set()
-        self._wake.set()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(self._task, timeout=15)
-            self._task = None
-
-    async def _run(self) -> None:
-        interval = self.rules.schedule.outbox_interval_seconds
-        while not self._stopping.is_set():
-            self._wake.clear()
-            try:
-                await self.drain()
-            except DatabaseUnavailable as exc:
-                log.warning("outbox paused: database unavailable (%s)", exc)
-            except Exception:
-                log.exception("outbox drain failed; will try again")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=interval)
+        self._app_links: dict[str, str | None] = {}
 
     async def drain(self, *, limit: int | None = None) -> DrainReport:
         """Send everything due now (or up to ``limit`` messages)."""
@@ -173,6 +149,13 @@ class OutboxWorker:
             ]
 
     async def _deliver(self, row: Leased, report: DrainReport) -> None:
+        if not self.clients.installed(row.workspace_id):
+            # The workspace removed the app: hold its notices (not an attempt) in case it
+            # comes back, rather than spending their attempts on a dead token.
+            async with self.db.session() as session:
+                await outbox.defer(session, row.id, until=self.clock.now() + REMOVED_HOLD)
+            report.deferred += 1
+            return
         client = await self.clients.for_workspace(row.workspace_id)
         sender = without_retries(client)
         held_until = await self._outside_working_hours(row, client)
@@ -181,27 +164,48 @@ class OutboxWorker:
                 await outbox.defer(session, row.id, until=held_until)
             report.deferred += 1
             return
+        make_file = file_renderer(row.kind)
         try:
             text, blocks = await self._render(row, client)
+            if make_file is not None:
+                shared = await make_file(row.payload, self._translator(row, None))
         except Exception as exc:  # a card bug must not block the queue behind it
             log.exception("cannot render outbox %s (%s)", row.id, row.kind)
             await self._fail(row, f"render: {exc!r}", report)
             return
         try:
-            response = await sender.chat_postMessage(
-                channel=row.recipient, text=text, blocks=blocks
-            )
+            if make_file is not None:
+                response = await sender.files_upload_v2(
+                    channel=row.recipient,
+                    file=shared.content,
+                    filename=shared.filename,
+                    title=shared.title,
+                    alt_txt=shared.alt_text[:1000],
+                    initial_comment=text,
+                )
+            else:
+                response = await sender.chat_postMessage(
+                    channel=row.recipient, text=text, blocks=blocks
+                )
         except SlackApiError as exc:
             error = str(exc.response.get("error") or exc.response.status_code)
             if exc.response.status_code == 429:
                 wait = _retry_after(exc.response.headers)
-                await self._retry(row, f"ratelimited (retry after {wait}s)", wait, report)
+                # Slack's per-channel pace, not the message's fault: no attempt is used up.
+                await self._retry(
+                    row, f"ratelimited (retry after {wait}s)", wait, report, counts=False
+                )
+            elif error in CHANNEL_UNUSABLE and is_channel(row.recipient) and self.fallback:
+                await self.fallback.reroute(
+                    row.workspace_id, row.id, row.kind, row.recipient, row.payload, error
+                )
+                await self._fail(row, error, report)
             elif error in PERMANENT_ERRORS:
                 await self._fail(row, error, report)
             else:
                 await self._retry(row, error, None, report)
             return
-        except (ClientError, TimeoutError, OSError) as exc:
+        except (ClientError, TimeoutError, OSError, SlackRequestError) as exc:
             await self._retry(row, f"{exc.__class__.__name__}: {exc}", None, report)
             return
         channel = str(response.get("channel") or row.recipient)
@@ -233,18 +237,47 @@ class OutboxWorker:
         )
         return when if when > now else None
 
-    async def _render(self, row: Leased, client: AsyncWebClient) -> tuple[str, list[Any]]:
+    async def _render(self, row: Leased, client: AsyncWebClient) -> tuple[str, list[Block]]:
+        lang: Lang | None = None
         if row.recipient[:1] in ("U", "W"):
             profile = await self.people.profile(row.workspace_id, row.recipient, client)
             lang = profile.lang
-        else:
-            lang = self.rules.language
-        return self.render(row.kind, row.payload, Translator(lang))
+        payload = row.payload
+        if payload.get(HOME_LINK):
+            payload = payload | {HOME_URL: await self._home_url(row.workspace_id, client)}
+        return self.render(row.kind, payload, self._translator(row, lang))
+
+    def _translator(self, row: Leased, lang: Lang | None) -> Translator:
+        """A person's language; for a channel, the notice's own (a team's) or the workspace's."""
+        wanted = row.payload.get(LANG)
+        return Translator(lang or (wanted if wanted in LANGS else self.rules.language))
+
+    async def _home_url(self, workspace_id: str, client: AsyncWebClient) -> str | None:
+        """Slack's deep link to Claimbot's Home tab (``slack://app?…&tab=home``, the link Slack
+        recommends for a button that opens the App Home), from ``auth.test``'s app and team IDs;
+        None when Slack does not tell them (the card then goes without the button)."""
+        if workspace_id not in self._app_links:
+            try:
+                identity = await client.auth_test()
+            except (SlackApiError, ClientError, TimeoutError, OSError) as exc:
+                log.warning("no app link for %s: %s", workspace_id, exc)
+                return None
+            app_id, team_id = identity.get("app_id"), identity.get("team_id")
+            self._app_links[workspace_id] = (
+                f"slack://app?team={team_id}&id={app_id}&tab=home" if app_id and team_id else None
+            )
+        return self._app_links[workspace_id]
 
     async def _retry(
-        self, row: Leased, error: str, wait_seconds: float | None, report: DrainReport
+        self,
+        row: Leased,
+        error: str,
+        wait_seconds: float | None,
+        report: DrainReport,
+        *,
+        counts: bool = True,
     ) -> None:
-        if row.attempts >= self.max_attempts:
+        if counts and row.attempts >= self.max_attempts:
             await self._fail(row, f"gave up after {row.attempts} attempts: {error}", report)
             return
         if wait_seconds is None:
@@ -253,7 +286,7 @@ class OutboxWorker:
         retry_at = self.clock.now() + timedelta(seconds=wait_seconds)
         log.warning("outbox %s (%s) will retry at %s: %s", row.id, row.kind, retry_at, error)
         async with self.db.session() as session:
-            await outbox.mark_retry(session, row.id, error=error, retry_at=retry_at)
+            await outbox.mark_retry(session, row.id, error=error, retry_at=retry_at, counts=counts)
         report.retried += 1
 
     async def _fail(self, row: Leased, error: str, report: DrainReport) -> None:

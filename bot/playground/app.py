@@ -161,7 +161,12 @@ class Playground:
                     "at": when.isoformat() if when else None,
                     "text": upload.initial_comment or "",
                     "blocks": [],
-                    "file": {"id": upload.file_id, "title": upload.title or upload.filename},
+                    "file": {
+                        "id": upload.file_id,
+                        "title": upload.title or upload.filename,
+                        "name": upload.filename,
+                        "image": _content_type(upload.data or b"") == "image/png",
+                    },
                 }
             )
         for conversation in conversations:
@@ -181,15 +186,20 @@ class Playground:
             "labels": labels(lang),
         }
 
-    def file(self, file_id: str) -> tuple[bytes, str] | None:
-        """An uploaded file's bytes and content type (PNG charts, CSV exports)."""
+    def file(self, file_id: str) -> tuple[bytes, str, str] | None:
+        """An uploaded file's bytes, content type and name (PNG charts, zipped CSV exports)."""
         upload = self.fake.workspace.uploads.get(file_id)
         if upload is None or upload.data is None:
             return None
-        kind = (
-            "image/png" if upload.data[:8] == b"\x89PNG\r\n\x1a\n" else "text/plain; charset=utf-8"
-        )
-        return upload.data, kind
+        return upload.data, _content_type(upload.data), upload.filename
+
+
+def _content_type(data: bytes) -> str:
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"PK\x03\x04"):
+        return "application/zip"
+    return "text/plain"
 
 
 def _person_json(p: seed.Person, lang: str) -> dict[str, Any]:

@@ -56,8 +56,11 @@ def build_page_app(playground: Playground) -> web.Application:
         found = playground.file(request.match_info["file_id"])
         if found is None:
             raise web.HTTPNotFound()
-        data, kind = found
-        return web.Response(body=data, content_type=kind.split(";")[0], charset=None)
+        data, kind, name = found
+        headers = (
+            {} if kind == "image/png" else {"Content-Disposition": f'attachment; filename="{name}"'}
+        )
+        return web.Response(body=data, content_type=kind, headers=headers)
 
     async def events(request: web.Request) -> web.StreamResponse:
         feed = playground.client.feed

@@ -9,11 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from slack_sdk.models.blocks import Block
 
 from bot.approvals.case import NOTE_MAX_LENGTH, ApprovalCase, Candidate, Question
 from bot.approvals.outcome import Attempt, PendingPage, Refusal
 from bot.claims.approval import ApprovalRule
+from bot.fakeslack.reading import as_message
 from bot.fakeslack.validation import validate_message, validate_view
 from bot.i18n import Lang, Translator
 from cards.approval import approval_card, decided_notice, question_message, refusal_text
@@ -64,10 +64,6 @@ def decided(decision: str) -> ApprovalCase:
     )
 
 
-def message(text: str, blocks: list[Block]) -> dict[str, Any]:
-    return {"channel": "D1", "text": text, "blocks": [b.to_dict() for b in blocks]}
-
-
 LANGS: list[Lang] = ["en", "zh"]
 
 
@@ -82,7 +78,7 @@ def test_the_card_is_valid_in_every_state(lang: Lang, shown: str) -> None:
     else:
         card = decided(shown)
     text, blocks = approval_card(card, tr)
-    assert validate_message(message(text, blocks)) == []
+    assert validate_message(as_message(text, blocks)) == []
     buttons = [b for b in blocks if b.to_dict()["type"] == "actions"]
     assert len(buttons) == (1 if shown == "pending" else 0)
     assert "<!channel>" not in json.dumps([b.to_dict() for b in blocks], ensure_ascii=False)
@@ -144,12 +140,12 @@ def test_the_notices_render_and_are_valid(lang: Lang) -> None:
     ]
     for kind, payload in payloads:
         text, blocks = render_notice(kind, payload, tr)
-        assert validate_message(message(text, blocks)) == [], kind
+        assert validate_message(as_message(text, blocks)) == [], kind
     text, blocks = decided_notice(payloads[1][1], tr)
     assert "很很很" in json.dumps([b.to_dict() for b in blocks], ensure_ascii=False)
     answered = Question(3, "U0MANAGER1", AT, LONG, "U0REP00001", AT, "yes")
     text, blocks = question_message(7, "ACME", answered, tr)
-    assert validate_message(message(text, blocks)) == []
+    assert validate_message(as_message(text, blocks)) == []
     assert all(b.to_dict()["type"] != "actions" for b in blocks)
 
 
@@ -160,7 +156,7 @@ def test_a_full_pending_page_stays_within_fifty_blocks(lang: Lang) -> None:
     )
     text, blocks = pending_list(page, Translator(lang), notice="*done*")
     assert len(blocks) <= 50
-    assert validate_message(message(text, blocks)) == []
+    assert validate_message(as_message(text, blocks)) == []
     ids = [b.to_dict().get("block_id") for b in blocks if b.to_dict()["type"] == "actions"]
     assert ids == [f"approval_actions:{n}" for n in range(10)] + ["approval_more"]
 

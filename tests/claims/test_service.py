@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from bot.claims.approval import ApprovalRule, Filer
 from bot.claims.draft import ClaimDraft
@@ -51,7 +51,7 @@ async def submit(rt: Runtime, user: str, d: ClaimDraft, key: str | None = None):
     )
 
 
-async def count(rt: Runtime, model: type, *where: object) -> int:
+async def count(rt: Runtime, model: type, *where: ColumnElement[bool]) -> int:
     async with rt.db.session() as session:
         return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
@@ -142,7 +142,7 @@ async def test_a_different_company_is_not_a_collision(rt: Runtime) -> None:
 
 async def test_a_near_match_on_a_held_customer_waits_for_a_manager_naming_it(rt: Runtime) -> None:
     await submit(rt, "U1", draft("北京飞海科技有限公司"))
-    verdict = await submit(rt, "U2", draft("北京飞海贸易有限公司", phone="+8613900139000"))
+    verdict = await submit(rt, "U2", draft("北京飞海达科技有限公司", phone="+8613900139000"))
     assert verdict.outcome is Outcome.PENDING
     assert verdict.rules == (ApprovalRule.POSSIBLE_DUPLICATE,)
     assert [c.customer_name for c in verdict.candidates] == ["北京飞海科技有限公司"]

@@ -7,7 +7,7 @@ requests and check every HTTP answer the app gives against Slack's rules.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,12 +73,12 @@ class Bot:
         return self.fake.latest_view()
 
     async def submit(
-        self, view: dict[str, Any], answers: dict[str, object], *, user: str
+        self, view: dict[str, Any], answers: Mapping[str, object], *, user: str
     ) -> SlackResult:
         shown = self.fake.view(view["id"])
         return self.checked(await self.slack.view_submission(shown, answers, user=user), shown)
 
-    async def file_claim(self, answers: dict[str, object], *, user: str) -> dict[str, Any]:
+    async def file_claim(self, answers: Mapping[str, object], *, user: str) -> dict[str, Any]:
         """Open the form, submit it, return the app's answer (``response_action`` and view)."""
         view = await self.open_form(user=user)
         return dict((await self.submit(view, answers, user=user)).json())

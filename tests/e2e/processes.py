@@ -87,3 +87,22 @@ async def _wait_healthy(running: BotProcess) -> None:
                 pass
             await asyncio.sleep(0.1)
     raise AssertionError(f"claimbot did not become healthy:\n{running.output()}")
+
+
+def sweep_env(fake_api: str, database_url: str) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CLAIMBOT_"))}
+    return clean | {
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_API_URL": fake_api,
+        "DATABASE_URL": database_url,
+    }
+
+
+async def claimbot_sweep(cwd: Path, env: dict[str, str], *args: str) -> tuple[int, str]:
+    """``python -m bot sweep …`` as a process of its own; its exit code and output."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "sweep", *args,
+        env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    return process.returncode or 0, output.decode(errors="replace")

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from bot.claims.approval import Filer
 from bot.claims.draft import ClaimDraft
 from bot.claims.importer import CustomerImporter
+from bot.fakeslack.reading import action_ids, text_of
 from bot.fakeslack.records import ResponsePost
 from store.models import AuditEvent, Claim
 from tests.e2e.approvals_support import (
@@ -25,14 +26,12 @@ from tests.e2e.approvals_support import (
     BIG_DEAL,
     LI,
     WEI,
-    action_ids,
     audit_actions,
     cards_to,
     claim,
     file_pending,
     outbox_drained,
     start,
-    text_of,
 )
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, Bot, BotFactory
 
@@ -202,7 +201,11 @@ async def test_a_rep_another_teams_manager_and_the_owner_are_refused(
               (BO, "approval_reject"), (LI, "approval_ask")]  # fmt: skip
     for n, (who, action) in enumerate(clicks, start=1):
         bot.checked(await bot.slack.block_action(action, user=who, message=card))
-        await bot.fake.wait_until(lambda n=n: sum(r.delivered for r in bot.fake.responses) >= n)
+
+        def answered(n: int = n) -> bool:
+            return sum(r.delivered for r in bot.fake.responses) >= n
+
+        await bot.fake.wait_until(answered)
     said = [r.text or "" for r in bot.fake.responses]
     assert "只有该销售所在团队的主管" in said[0]  # Bo reads Chinese
     assert "Only a manager of the rep's team" in said[1]
@@ -280,7 +283,11 @@ async def test_forged_payloads_are_refused_and_change_nothing(bot_factory: BotFa
                 channel="D0ADMIN001",
             )
         )
-        await bot.fake.wait_until(lambda n=n: sum(r.delivered for r in bot.fake.responses) >= n)
+
+        def answered(n: int = n) -> bool:
+            return sum(r.delivered for r in bot.fake.responses) >= n
+
+        await bot.fake.wait_until(answered)
     assert all("can't be found" in (r.text or "") for r in bot.fake.responses)
     bot.checked(
         await bot.slack.block_action(

@@ -4,10 +4,6 @@ the sweep runs twice, from two processes at once, and from two replicas sharing 
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,8 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from store.models import OutboxMessage
-from tests.databases import fresh_postgres_database, sqlite_url
+from tests.databases import database_of, fresh_postgres_database, sqlite_url
 from tests.e2e.conftest import ALICE, BO, CAROL, START, Bot, BotFactory
+from tests.e2e.processes import claimbot_sweep, sweep_env
 from tests.lifecycle.support import (
     ACME,
     DAY,
@@ -95,39 +92,12 @@ async def test_a_notice_that_keeps_failing_is_kept_with_its_error(bot: Bot) -> N
     assert len(failed) == 3
 
 
-def sweep_env(fake_api: str, database_url: str) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CLAIMBOT_"))}
-    return clean | {
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_API_URL": fake_api,
-        "DATABASE_URL": database_url,
-    }
-
-
-async def claimbot_sweep(cwd: Path, env: dict[str, str], *args: str) -> tuple[int, str]:
-    """``python -m bot sweep …`` as a process of its own; its exit code and output."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "sweep", *args,
-        env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
-    return process.returncode or 0, output.decode(errors="replace")
-
-
-@asynccontextmanager
-async def database(kind: str, tmp_path: Path) -> AsyncIterator[str]:
-    if kind == "sqlite":
-        yield sqlite_url(tmp_path, "shared.db")
-    else:
-        async with fresh_postgres_database() as url:
-            yield url
-
-
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def test_the_sweep_run_twice_and_from_two_processes_at_once_sends_each_dm_once(
     bot_factory: BotFactory, tmp_path: Path, kind: str
 ) -> None:
-    async with database(kind, tmp_path) as url:
+    async with database_of(kind, tmp_path) as url:
         bot = await bot_factory(database_url=url)
         await file_three_claims(bot)
         await delivered(bot)
@@ -150,6 +120,7 @@ async def test_the_sweep_run_twice_and_from_two_processes_at_once_sends_each_dm_
         assert len([r for r in rows if r.kind == "lifecycle.overdue"]) == 3
 
 
+@pytest.mark.slow
 async def test_claimbot_sweep_dry_run_prints_and_changes_nothing(
     bot_factory: BotFactory, tmp_path: Path
 ) -> None:
@@ -173,6 +144,7 @@ async def test_claimbot_sweep_dry_run_prints_and_changes_nothing(
     assert code == 2 and "--at must be an ISO-8601 date-time" in output
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 async def test_two_replicas_on_one_postgres_elect_one_sweeper_and_send_each_dm_once(
     bot_factory: BotFactory,

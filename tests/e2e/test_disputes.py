@@ -13,17 +13,16 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.fakeslack.reading import action_ids, text_of
 from bot.fakeslack.records import Message
 from store.models import Claim, Collision
 from tests.e2e.approvals_support import (
     APPROVALS_CHANNEL,
     LI,
     WEI,
-    action_ids,
     audit_actions,
     outbox_drained,
     start,
-    text_of,
 )
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, Bot, BotFactory
 
@@ -234,7 +233,11 @@ async def test_the_two_reps_and_other_teams_managers_cannot_rule(bot_factory: Bo
               (CAROL, "dispute_transfer")]  # fmt: skip
     for n, (who, action) in enumerate(clicks, start=1):
         bot.checked(await bot.slack.block_action(action, user=who, message=card))
-        await bot.fake.wait_until(lambda n=n: sum(r.delivered for r in bot.fake.responses) >= n)
+
+        def answered(n: int = n) -> bool:
+            return sum(r.delivered for r in bot.fake.responses) >= n
+
+        await bot.fake.wait_until(answered)
     said = [r.text or "" for r in bot.fake.responses]
     assert "can't rule on a dispute you are part of" in said[0]
     assert "争议当事人" in said[1]  # Bo reads Chinese

@@ -9,12 +9,15 @@ days before the reclaim after 14; a deal of ¥1,000,000 or more waits for a mana
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
+import pytest
 from sqlalchemy import select
 
+from bot.fakeslack.reading import text_of
 from bot.fakeslack.slackreq import SlackRequester
 from store.models import Claim, ClaimStatus
 from tests.e2e.approvals_support import BIG_DEAL, WEI, cards_to, outbox_drained, start
@@ -33,7 +36,6 @@ from tests.home.support import (
     sections,
     swept_at_start,
     team_id,
-    text_of,
 )
 from tests.lifecycle.support import ACME, DAY, sweep
 
@@ -59,7 +61,7 @@ async def claim_id(bot: Bot, name: str) -> int:
     return int(found)
 
 
-async def file(bot: Bot, answers: dict[str, object], user: str) -> None:
+async def file(bot: Bot, answers: Mapping[str, object], user: str) -> None:
     answer = await bot.file_claim(answers, user=user)
     assert answer.get("response_action") == "update", answer
 
@@ -327,6 +329,7 @@ async def test_the_sweep_refreshes_open_homes_only(bot_factory: BotFactory) -> N
     assert len(publishes(bot, BO)) == 0, "a Home nobody opened is not published"
 
 
+@pytest.mark.slow
 async def test_the_messages_tab_publishes_nothing(bot_factory: BotFactory) -> None:
     bot = await home_bot(bot_factory)
     bot.checked(await bot.slack.app_home_opened(ALICE, tab="messages"))

@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 import string
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.e2e.conftest import ALICE, Bot
+
+pytestmark = pytest.mark.slow  # hypothesis: many generated examples per test
 
 # What people paste, what attackers type, what the unicode tables hold.
 NASTY = [

@@ -12,6 +12,9 @@ import copy
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
+from bot.fakeslack.reading import text_of
 from bot.fakeslack.records import Message
 from bot.rules import Rules
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, Bot, BotFactory
@@ -26,7 +29,6 @@ from tests.lifecycle.support import (
     dms,
     sweep,
     team_rules,
-    text_of,
     wait_dm,
 )
 
@@ -270,6 +272,7 @@ async def test_an_extension_goes_to_the_manager_who_approves_it_once(
     assert f"<@{MEI}>" in text_of(decided)
 
 
+@pytest.mark.slow
 async def test_the_pool_lists_released_customers_in_pages_and_claims_from_the_list(
     bot_factory: BotFactory,
 ) -> None:

@@ -16,17 +16,16 @@ from sqlalchemy import select, update
 
 from bot.claims.draft import ClaimDraft
 from bot.claims.verdict import Outcome, Verdict
+from bot.fakeslack.reading import action_ids, text_of
 from bot.fakeslack.records import ResponsePost
 from bot.lifecycle.followup_form import FollowUpEntry, Method
 from store.models import Claim
 from tests.e2e.approvals_support import (
     LI,
     WEI,
-    action_ids,
     audit_actions,
     outbox_drained,
     start,
-    text_of,
 )
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, Bot, BotFactory
 

@@ -9,7 +9,8 @@ import signal
 from pathlib import Path
 
 import aiohttp
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import ColumnElement, func, select
 
 from bot.fakeslack.server import FakeSlack
 from bot.fakeslack.slackreq import SlackRequester
@@ -17,6 +18,8 @@ from store.db import Database
 from store.models import AuditEvent, Claim, Collision, CustomerKey, OutboxMessage
 from tests.e2e.conftest import SIGNING_SECRET
 from tests.e2e.processes import claimbot_process
+
+pytestmark = pytest.mark.slow  # each test starts claimbot as a real process
 
 REPS = [f"U0KILL{i:04d}" for i in range(120)]
 
@@ -33,7 +36,7 @@ def form(i: int) -> dict[str, str]:
 
 
 async def open_forms(slack: SlackRequester, fake: FakeSlack) -> list[dict[str, object]]:
-    views = []
+    views: list[dict[str, object]] = []
     for rep in REPS:
         assert (await slack.command("", user=rep)).status == 200
         await fake.wait_for("views.open", count=len(views) + 1)
@@ -72,7 +75,7 @@ async def consistency(database_url: str) -> dict[str, int]:
     try:
         async with db.session() as session:
 
-            async def count(model: type, *where: object) -> int:
+            async def count(model: type, *where: ColumnElement[bool]) -> int:
                 statement = select(func.count()).select_from(model).where(*where)
                 return int(await session.scalar(statement) or 0)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -17,7 +18,7 @@ from tests.databases import fresh_postgres_database
 from tests.e2e.conftest import SIGNING_SECRET
 from tests.e2e.processes import claimbot_process
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 FORM = {
     "customer_name": "上海飞鸿贸易有限公司",
@@ -44,7 +45,7 @@ async def test_claims_racing_across_two_replicas_make_exactly_one_owner(
     ):
         a = SlackRequester(replica_a.url, SIGNING_SECRET, fake=fake_slack)
         b = SlackRequester(replica_b.url, SIGNING_SECRET, fake=fake_slack)
-        views = []
+        views: list[dict[str, Any]] = []
         for rep in reps:
             assert (await a.command("", user=rep)).status == 200
             await fake_slack.wait_for("views.open", count=len(views) + 1)

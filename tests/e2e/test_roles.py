@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.fakeslack.reading import text_of
 from store.models import Team
 from tests.e2e.approvals_support import (
     BIG_DEAL,
@@ -15,7 +16,6 @@ from tests.e2e.approvals_support import (
     file_pending,
     outbox_drained,
     start,
-    text_of,
 )
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, Bot, BotFactory
 

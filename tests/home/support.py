@@ -4,7 +4,6 @@ a big team written straight into the store."""
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -72,11 +71,6 @@ async def click(
             action_id, user=user, view=home, value=value, block_id=block_id
         )
     )
-
-
-def text_of(view: dict[str, Any]) -> str:
-    """Everything a person reads on a view."""
-    return json.dumps(view.get("blocks", []), ensure_ascii=False)
 
 
 def sections(view: dict[str, Any]) -> list[str]:

@@ -4,7 +4,6 @@ clock and running the sweep as the running bot does; finding what people were se
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
@@ -12,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.fakeslack.reading import text_of
 from bot.fakeslack.records import Message
 from bot.lifecycle.report import SweepReport
 from bot.rules import Rules
@@ -42,13 +42,6 @@ def team_rules(**overrides: Any) -> Rules:
         else:
             data[key] = value
     return Rules.model_validate(data)
-
-
-def text_of(message: Message | dict[str, Any]) -> str:
-    """Everything a person reads in a message or view."""
-    if isinstance(message, Message):
-        return message.text + json.dumps(message.blocks, ensure_ascii=False)
-    return json.dumps(message.get("blocks", []), ensure_ascii=False)
 
 
 async def sweep(bot: Bot, advance: timedelta | None = None) -> SweepReport:

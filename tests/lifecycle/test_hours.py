@@ -16,8 +16,8 @@ NEW_YORK = ZoneInfo("America/New_York")
 RULES = DeliveryRules()  # 09:00–19:00, Monday to Friday
 
 
-def at(zone: ZoneInfo, *args: int) -> datetime:
-    return datetime(*args, tzinfo=zone).astimezone(UTC)  # type: ignore[misc]
+def at(zone: ZoneInfo, year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=zone).astimezone(UTC)
 
 
 @pytest.mark.parametrize(

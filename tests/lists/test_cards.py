@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.disputes.case import DisputeAttempt, DisputeCase, Refusal, Verdict
+from bot.fakeslack.reading import as_message
 from bot.fakeslack.validation import validate_message, validate_view
 from bot.history import CustomerHistory, Entry
 from bot.i18n import Lang, Translator
@@ -31,10 +32,6 @@ LANGS: list[Lang] = ["en", "zh"]
 NAME = "北京<!channel>字节跳动科技有限公司" + "长" * 200
 LONG = "很" * REASON_MAX
 RULES = Rules()
-
-
-def message(text: str, blocks: list[Block]) -> dict[str, Any]:
-    return {"channel": "D1", "text": text, "blocks": [b.to_dict() for b in blocks]}
 
 
 def shown(blocks: list[Block]) -> str:
@@ -74,7 +71,7 @@ def test_a_full_page_of_every_state_fits_in_one_message(lang: Lang, scope: ListS
         scope, rows, 1, 100, Role.MANAGER, counts={"pending": 4, "active": 96}, teams=("East",)
     )
     text, blocks = claims_page(page, Translator(lang), RULES)
-    assert validate_message(message(text, blocks)) == []
+    assert validate_message(as_message(text, blocks)) == []
     assert len(blocks) <= 50 and "<!channel>" not in shown(blocks)
     assert parse_page(json.loads(shown(blocks))[-2]["elements"][1]["value"]) == (scope, 2)
 
@@ -92,7 +89,7 @@ def test_every_status_end_reason_and_empty_list_has_its_words(lang: Lang) -> Non
     for role, allowed in ((Role.PARTNER, False), (Role.REP, False), (Role.ADMIN, True)):
         empty = ClaimPage(ListScope.TEAM, (), 0, 0, role, allowed=allowed, everyone=allowed)
         text, blocks = claims_page(empty, tr, RULES)
-        assert validate_message(message(text, blocks)) == [] and text
+        assert validate_message(as_message(text, blocks)) == [] and text
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -104,7 +101,7 @@ def test_search_shows_details_only_when_given(lang: Lang) -> None:
         for n in range(10)
     )  # fmt: skip
     text, blocks = search_reply(SearchResult("字节<@U1>", found), Translator(lang), RULES)
-    assert validate_message(message(text, blocks)) == []
+    assert validate_message(as_message(text, blocks)) == []
     assert shown(blocks).count("+8613800138000") == 5 and "<@U1>" not in shown(blocks)
 
 
@@ -138,7 +135,7 @@ def test_the_history_renders_every_action_with_or_without_details(lang: Lang) ->
         1, NAME, "U0REP00001", ClaimStatus.ACTIVE, AT, False, entries[:40], 90
     )
     text, blocks = history_card(history, Translator(lang), RULES)
-    assert validate_message(message(text, blocks)) == []
+    assert validate_message(as_message(text, blocks)) == []
     # The header is plain text, where Slack reads no mentions; everything else is inert.
     assert "<!channel>" not in shown(blocks[1:]) and "<!channel>" not in text
 
@@ -173,7 +170,7 @@ def test_the_dispute_card_and_its_notices_are_valid_in_every_state(lang: Lang, s
     dispute = case(status)
     assert DisputeCase.from_payload(json.loads(json.dumps(dispute.to_payload()))) == dispute
     text, blocks = dispute_card(dispute, tr)
-    assert validate_message(message(text, blocks)) == [] and "<!channel>" not in shown(blocks)
+    assert validate_message(as_message(text, blocks)) == [] and "<!channel>" not in shown(blocks)
     assert ("dispute_keep" in shown(blocks)) is (status == "open")
     kinds = ["dispute.card", "dispute.opened"]
     if status != "open":
@@ -181,7 +178,7 @@ def test_the_dispute_card_and_its_notices_are_valid_in_every_state(lang: Lang, s
     for kind in kinds:
         for side in ("holder", "challenger"):
             text, blocks = render_notice(kind, dispute.to_payload() | {"side": side}, tr)
-            assert validate_message(message(text, blocks)) == [], kind
+            assert validate_message(as_message(text, blocks)) == [], kind
     for view in (open_form(dispute, tr), decide_form(dispute, Verdict.TRANSFER, tr)):
         assert validate_view(view.to_dict(), surface="modal") == []
 
@@ -218,7 +215,9 @@ def test_transfers_answer_every_outcome_and_the_forms_are_valid(lang: Lang) -> N
                "released_at": AT.isoformat(), "cooldown_until": AT.isoformat()}  # fmt: skip
     for kind in ("transfer.from", "transfer.to", "release.owner"):
         text, blocks = render_notice(kind, payload, tr)
-        assert validate_message(message(text, blocks)) == [] and "<!channel>" not in shown(blocks)
+        assert validate_message(as_message(text, blocks)) == [] and "<!channel>" not in shown(
+            blocks
+        )
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -228,7 +227,7 @@ def test_collision_notices_carry_the_dispute_button(lang: Lang) -> None:
                "challenger_id": "U2", "holder_id": "U1", "until": AT.isoformat()}  # fmt: skip
     for kind in ("collision.holder", "collision.challenger"):
         text, blocks = render_notice(kind, payload, tr)
-        assert validate_message(message(text, blocks)) == []
+        assert validate_message(as_message(text, blocks)) == []
         assert '"action_id": "dispute_open"' in shown(blocks) and '"value": "5"' in shown(blocks)
         _, older = render_notice(
             kind, {k: v for k, v in payload.items() if k != "collision_id"}, tr

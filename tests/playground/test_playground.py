@@ -62,6 +62,7 @@ def texts(snapshot: dict[str, Any], conversation: str) -> str:
     return json.dumps(found["messages"], ensure_ascii=False)
 
 
+@pytest.mark.slow
 def test_claimbot_playground_starts_as_a_process_and_serves_the_page(tmp_path: Path) -> None:
     with playground_process(tmp_path, "--empty") as url:
         with urllib.request.urlopen(url, timeout=10) as response:
@@ -124,6 +125,9 @@ async def test_the_clock_moves_forward_for_the_sweep_and_for_new_claims(
     answer = await do(client, "/api/clock", user=WANG, days=7)
     assert answer["ok"]
     assert playground.rt.clock.now() - before >= timedelta(days=7)
+    later = (before + timedelta(days=30)).date()
+    assert (await do(client, "/api/clock", user=EMMA, to=later.isoformat()))["ok"]
+    assert playground.clock.now().astimezone(playground.rt.rules.zone).date() == later
     back = await do(client, "/api/clock", user=EMMA, to=before.date().isoformat())
     assert back == {"ok": False, "error": "The playground's clock only moves forward."}
 

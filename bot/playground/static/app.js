@@ -172,10 +172,13 @@ function drawMessages(state, conversation) {
     else if (m.blocks && m.blocks.length) body.append(renderBlocks(m.blocks, surface));
     else if (m.text) body.append(el("div", { class: "section-text", html: mrkdwn(m.text, ctx) }));
     if (m.file) {
-      if (m.text && m.blocks && !m.blocks.length) { /* the comment is drawn above */ }
-      body.append(el("figure", { class: "file" },
-        el("figcaption", { text: `${L.file}: ${m.file.title}` }),
-        el("a", { href: `/files/${m.file.id}`, target: "_blank" }, el("img", { src: `/files/${m.file.id}`, alt: m.file.title }))));
+      const href = `/files/${m.file.id}`;
+      body.append(m.file.image
+        ? el("figure", { class: "file" }, el("figcaption", { text: m.file.title }),
+          el("a", { href, target: "_blank" }, el("img", { src: href, alt: m.file.title })))
+        : el("a", { class: "file-card", href, download: m.file.name },
+          el("span", { class: "file-icon", text: "📦" }),
+          el("span", {}, el("b", { text: m.file.title }), el("br"), el("small", { text: `${L.file} · ${m.file.name}` }))));
     }
     return el("article", { class: `message${m.ephemeral ? " ephemeral" : ""}`, "data-ts": m.ts },
       el("div", { class: "avatar", text: "C" }),
@@ -188,7 +191,14 @@ function drawMessages(state, conversation) {
         body));
   });
   list.replaceChildren(...(nodes.length ? nodes : [el("p", { class: "muted empty", text: L.empty_conversation })]));
-  if (atBottom || !page.scrolled) { list.scrollTop = list.scrollHeight; page.scrolled = true; }
+  if (atBottom || !page.scrolled) {
+    list.scrollTop = list.scrollHeight;
+    page.scrolled = true;
+    // Pictures arrive after the text: keep the newest message in view when they do.
+    for (const img of list.querySelectorAll("img")) {
+      img.addEventListener("load", () => { list.scrollTop = list.scrollHeight; }, { once: true });
+    }
+  }
 }
 
 function drawModal(state) {
