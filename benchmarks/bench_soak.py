@@ -45,9 +45,10 @@ from benchmarks.synthetic import company_names
 from bot.fakeslack import validation
 from bot.fakeslack.server import FakeSlack
 from bot.fakeslack.slackreq import SlackResult
+from cards.blocks import escape_mrkdwn
 from store.db import Database
 from store.migrate import upgrade
-from store.models import Claim
+from store.models import Claim, OutboxMessage
 from tests.databases import fresh_postgres_database
 from tests.e2e import processes
 from tests.e2e.processes import BotProcess, claimbot_process
@@ -246,7 +247,12 @@ def verdict_deliveries(
     outcome: Counter[str] = Counter()
     examples: list[str] = []
     for name, user in acknowledged.items():
-        dms = [(text, at) for text, at in sent.get(user, []) if name in text]
+        shown = escape_mrkdwn(name)  # as the card prints it
+        dms = [
+            (text, at)
+            for text, at in sent.get(user, [])
+            if shown in text and any(f in text for f in FILED)
+        ]
         outcome["once" if len(dms) == 1 else "twice+" if len(dms) > 1 else "never"] += 1
         if len(dms) > 1 and len(examples) < 3:
             examples.append(" | ".join(f"{at:.1f}: {text[:90]}" for text, at in dms))
@@ -320,6 +326,13 @@ async def main(args: argparse.Namespace) -> None:
                     ).all()
                 )
             )
+            outbox = dict(
+                (
+                    await session_db.execute(
+                        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+                    )
+                ).all()
+            )
         await db.dispose()
         deliveries, duplicates = verdict_deliveries(fake, tally.acknowledged)
     await fake.stop()
@@ -344,6 +357,7 @@ async def main(args: argparse.Namespace) -> None:
         "verdict DM per acknowledged claim: "
         f"once {deliveries['once']}, twice+ {deliveries['twice+']}, never {deliveries['never']}"
     )
+    print(f"outbox rows by status at the end: {outbox}")
     for example in duplicates:
         print(f"  duplicate: {example}")
 
