@@ -14,6 +14,7 @@ import pytest
 
 from bot.fakeslack.access import MANIFEST_SCOPES
 from bot.fakeslack.server import FakeSlack
+from store.migrate import head_revision
 from tests.e2e.processes import free_port
 from tests.fakeslack.pytest_plugin import assert_no_violations
 
@@ -84,17 +85,23 @@ async def slack() -> AsyncIterator[FakeSlack]:
 async def test_a_good_set_up_passes_every_check_and_leaves_nothing_behind(
     slack: FakeSlack, tmp_path: Path, database: str
 ) -> None:
-    diagnosis = await doctor(tmp_path, slack, database)
+    webhook = (
+        "webhooks:\n  endpoints:\n    - name: crm\n      url: https://crm.example.com/hook\n"
+        "      secret: a-secret-of-16-chars\n"
+    )
+    rules = "channels:\n  pool: C0POOL\n  approvals: C0APPROVALS\n" + webhook
+    diagnosis = await doctor(tmp_path, slack, database, rules=rules)
     assert diagnosis.code == 0, diagnosis.lines
     assert diagnosis.lines == [
         "✓ rules: claimbot.yaml loads",
-        f"✓ database: {database}, schema revision 0002 (up to date)",
+        f"✓ database: {database}, schema revision {head_revision()} (up to date)",
         "✓ token: workspace Acme (T1), bot user @claimbot (UBOT)",
         "✓ scopes: chat:write, chat:write.public, commands, files:write, im:write, users:read "
         "granted",
         "✓ channels.approvals: C0APPROVALS exists and the bot can post there",
         "✓ channels.pool: C0POOL exists and the bot can post there",
         f"✓ admins: {ADMIN}",
+        "✓ webhooks.crm: ok, 0 pending (https://crm.example.com/hook)",
         "all checks passed",
     ]
     assert slack.messages == [] and slack.workspace.scheduled == {}
