@@ -113,6 +113,38 @@ async def hand_over(
     return claim
 
 
+async def hand_over_claim(
+    session: AsyncSession,
+    claim: Claim,
+    *,
+    to_id: str,
+    to_team: int | None,
+    actor_id: str,
+    reason: str,
+    submission_key: str,
+    rules: Rules,
+    now: datetime,
+    audit_data: dict[str, Any],
+) -> Claim:
+    """:func:`hand_over` a held claim to ``to_id`` with its customer data and stage."""
+    return await hand_over(
+        session,
+        claim.workspace_id,
+        old=claim,
+        customer_id=claim.customer_id,
+        to_id=to_id,
+        to_team=to_team,
+        actor_id=actor_id,
+        reason=reason,
+        submission_key=submission_key,
+        details=copied_details(claim),
+        stage=claim.stage,
+        rules=rules,
+        now=now,
+        audit_data=audit_data,
+    )
+
+
 def clock_of(claim: Claim) -> ClaimClock:
     """The claim as the release path takes it."""
     return ClaimClock.of(claim)

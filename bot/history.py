@@ -42,6 +42,8 @@ _PUBLIC: dict[str, frozenset[str]] = {
     audit.Action.CLAIM_RECLAIMED: frozenset({"reason"}),
     audit.Action.CLAIM_RELEASED: frozenset({"owner_id"}),
     audit.Action.CLAIM_TRANSFERRED: frozenset({"from_id", "to_id", "by"}),
+    audit.Action.CLAIM_WITHDRAWN: frozenset({"owner_id"}),
+    audit.Action.CLAIM_EDITED: frozenset({"held_for_approval"}),
     audit.Action.COLLISION_RECORDED: frozenset({"holder_id", "challenger_id", "matched_on"}),
     audit.Action.DISPUTE_OPENED: frozenset({"holder_id", "challenger_id"}),
     audit.Action.DISPUTE_DECIDED: frozenset({"holder_id", "challenger_id", "outcome"}),

@@ -200,3 +200,35 @@ class HomeBlock(StrEnum):
     TOOLS = "home_tools"
     PERIOD = "home_period"
     PAGER = "home_pager"
+
+
+class CorrectionAction(StrEnum):
+    """**Edit** on a claim's message and the Home, and **Correct and resubmit** on a rejection;
+    each carries only a claim id, and the server checks the clicker's rights."""
+
+    EDIT = "claim_edit"
+    RESUBMIT = "claim_resubmit"
+
+
+class CorrectionView(StrEnum):
+    """Modal ``callback_id`` values of corrections after filing."""
+
+    EDIT = "claim_edit_form"
+    RESUBMIT = "claim_resubmit_form"
+    NOTICE = "claim_correction_notice"
+
+
+class BookAction(StrEnum):
+    """**Hand over** / **Cancel** under a book handover's preview. Confirm carries
+    ``{"from": user, "to": user, "reason": text}``; the server checks the rights again."""
+
+    CONFIRM = "handover_confirm"
+    CANCEL = "handover_cancel"
+
+
+class MergeAction(StrEnum):
+    """**Merge** / **Cancel** under a customer merge's preview. Merge carries
+    ``{"survivor": id, "duplicate": id}``; the server checks the rights again."""
+
+    CONFIRM = "merge_confirm"
+    CANCEL = "merge_cancel"

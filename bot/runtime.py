@@ -17,8 +17,10 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.approvals.service import ApprovalService
+from bot.books import BookHandover
 from bot.claims.service import ClaimService
 from bot.clock import Clock, SystemClock
+from bot.corrections import EditService, ResubmitService, WithdrawService
 from bot.digest.service import TeamDigests
 from bot.directory import Directory
 from bot.disputes import DisputeService
@@ -28,6 +30,7 @@ from bot.history import HistoryService
 from bot.home.parts import Home
 from bot.lifecycle import Lifecycle
 from bot.lists import ClaimLists
+from bot.merge import CustomerMerger
 from bot.metrics.service import MetricsService
 from bot.notify.fallback import ChannelFallback
 from bot.notify.inplace import Render, update_everywhere
@@ -82,6 +85,14 @@ class Runtime:
     history: HistoryService = field(init=False)
     disputes: DisputeService = field(init=False)
     transfers: TransferService = field(init=False)
+    # Corrections after filing: the owner's withdrawal, edits.
+    withdrawals: WithdrawService = field(init=False)
+    edits: EditService = field(init=False)
+    resubmissions: ResubmitService = field(init=False)
+    # A leaving rep's whole book to another rep.
+    books: BookHandover = field(init=False)
+    # An admin's merge of two customer records.
+    merger: CustomerMerger = field(init=False)
     exporter: Exporter = field(init=False)
     # The dashboard: metrics, and the App Home with its refresher.
     metrics: MetricsService = field(init=False)
@@ -150,6 +161,15 @@ class Runtime:
         self.transfers = TransferService(
             self.db, self.rules, self.clock, self.directory, self.checker
         )
+        self.withdrawals = WithdrawService(
+            self.db, self.clock, self.directory, self.approvals.router
+        )
+        self.edits = EditService(
+            self.db, self.clock, self.directory, self.checker, self.approvals.router
+        )
+        self.resubmissions = ResubmitService(self.db, self.clock, self.directory)
+        self.books = BookHandover(self.db, self.rules, self.clock, self.directory)
+        self.merger = CustomerMerger(self.db, self.clock, self.directory)
         self.exporter = Exporter(self.db, self.clock, self.directory)
         self.home = Home.build(
             db=self.db,

@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.directory import Directory
 from bot.duplicates import DuplicateChecker
-from bot.handover import clock_of, copied_details, hand_over
+from bot.handover import clock_of, hand_over_claim
 from bot.lifecycle.release import Releaser
 from bot.lists import CLAIM_REF, CustomerChoice, choose_customer
 from bot.notify import Notice, enqueue, enqueue_many
@@ -165,18 +165,14 @@ class TransferService:
             now = self.clock.now()
             target = await self.directory.member(session, workspace_id, to_id)
             home = target.home_team
-            new = await hand_over(
+            new = await hand_over_claim(
                 session,
-                workspace_id,
-                old=claim,
-                customer_id=claim.customer_id,
+                claim,
                 to_id=to_id,
                 to_team=home.team_id if home else None,
                 actor_id=actor_id,
                 reason=reason,
                 submission_key=f"transfer:{claim.id}",
-                details=copied_details(claim),
-                stage=claim.stage,
                 rules=self.rules,
                 now=now,
                 audit_data={"by": "manager"},

@@ -26,6 +26,8 @@ from bot.i18n import Translator
 from bot.ids import ApprovalAction, ApprovalBlock
 from bot.notify.kinds import NoticeKind
 from cards.blocks import clip, context, escape_mrkdwn, header, section
+from cards.corrections import change_lines, resubmit_buttons
+from cards.duplicates import explanation
 from cards.followup import claim_buttons
 from cards.format import amount, mention, parse_iso, plain_name, slack_date
 from cards.registry import renders
@@ -59,6 +61,9 @@ def approval_card(case: ApprovalCase, tr: Translator) -> tuple[str, list[Block]]
         if case.decision_reason:
             blocks.append(section(tr("approval.card.reason") + "\n" + quoted(case.decision_reason)))
     blocks.append(section(filed_line(case, tr)))
+    if case.resubmits:
+        lines = [tr("approval.card.resubmits", claim_id=case.resubmits)]
+        blocks.append(section("\n".join([*lines, *change_lines(dict(case.changes), tr)])))
     blocks += detail_blocks(case, tr)
     blocks += question_blocks(case, tr)
     if case.pending:
@@ -118,6 +123,8 @@ def detail_blocks(case: ApprovalCase, tr: Translator) -> list[Block]:
                 holder=mention(c.holder_id),
                 score=f"{c.score:.0f}",
             )
+            + "\n"
+            + explanation(c.matched_on, c.score, c.probe_key, c.stored_key, tr)
             for c in case.candidates[:5]
         ]
         blocks.append(section("\n".join(lines)))
@@ -254,6 +261,9 @@ def decided_notice(payload: dict[str, Any], tr: Translator) -> tuple[str, list[B
     if payload.get("decision") == "approved" and isinstance(claim_id, int):
         # Approved: the claim is now one to keep alive, from this very message.
         blocks.append(claim_buttons(tr, claim_id))
+    elif isinstance(claim_id, int):
+        # Rejected: corrected and filed again from here (a new claim, linked to this one).
+        blocks.append(resubmit_buttons(tr, claim_id))
     blocks.append(context(tr("approval.card.reference", claim_id=claim_id)))
     return f"{title} {body}", blocks
 

@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.i18n import Translator
-from bot.ids import FollowUpField, LifecycleAction, LifecycleView
+from bot.ids import CorrectionAction, FollowUpField, LifecycleAction, LifecycleView
 from bot.lifecycle.followup_form import NEXT_STEP_MAX, SUMMARY_MAX, Method
 from bot.lifecycle.followups import ClaimView, Logged
 from bot.rules import Rules, option_label
@@ -55,7 +55,17 @@ def claim_buttons(tr: Translator, claim_id: int, *, extension: bool = True) -> A
                 value=str(claim_id),
             )
         )
+    buttons.append(edit_button(tr, claim_id))
     return ActionsBlock(block_id=f"claim_actions:{claim_id}", elements=buttons)
+
+
+def edit_button(tr: Translator, claim_id: int) -> ButtonElement:
+    """**Edit** a claim (its owner while pending or active, its managers); the server checks."""
+    return ButtonElement(
+        text=PlainTextObject(text=clip(tr("correction.button.edit"), 75)),
+        action_id=CorrectionAction.EDIT.value,
+        value=str(claim_id),
+    )
 
 
 def stage_label(rules: Rules, key: str | None, tr: Translator) -> str:

@@ -15,6 +15,7 @@ from bot.history import CustomerHistory, Entry
 from bot.i18n import Translator
 from bot.rules import Rules
 from cards.blocks import MESSAGE_BLOCK_LIMIT, clip, context, escape_mrkdwn, header, section
+from cards.corrections import change_lines
 from cards.followup import stage_label
 from cards.format import mention, parse_iso, slack_date
 from cards.lists import end_reason
@@ -168,6 +169,14 @@ def _dispute_decided(e: Entry, tr: Translator, rules: Rules) -> str:
     return text
 
 
+def _edited(e: Entry, tr: Translator, rules: Rules) -> str:
+    text = tr("history.edited", actor=_who(e.actor_id, tr))
+    changes = e.data.get("changes")
+    if e.full and isinstance(changes, dict):  # others do not read the values (contacts)
+        text += "\n" + "\n".join(change_lines(changes, tr))
+    return text
+
+
 def _simple(key: str) -> Callable[[Entry, Translator, Rules], str]:
     def line(e: Entry, tr: Translator, rules: Rules) -> str:
         return tr(key, actor=_who(e.actor_id, tr), owner=_who(e.owner_id, tr))
@@ -191,10 +200,13 @@ _LINES: dict[str, Callable[[Entry, Translator, Rules], str]] = {
     A.CLAIM_RECLAIMED: _reclaimed,
     A.CLAIM_RELEASED: _with_reason("history.released"),
     A.CLAIM_TRANSFERRED: _transferred,
+    A.CLAIM_WITHDRAWN: _with_reason("history.withdrawn"),
+    A.CLAIM_EDITED: _edited,
     A.COLLISION_RECORDED: _collision,
     A.DISPUTE_OPENED: _dispute_opened,
     A.DISPUTE_DECIDED: _dispute_decided,
     A.CUSTOMER_IMPORTED: _simple("history.imported"),
+    A.CUSTOMER_MERGED: _simple("history.merged"),
 }
 
 

@@ -24,6 +24,9 @@ CARD_MODULES = (
     "cards.disputes",
     "cards.transfers",
     "cards.operations",
+    "cards.corrections",
+    "cards.books",
+    "cards.merge",
     "cards.digest",
 )
 

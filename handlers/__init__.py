@@ -8,9 +8,11 @@ from bot.runtime import Runtime
 from handlers import (
     admin,
     approvals,
+    books,
     claim_check,
     claim_command,
     claim_form,
+    corrections,
     disputes,
     errors,
     export,
@@ -19,6 +21,7 @@ from handlers import (
     home,
     installs,
     lists,
+    merge,
     middleware,
     pool,
     profiles,
@@ -43,6 +46,9 @@ def register_all(app: AsyncApp, rt: Runtime) -> None:
     lists.register(app)
     disputes.register(app)
     transfers.register(app)
+    corrections.register(app)
+    books.register(app)
+    merge.register(app)
 
 
 # Modules that only declare /claim subcommands (imported for their declarations).

@@ -13,7 +13,8 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.claims.draft import parse_form
+from bot.claims.batch import Resubmission
+from bot.claims.draft import ClaimDraft, parse_form
 from bot.claims.lookup import probe_for_query
 from bot.claims.verdict import Verdict
 from bot.i18n import Translator
@@ -23,7 +24,7 @@ from cards.claim_form import FormContext, new_claim_form
 from cards.verdict import deciding_view, verdict_message, verdict_view
 from handlers import context as ctx
 from handlers.claim_command import Invocation, subcommand
-from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
+from handlers.forms import field_errors, flatten_state
 from store.db import SILENCE_SECONDS, DatabaseUnavailable, answer_within
 
 log = logging.getLogger(__name__)
@@ -104,19 +105,36 @@ async def on_submit(
     client: AsyncWebClient,
 ) -> None:
     """Check the form; show field errors, or file the claim and turn the modal into the verdict."""
+    draft = await checked_form(ack, view, context)
+    if draft is not None:
+        await file_and_answer(ack, context, client, view, draft)
+
+
+async def checked_form(
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext
+) -> ClaimDraft | None:
+    """The submitted claim form, checked; or ``None`` after showing the errors on the fields."""
+    req = ctx.request(context)
+    today = req.rt.clock.now().astimezone(req.profile.tz).date()
+    parsed = parse_form(flatten_state(view), req.rt.rules, today=today)
+    if isinstance(parsed, dict):
+        await ack(response_action="errors", errors=field_errors(parsed, req.tr))
+        return None
+    return parsed
+
+
+async def file_and_answer(
+    ack: AsyncAck,
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    view: dict[str, Any],
+    draft: ClaimDraft,
+    *,
+    resubmits: Resubmission | None = None,
+) -> None:
+    """File a checked draft and turn the modal into its verdict, inside Slack's 3 seconds."""
     req = ctx.request(context)
     rt, tr, profile = req.rt, req.tr, req.profile
-    today = rt.clock.now().astimezone(profile.tz).date()
-    parsed = parse_form(flatten_state(view), rt.rules, today=today)
-    if isinstance(parsed, dict):
-        await ack(
-            response_action="errors",
-            errors={
-                field.value: error.message(tr.lang)[:FIELD_ERROR_LIMIT]
-                for field, error in parsed.items()
-            },
-        )
-        return
     workspace = req.workspace_id
     filer = await rt.directory.filer(workspace, profile)
     # The decision may outlive the request's database budget: a busy database gets the
@@ -126,10 +144,11 @@ async def on_submit(
             rt.claims.submit(
                 workspace_id=workspace,
                 filer=filer,
-                draft=parsed,
+                draft=draft,
                 # One modal files one claim: a retried or double-clicked submit replays its verdict.
                 submission_key=f"view:{view['id']}",
                 origin_channel=FormContext.load(view.get("private_metadata")).origin_channel,
+                resubmits=resubmits,
             )
         )
     try:

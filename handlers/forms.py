@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from bot.i18n import Translator
+from bot.validation import FieldError
+
+Field = TypeVar("Field", bound=StrEnum)
 
 # Slack shows field errors under the input; longer ones are cut by the client, so we cut them
 # ourselves where the message still reads whole.
@@ -36,3 +43,10 @@ def element_value(element: dict[str, Any]) -> str | None:
         return element.get("selected_channel")
     value = element.get("value")
     return None if value is None else str(value)
+
+
+def field_errors(errors: Mapping[Field, FieldError], tr: Translator) -> dict[str, str]:
+    """``response_action="errors"``'s map: each message under its field, cut to fit."""
+    return {
+        field.value: error.message(tr.lang)[:FIELD_ERROR_LIMIT] for field, error in errors.items()
+    }

@@ -36,8 +36,11 @@ def parse_reason(raw: str | None) -> str:
     return text
 
 
-async def _claim_of(invocation: Invocation, query: str, usage_key: str) -> int | None:
-    """The active claim a typed customer means, or ``None`` after saying why there is none."""
+async def held_claim(
+    invocation: Invocation, query: str, usage_key: str, not_held_key: str = "transfer.not_held"
+) -> int | None:
+    """The claim holding a typed customer (or that ``#claim id``), or ``None`` after saying why
+    there is none."""
     tr = invocation.tr
     lookup = await invocation.rt.transfers.find(invocation.workspace_id, query)
     choice = lookup.choice
@@ -50,7 +53,7 @@ async def _claim_of(invocation: Invocation, query: str, usage_key: str) -> int |
         return None
     if lookup.claim_id is None:
         name = escape_mrkdwn(clip(choice.chosen.customer_name, 120))
-        await invocation.reply(tr("transfer.not_held", customer=name))
+        await invocation.reply(tr(not_held_key, customer=name))
         return None
     return lookup.claim_id
 
@@ -72,7 +75,7 @@ async def claim_transfer(invocation: Invocation) -> None:
     except FieldError:
         await invocation.reply(tr("transfer.no_reason") + "\n" + tr("transfer.usage"))
         return
-    claim_id = await _claim_of(invocation, query, "transfer.usage")
+    claim_id = await held_claim(invocation, query, "transfer.usage")
     if claim_id is None:
         return
     result = await invocation.rt.transfers.transfer(
@@ -88,13 +91,13 @@ async def claim_release(invocation: Invocation) -> None:
     """``/claim release <customer> <reason>``: the reason is what follows the customer's name
     (quote a name with spaces, or use ``#claim id``)."""
     tr = invocation.tr
-    query, reason_text = _split_customer(invocation.args)
+    query, reason_text = split_customer(invocation.args)
     try:
         reason = parse_reason(reason_text)
     except FieldError:
         await invocation.reply(tr("transfer.no_reason") + "\n" + tr("release.usage"))
         return
-    claim_id = await _claim_of(invocation, query, "release.usage")
+    claim_id = await held_claim(invocation, query, "release.usage")
     if claim_id is None:
         return
     result = await invocation.rt.transfers.release(
@@ -105,7 +108,7 @@ async def claim_release(invocation: Invocation) -> None:
     await invocation.reply(handover_text(result, "release", tr))
 
 
-def _split_customer(text: str) -> tuple[str, str]:
+def split_customer(text: str) -> tuple[str, str]:
     """``"北京某某 有限公司" too slow`` → the quoted name and the rest; else the first word."""
     text = text.strip().translate({ord("“"): '"', ord("”"): '"'})
     if text.startswith('"') and '"' in text[1:]:
@@ -164,7 +167,7 @@ async def on_transfer_submit(
         )
         return
     result = await rt.transfers.transfer(
-        req.workspace_id, req.user_id, _claim_id(view), target, reason
+        req.workspace_id, req.user_id, claim_id_of(view), target, reason
     )
     await _settle(ack, rt, result, "transfer", tr)
 
@@ -176,7 +179,7 @@ async def on_release_submit(ack: AsyncAck, view: dict[str, Any], context: AsyncB
     reason = await _reason(ack, flatten_state(view), tr)
     if reason is None:
         return
-    result = await rt.transfers.release(req.workspace_id, req.user_id, _claim_id(view), reason)
+    result = await rt.transfers.release(req.workspace_id, req.user_id, claim_id_of(view), reason)
     await _settle(ack, rt, result, "release", tr)
 
 
@@ -199,7 +202,7 @@ async def _reason(ack: AsyncAck, values: dict[str, str | None], tr: Translator) 
         return None
 
 
-def _claim_id(view: dict[str, Any]) -> int:
+def claim_id_of(view: dict[str, Any]) -> int:
     """The claim a modal is about (tampered metadata: 0, which the service refuses)."""
     try:
         data = json.loads(view.get("private_metadata") or "{}")

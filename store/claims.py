@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Claim, ClaimStatus, Collision
+from store.models import Claim, ClaimStatus, Collision, EndReason
 
 
 async def claim_by_submission(
@@ -61,6 +61,12 @@ async def count_holding(session: AsyncSession, workspace_id: str, owner_id: str)
     )
 
 
+# A withdrawn or merged claim parted by its owner's choice or a clean-up: no cool-down follows.
+_COOLS_DOWN = or_(
+    Claim.end_reason.is_(None), Claim.end_reason.not_in(list(EndReason.without_cooldown()))
+)
+
+
 async def last_release_by(
     session: AsyncSession, workspace_id: str, customer_id: int, owner_id: str
 ) -> datetime | None:
@@ -71,6 +77,7 @@ async def last_release_by(
             Claim.customer_id == customer_id,
             Claim.owner_id == owner_id,
             Claim.status.in_([ClaimStatus.RELEASED, ClaimStatus.LOST]),
+            _COOLS_DOWN,
         )
     )
 
@@ -134,6 +141,7 @@ async def last_releases(
             Claim.customer_id.in_(customers),
             Claim.owner_id.in_(owners),
             Claim.status.in_([ClaimStatus.RELEASED, ClaimStatus.LOST]),
+            _COOLS_DOWN,
         )
         .group_by(Claim.customer_id, Claim.owner_id)
     )

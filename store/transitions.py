@@ -27,12 +27,21 @@ R = EndReason
 TRANSITIONS: Mapping[tuple[ClaimStatus, ClaimStatus], frozenset[EndReason | None]] = {
     (S.PENDING, S.ACTIVE): frozenset({None}),  # approved
     (S.PENDING, S.REJECTED): frozenset({R.REJECTED}),
-    (S.PENDING, S.RELEASED): frozenset({R.TRANSFERRED}),  # handed over before a decision
+    # Handed over before a decision; withdrawn by its owner; its customer merged into another.
+    (S.PENDING, S.RELEASED): frozenset({R.TRANSFERRED, R.WITHDRAWN, R.MERGED}),
+    (S.ACTIVE, S.PENDING): frozenset({None}),  # an edit made it resemble another customer
     (S.ACTIVE, S.WON): frozenset({R.WON}),
     (S.ACTIVE, S.LOST): frozenset({R.LOST}),
-    (S.ACTIVE, S.RELEASED): frozenset({R.RECLAIMED, R.PROTECTION_ENDED, R.RELEASED, R.TRANSFERRED}),
-    (S.WON, S.RELEASED): frozenset({R.TRANSFERRED}),  # a dispute or a manager moved a won one
+    (S.ACTIVE, S.RELEASED): frozenset(
+        {R.RECLAIMED, R.PROTECTION_ENDED, R.RELEASED, R.TRANSFERRED, R.WITHDRAWN, R.MERGED}
+    ),
+    # A dispute or a manager moved a won one; its customer merged into one held earlier.
+    (S.WON, S.RELEASED): frozenset({R.TRANSFERRED, R.MERGED}),
 }
+
+
+# Statuses a claim may move to without ending.
+_NOT_ENDING = (ClaimStatus.PENDING, ClaimStatus.ACTIVE)
 
 
 class IllegalTransition(ValueError):
@@ -52,7 +61,7 @@ def _check(
         raise IllegalTransition(
             f"{', '.join(refused) or '(no status)'} → {target} ({reason or 'no end'})"
         )
-    return {} if target is ClaimStatus.ACTIVE else {"end_reason": reason}
+    return {} if target in _NOT_ENDING else {"end_reason": reason}
 
 
 async def move(

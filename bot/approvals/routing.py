@@ -41,9 +41,16 @@ class ApprovalRouter:
         return await self.directory.approvers(session, workspace_id, claim.owner_id, claim.team_id)
 
     async def announce(
-        self, session: AsyncSession, workspace_id: str, claim: Claim, *, at: datetime
+        self,
+        session: AsyncSession,
+        workspace_id: str,
+        claim: Claim,
+        *,
+        at: datetime,
+        repeat: str = "",
     ) -> list[str]:
         """Enqueue the approval card for a claim just filed as pending, in the filing's transaction.
+        ``repeat`` tells a later card on the same claim from the first (an edit sent it back).
 
         Returns the recipients; none (no manager and no admin anywhere) is logged, because the
         claim then waits for nobody.
@@ -64,7 +71,7 @@ class ApprovalRouter:
                 Notice(
                     kind=NoticeKind.APPROVAL_CARD,
                     recipient=recipient,
-                    dedupe_key=f"claim:{claim.id}:approval:{recipient}",
+                    dedupe_key=f"claim:{claim.id}:approval:{recipient}{repeat}",
                     payload=payload,
                     subject=APPROVAL_SUBJECT,
                     subject_id=claim.id,

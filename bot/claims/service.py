@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.claims.approval import Filer
-from bot.claims.batch import BatchDecider, Submission, probe_for
+from bot.claims.batch import BatchDecider, Resubmission, Submission, probe_for
 from bot.claims.draft import ClaimDraft
 from bot.claims.verdict import Verdict
 from bot.claims.writing import BatchWriter, replay_of, verdict_payload
@@ -76,9 +76,11 @@ class ClaimService:
         submission_key: str,
         origin_channel: str | None = None,
         via: Via = Via.FORM,
+        resubmits: Resubmission | None = None,
     ) -> Verdict:
-        """File ``draft`` for ``filer``; the same ``submission_key`` twice files it once."""
-        submission = Submission(filer, draft, submission_key, origin_channel, via)
+        """File ``draft`` for ``filer``; the same ``submission_key`` twice files it once.
+        ``resubmits`` links a correction to the rejected claim it corrects."""
+        submission = Submission(filer, draft, submission_key, origin_channel, via, resubmits)
         future: asyncio.Future[Verdict] = asyncio.get_running_loop().create_future()
         self._queues.setdefault(workspace_id, deque()).append((submission, future))
         if workspace_id not in self._draining:

@@ -5,7 +5,7 @@ multi-row statements, their audit events and notices, and the verdict of each su
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +52,7 @@ class BatchWriter:
             provisional: Customer(
                 workspace_id=workspace_id,
                 name=new.name,
+                other_name=new.other_name,
                 name_key=new.name_key,
                 credit_code=new.credit_code,
                 region=new.region,
@@ -142,6 +143,7 @@ class BatchWriter:
 
     def _claim(self, workspace_id: str, d: Decision, customer_id: int) -> Claim:
         draft, filer, now = d.submission.draft, d.submission.filer, d.now
+        resubmits = d.submission.resubmits
         protection_until = None if d.pending else now + timedelta(days=self.rules.protection.days)
         return Claim(
             workspace_id=workspace_id,
@@ -164,10 +166,12 @@ class BatchWriter:
             deal_size=draft.deal_size,
             first_contact_on=draft.first_contact_on,
             origin_channel=d.submission.origin_channel,
+            resubmits_id=resubmits.claim_id if resubmits else None,
             rules_fired={
                 "rules": [r.value for r in d.fired],
                 "candidates": [_candidate(m) for m in d.possible],
-            },
+            }
+            | ({"resubmission": asdict(resubmits)} if resubmits else {}),
             decided_at=None if d.pending else now,
             decided_by=None if d.pending else audit.SYSTEM,
             decision=None if d.pending else models.Decision.AUTO,
@@ -213,6 +217,7 @@ class BatchWriter:
                 else d.now + timedelta(days=self.rules.protection.days),
                 rules=d.fired,
                 candidates=d.possible,
+                other_entities=d.other_entities,
             )
         if d.kind is Kind.COLLISION:
             assert d.match is not None and d.match.holder is not None and collision is not None
@@ -280,7 +285,13 @@ class BatchWriter:
                     filer.user_id,
                     customer_id=verdict.customer_id,
                     claim_id=verdict.claim_id,
-                    data={"via": d.submission.via, "customer_name": draft.customer_name},
+                    data={"via": d.submission.via, "customer_name": draft.customer_name}
+                    | _other_entities(d.other_entities)
+                    | (
+                        {"resubmits": d.submission.resubmits.claim_id}
+                        if d.submission.resubmits
+                        else {}
+                    ),
                 ),
                 decided,
             ]
@@ -420,11 +431,27 @@ def _attempt(draft: ClaimDraft) -> dict[str, Any]:
 
 
 def _candidate(match: Match) -> dict[str, Any]:
+    keys = (
+        [match.probe_key, match.stored_key]
+        if match.probe_key is not None and match.stored_key is not None
+        else None
+    )
     return {
         "customer_id": match.customer_id,
         "customer_name": match.customer_name,
         "score": round(match.score, 1),
         "holder_id": match.holder.owner_id if match.holder else None,
+        "matched_on": match.matched_on.value,
+        "keys": keys,
+    }
+
+
+def _other_entities(matches: tuple[Match, ...]) -> dict[str, Any]:
+    """Similar held names that another credit code set apart, for the audit log."""
+    if not matches:
+        return {}
+    return {
+        "other_entities": [_candidate(m) | {"reason": "different_credit_code"} for m in matches]
     }
 
 
@@ -439,4 +466,5 @@ def verdict_payload(verdict: Verdict) -> dict[str, Any]:
         else None,
         "rules": [r.value for r in verdict.rules],
         "candidates": [_candidate(m) for m in verdict.candidates],
+        "other_entities": [_candidate(m) for m in verdict.other_entities],
     }

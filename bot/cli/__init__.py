@@ -14,9 +14,11 @@ from collections.abc import Sequence
 from bot.cli import (
     doctor,
     export,
+    handover,
     import_customers,
     migrate,
     playground,
+    rekey,
     run,
     sweep,
     tokens,
@@ -24,7 +26,19 @@ from bot.cli import (
 )
 from bot.settings import ConfigError
 
-COMMANDS = (run, playground, migrate, doctor, import_customers, export, sweep, tokens, webhooks)
+COMMANDS = (
+    run,
+    playground,
+    migrate,
+    doctor,
+    import_customers,
+    export,
+    sweep,
+    rekey,
+    tokens,
+    webhooks,
+    handover,
+)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -29,6 +29,14 @@ class NoticeKind(StrEnum):
     TRANSFERRED_AWAY = "transfer.from"
     TRANSFERRED_TO = "transfer.to"
     RELEASED_BY_MANAGER = "release.owner"
+    # Corrections after filing (bot/corrections).
+    CLAIM_WITHDRAWN = "claim.withdrawn"
+    CLAIM_EDITED = "claim.edited"
+    # A rep's whole book handed over (bot/books.py): one summary to each side.
+    BOOK_HANDED_AWAY = "handover.from"
+    BOOK_HANDED_TO = "handover.to"
+    # Two customer records merged (bot/merge.py), both held: to both reps and their managers.
+    CUSTOMERS_MERGED = "customer.merged"
     # The sweep and the claim's life (bot/lifecycle).
     OVERDUE = "lifecycle.overdue"
     OVERDUE_MANAGER = "lifecycle.overdue_manager"

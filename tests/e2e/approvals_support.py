@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
+import pytest
+import pytest_asyncio
 from sqlalchemy import func, select
 
 from bot.fakeslack.reading import text_of
 from bot.fakeslack.records import Message
 from bot.rules import Rules
 from store.models import AuditEvent, Claim, OutboxMessage
+from tests.databases import database_of
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, Bot, BotFactory
 
 WEI = "U0MANAGER3"  # a second manager of East (en)
@@ -106,3 +110,23 @@ async def audit_actions(bot: Bot, action: str) -> list[AuditEvent]:
             select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
         )
         return list(rows)
+
+
+async def dm_saying(bot: Bot, user: str, words: str) -> Message:
+    """The one message to ``user`` saying ``words``, once the outbox sent it (within 60 s)."""
+    async with asyncio.timeout(60):
+        # The fake records messages as they come; nothing announces one to wait on.
+        while True:
+            found = [m for m in bot.fake.messages_to(user) if words in m.text]
+            if found:
+                assert len(found) == 1, found
+                return found[0]
+            await asyncio.sleep(0.05)
+
+
+@pytest_asyncio.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A test's database on SQLite, then on PostgreSQL (name it before ``bot_factory``, so the
+    database outlives the bots using it)."""
+    async with database_of(str(request.param), tmp_path, "corrections.db") as url:
+        yield url

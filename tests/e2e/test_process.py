@@ -10,10 +10,14 @@ import time
 from importlib.metadata import entry_points
 from pathlib import Path
 
+import pytest
+
 from bot.fakeslack.server import FakeSlack
 from bot.fakeslack.slackreq import SlackRequester
 from tests.e2e.conftest import ALICE, PEOPLE, SIGNING_SECRET
 from tests.e2e.processes import claimbot_process
+
+pytestmark = pytest.mark.slow  # each test starts claimbot as a real process
 
 
 def run_claimbot(

@@ -178,9 +178,11 @@ def test_an_approved_claim_dm_offers_its_buttons(lang: Lang) -> None:
     assert [(e["action_id"], e["value"]) for a in actions for e in a["elements"]] == [
         ("followup_log", "42"),
         ("extension_request", "42"),
+        ("claim_edit", "42"),
     ]
     _, rejected = decided_notice(payload | {"decision": "rejected"}, Translator(lang))
-    assert [b for b in rejected if b.type == "actions"] == []
+    rejected_actions = [b.to_dict() for b in rejected if b.type == "actions"]
+    assert [e["action_id"] for a in rejected_actions for e in a["elements"]] == ["claim_resubmit"]
 
 
 def test_home_state_survives_the_round_trip_and_garbage() -> None:

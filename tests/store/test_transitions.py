@@ -39,7 +39,7 @@ def test_the_life_of_a_claim() -> None:
     for (source, target), reasons in TRANSITIONS.items():
         assert source not in ended
         assert source is not target
-        assert (None in reasons) is (target is ClaimStatus.ACTIVE)
+        assert (None in reasons) is (target in (ClaimStatus.ACTIVE, ClaimStatus.PENDING))
     assert {r for reasons in TRANSITIONS.values() for r in reasons} == set(REASONS)
 
 
