@@ -25,6 +25,7 @@ from bot.clock import Clock
 from bot.rules import Rules
 from bot.settings import Settings
 from bot.slack_client import BOT_SCOPES
+from bot.webhooks.status import webhook_status
 from store import directory as directory_store
 from store.db import Database, DatabaseUnavailable, database_file, describe_url
 from store.migrate import current_revision, head_revision
@@ -169,6 +170,8 @@ class Doctor:
         if self.rules is not None:
             workspace = report.identity.team_id if report.identity else None
             add(await self.check_admins(workspace, database_ok=report.revision is not None))
+        if self.rules is not None and report.revision is not None:
+            report.checks.extend(await self.check_webhooks(self.rules))
         for extra in self.extra:
             add(await extra())
         return report
@@ -298,6 +301,17 @@ class Doctor:
         except UNREACHABLE as exc:
             return Check(name, False, f"{channel}: not checked, Slack unreachable ({exc!r})")
         return Check(name, True, f"{channel} exists and the bot can post there")
+
+    async def check_webhooks(self, rules: Rules) -> list[Check]:
+        """Each webhook endpoint: nothing given up on, nothing waiting too long."""
+        try:
+            statuses = await webhook_status(self.db, rules, self.clock.now())
+        except (SQLAlchemyError, DatabaseUnavailable, OSError) as exc:
+            return [Check("webhooks", False, f"not checked: the database failed ({exc!r})")]
+        return [
+            Check(f"webhooks.{s.name}", s.ok, s.line().split("): ", 1)[-1] + f" ({s.url})")
+            for s in statuses
+        ]
 
     async def check_admins(self, workspace: str | None, *, database_ok: bool) -> Check:
         assert self.rules is not None

@@ -85,7 +85,12 @@ async def slack() -> AsyncIterator[FakeSlack]:
 async def test_a_good_set_up_passes_every_check_and_leaves_nothing_behind(
     slack: FakeSlack, tmp_path: Path, database: str
 ) -> None:
-    diagnosis = await doctor(tmp_path, slack, database)
+    webhook = (
+        "webhooks:\n  endpoints:\n    - name: crm\n      url: https://crm.example.com/hook\n"
+        "      secret: a-secret-of-16-chars\n"
+    )
+    rules = "channels:\n  pool: C0POOL\n  approvals: C0APPROVALS\n" + webhook
+    diagnosis = await doctor(tmp_path, slack, database, rules=rules)
     assert diagnosis.code == 0, diagnosis.lines
     assert diagnosis.lines == [
         "✓ rules: claimbot.yaml loads",
@@ -96,6 +101,7 @@ async def test_a_good_set_up_passes_every_check_and_leaves_nothing_behind(
         "✓ channels.approvals: C0APPROVALS exists and the bot can post there",
         "✓ channels.pool: C0POOL exists and the bot can post there",
         f"✓ admins: {ADMIN}",
+        "✓ webhooks.crm: ok, 0 pending (https://crm.example.com/hook)",
         "all checks passed",
     ]
     assert slack.messages == [] and slack.workspace.scheduled == {}
