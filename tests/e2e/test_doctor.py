@@ -14,6 +14,7 @@ import pytest
 
 from bot.fakeslack.access import MANIFEST_SCOPES
 from bot.fakeslack.server import FakeSlack
+from store.migrate import head_revision
 from tests.e2e.processes import free_port
 from tests.fakeslack.pytest_plugin import assert_no_violations
 
@@ -88,7 +89,7 @@ async def test_a_good_set_up_passes_every_check_and_leaves_nothing_behind(
     assert diagnosis.code == 0, diagnosis.lines
     assert diagnosis.lines == [
         "✓ rules: claimbot.yaml loads",
-        f"✓ database: {database}, schema revision 0002 (up to date)",
+        f"✓ database: {database}, schema revision {head_revision()} (up to date)",
         "✓ token: workspace Acme (T1), bot user @claimbot (UBOT)",
         "✓ scopes: chat:write, chat:write.public, commands, files:write, im:write, users:read "
         "granted",
@@ -177,3 +178,24 @@ async def test_a_database_down_or_never_created(slack: FakeSlack, tmp_path: Path
         "(or check DATABASE_URL)"
     )
     assert not (tmp_path / "elsewhere").exists()
+
+
+async def test_each_teams_digest_channel_is_checked(
+    slack: FakeSlack, tmp_path: Path, database: str
+) -> None:
+    slack.add_channel("C0EAST", name="east-sales")
+    rules = (
+        "teams:\n"
+        "  - {name: East, channel: C0EAST}\n"
+        "  - {name: South, channel: C0NOSUCH}\n"
+        "  - {name: North}\n"
+    )
+    diagnosis = await doctor(tmp_path, slack, database, rules=rules)
+    assert diagnosis.code == 1
+    assert diagnosis.line("teams.East.channel") == (
+        "✓ teams.East.channel: C0EAST exists and the bot can post there"
+    )
+    assert diagnosis.line("teams.South.channel").startswith(
+        "✗ teams.South.channel: C0NOSUCH: channel_not_found"
+    )
+    assert not [line for line in diagnosis.lines if "teams.North" in line]
