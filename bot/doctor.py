@@ -159,6 +159,13 @@ class Doctor:
                 add(self.check_scopes(report.identity))
                 if self.rules is not None:
                     report.checks.extend(await self.check_channels(self.rules))
+                    report.checks.extend(
+                        await self.check_team_channels(
+                            self.rules,
+                            report.identity.team_id,
+                            database_ok=report.revision is not None,
+                        )
+                    )
         elif self.settings.oauth:
             add(Check("token", True, "multi-workspace mode: each installation brings its token"))
         else:
@@ -276,6 +283,26 @@ class Doctor:
         return [
             await self.check_channel(f"channels.{purpose}", channel)
             for purpose, channel in configured.items()
+            if channel
+        ]
+
+    async def check_team_channels(
+        self, rules: Rules, workspace: str, *, database_ok: bool
+    ) -> list[Check]:
+        """Each team's digest channel: as the database has it (set in Slack, or seeded from the
+        rules file), else as the rules file names it. No team with a channel, no line."""
+        channels: dict[str, str | None] = {t.name: t.channel for t in rules.teams if t.channel}
+        if database_ok:
+            try:
+                async with self.db.session() as session:
+                    for team in await directory_store.teams(session, workspace):
+                        if team.channel or team.channel_set_by:
+                            channels[team.name] = team.channel
+            except DatabaseUnavailable:
+                pass
+        return [
+            await self.check_channel(f"teams.{name}.channel", channel)
+            for name, channel in channels.items()
             if channel
         ]
 

@@ -1,6 +1,9 @@
 """What a team's channel digest reads: its claims that need chasing, what ended since the last
 digest, and the one-a-day claim on each team's digest (``teams.digest_on``, ``summary_on``).
 
+A team's claims are those :func:`store.access.of_teams` says belong to it (filed under it, or
+under no team by one of its members), as in every list and report.
+
 Only columns anyone may see are read — customer, holder, status and dates — never the contacts or
 the need a rep filed.
 """
@@ -15,6 +18,7 @@ from typing import Literal
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.access import of_teams
 from store.lifecycle import CLOCK_COLUMNS, ClaimClock
 from store.models import Claim, ClaimStatus, Team
 
@@ -67,7 +71,7 @@ async def idle_or_expiring(
         select(*CLOCK_COLUMNS)
         .where(
             Claim.workspace_id == workspace_id,
-            Claim.team_id == team_id,
+            of_teams([team_id]),
             Claim.status == ClaimStatus.ACTIVE.value,
             or_(Claim.last_activity_at <= idle_until, Claim.protection_until <= protected_until),
         )
@@ -84,7 +88,7 @@ async def waiting(
         select(*CLOCK_COLUMNS)
         .where(
             Claim.workspace_id == workspace_id,
-            Claim.team_id == team_id,
+            of_teams([team_id]),
             Claim.status == ClaimStatus.PENDING.value,
             Claim.submitted_at <= filed_until,
         )
@@ -107,7 +111,7 @@ async def ended_between(
         select(Claim.id, Claim.customer_name, Claim.owner_id, Claim.end_reason, Claim.ended_at)
         .where(
             Claim.workspace_id == workspace_id,
-            Claim.team_id == team_id,
+            of_teams([team_id]),
             Claim.end_reason.in_(list(reasons)),
             Claim.ended_at >= start,
             Claim.ended_at < end,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bot.claims.importer import CustomerImporter
 from bot.fakeslack.server import FakeSlack
-from bot.rules import ChannelRules, DeliveryRules, Rules, TeamRules
+from bot.rules import ChannelRules, DeliveryRules, DigestRules, Rules, TeamRules
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,14 @@ def rules() -> Rules:
         admins=[ADAM],
         partners=[CHEN],
         teams=[
-            TeamRules(name=TEAM, region="east", managers=[ZHAO], members=[WANG, LI, EMMA, CHEN])
+            TeamRules(
+                name=TEAM,
+                region="east",
+                managers=[ZHAO],
+                members=[WANG, LI, EMMA, CHEN],
+                # The team's digest goes to #sales: each move of the clock to a new day posts it.
+                channel=SALES,
+            )
         ],
         channels=ChannelRules(approvals=APPROVALS, pool=POOL),
         delivery=DeliveryRules(
@@ -86,6 +93,8 @@ def rules() -> Rules:
             working_hours_end=time(23, 59, 59),
             working_days=[1, 2, 3, 4, 5, 6, 7],
         ),
+        # Likewise the team's digest: on the first sweep of each day, whatever the hour.
+        digest=DigestRules(time=time(0, 0)),
     )
 
 

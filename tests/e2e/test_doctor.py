@@ -184,3 +184,24 @@ async def test_a_database_down_or_never_created(slack: FakeSlack, tmp_path: Path
         "(or check DATABASE_URL)"
     )
     assert not (tmp_path / "elsewhere").exists()
+
+
+async def test_each_teams_digest_channel_is_checked(
+    slack: FakeSlack, tmp_path: Path, database: str
+) -> None:
+    slack.add_channel("C0EAST", name="east-sales")
+    rules = (
+        "teams:\n"
+        "  - {name: East, channel: C0EAST}\n"
+        "  - {name: South, channel: C0NOSUCH}\n"
+        "  - {name: North}\n"
+    )
+    diagnosis = await doctor(tmp_path, slack, database, rules=rules)
+    assert diagnosis.code == 1
+    assert diagnosis.line("teams.East.channel") == (
+        "✓ teams.East.channel: C0EAST exists and the bot can post there"
+    )
+    assert diagnosis.line("teams.South.channel").startswith(
+        "✗ teams.South.channel: C0NOSUCH: channel_not_found"
+    )
+    assert not [line for line in diagnosis.lines if "teams.North" in line]

@@ -104,11 +104,13 @@ async def test_a_command_answers_the_person_alone(client: TestClient[Any, Any]) 
     ]
     await asyncio.sleep(0.5)
     emma = await state(client, EMMA)
-    shown = next(c for c in emma["conversations"] if c["id"] == "C0PGSALES1")["messages"]
-    assert shown and all(m["ephemeral"] for m in shown)
-    assert "/claim" in json.dumps(shown)
+    # #sales also holds the team's digest, which everyone sees; the answer is Emma's alone.
+    sales = next(c for c in emma["conversations"] if c["id"] == "C0PGSALES1")["messages"]
+    shown = [m for m in sales if m.get("ephemeral")]
+    assert shown and "/claim" in json.dumps(shown)
     wang = await state(client, WANG)
-    assert next(c for c in wang["conversations"] if c["id"] == "C0PGSALES1")["messages"] == []
+    wangs = next(c for c in wang["conversations"] if c["id"] == "C0PGSALES1")["messages"]
+    assert not any(m.get("ephemeral") for m in wangs)
 
 
 async def test_text_that_is_not_a_command_is_refused_in_the_persons_language(
@@ -171,3 +173,17 @@ async def test_empty_starts_without_customers(tmp_path: Path) -> None:
             assert await session.scalar(select(func.count()).select_from(Customer)) == 0
     finally:
         await pg.stop()
+
+
+async def test_moving_the_clock_posts_the_teams_digest_in_sales(
+    client: TestClient[Any, Any],
+) -> None:
+    def digests(view: dict[str, Any]) -> list[dict[str, Any]]:
+        sales = next(c for c in view["conversations"] if c["id"] == seed.SALES)["messages"]
+        return [m for m in sales if "今日简报" in json.dumps(m, ensure_ascii=False)]
+
+    before = len(digests(await state(client, WANG)))
+    assert (await do(client, "/api/clock", user=WANG, days=7))["ok"]
+    after = digests(await state(client, WANG))
+    assert len(after) == before + 1, "one digest for the new day, seen by the whole team"
+    assert "<@" in after[-1]["text"], "the reps who should follow up are mentioned"
