@@ -2,6 +2,7 @@
 #   docker run -e SLACK_BOT_TOKEN=… -e SLACK_SIGNING_SECRET=… \
 #              -e DATABASE_URL=postgresql+asyncpg://… -p 3000:3000 claimbot
 # With SQLite (one replica only), mount a volume on /data: the database is /data/claimbot.db.
+# The rules: -v "$PWD/claimbot.yaml:/config/claimbot.yaml:ro" -e CLAIMBOT_CONFIG=/config/claimbot.yaml
 
 FROM python:3.11-slim AS build
 WORKDIR /src
@@ -15,7 +16,8 @@ RUN python -m venv /opt/claimbot \
     && /opt/claimbot/bin/pip install --no-cache-dir .
 
 FROM python:3.11-slim
-RUN useradd --system --home-dir /data --create-home claimbot
+# A fixed uid, so that a host folder mounted on /data can be given to it (chown 10001).
+RUN useradd --system --uid 10001 --home-dir /data --create-home claimbot
 COPY --from=build /opt/claimbot /opt/claimbot
 ENV PATH="/opt/claimbot/bin:$PATH" \
     PYTHONUNBUFFERED=1 \

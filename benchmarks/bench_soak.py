@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import contextlib
 import itertools
+import json
 import os
 import random
 import signal
@@ -44,10 +45,12 @@ from benchmarks.synthetic import company_names
 from bot.fakeslack import validation
 from bot.fakeslack.server import FakeSlack
 from bot.fakeslack.slackreq import SlackResult
+from cards.blocks import escape_mrkdwn
 from store.db import Database
 from store.migrate import upgrade
-from store.models import Claim
+from store.models import Claim, OutboxMessage
 from tests.databases import fresh_postgres_database
+from tests.e2e import processes
 from tests.e2e.processes import BotProcess, claimbot_process
 from tests.tcpproxy import TcpProxy
 
@@ -171,7 +174,8 @@ async def traffic(
         if kind == "submit" and result.status == 200 and name in fresh:
             with contextlib.suppress(ValueError):
                 answer = result.json()
-                if answer.get("response_action") == "update":
+                shown = json.dumps(answer.get("view", {}), ensure_ascii=False)
+                if answer.get("response_action") == "update" and any(f in shown for f in FILED):
                     tally.acknowledged[name] = user
                 elif os.environ.get("SOAK_DEBUG"):
                     print(str(answer)[:300])
@@ -230,23 +234,37 @@ async def proxied(url: str) -> AsyncIterator[tuple[str, TcpProxy]]:
         await proxy.stop()
 
 
-def verdict_deliveries(fake: FakeSlack, acknowledged: dict[str, str]) -> Counter[str]:
-    """For each acknowledged claim, how often its rep's verdict DM was delivered."""
-    delivered: Counter[tuple[str, str]] = Counter()
+def verdict_deliveries(
+    fake: FakeSlack, acknowledged: dict[str, str]
+) -> tuple[Counter[str], list[str]]:
+    """For each acknowledged claim, how often its rep got a delivered DM naming the customer;
+    and a few of the duplicates, to explain them."""
+    sent: dict[str, list[tuple[str, float]]] = {}
     for call in fake.calls:
         if call.method == "chat.postMessage" and call.delivered:
             text = str(call.params.get("text", "")) + str(call.params.get("blocks", ""))
-            delivered[(str(call.params.get("channel")), text)] += 1
+            sent.setdefault(str(call.params.get("channel")), []).append((text, call.received_at))
     outcome: Counter[str] = Counter()
+    examples: list[str] = []
     for name, user in acknowledged.items():
-        times = sum(
-            n for (channel, text), n in delivered.items() if name in text and channel == user
-        )
-        outcome["once" if times == 1 else "twice+" if times > 1 else "never"] += 1
-    return outcome
+        shown = escape_mrkdwn(name)  # as the card prints it
+        dms = [
+            (text, at)
+            for text, at in sent.get(user, [])
+            if shown in text and any(f in text for f in FILED)
+        ]
+        outcome["once" if len(dms) == 1 else "twice+" if len(dms) > 1 else "never"] += 1
+        if len(dms) > 1 and len(examples) < 3:
+            examples.append(" | ".join(f"{at:.1f}: {text[:90]}" for text, at in dms))
+    return outcome, examples
+
+
+FILED = ("The customer is yours", "报备成功")
 
 
 async def main(args: argparse.Namespace) -> None:
+    # A replica restarted on a loaded machine, under traffic, may take a while to be healthy.
+    processes.STARTUP_TIMEOUT = 120.0
     validation.CHECKS_ENABLED = False  # Slack checks payloads on its own CPUs, not the bot's
     fake = FakeSlack()
     await fake.start()
@@ -308,8 +326,15 @@ async def main(args: argparse.Namespace) -> None:
                     ).all()
                 )
             )
+            outbox = dict(
+                (
+                    await session_db.execute(
+                        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+                    )
+                ).all()
+            )
         await db.dispose()
-        deliveries = verdict_deliveries(fake, tally.acknowledged)
+        deliveries, duplicates = verdict_deliveries(fake, tally.acknowledged)
     await fake.stop()
 
     total = len(tally.latencies)
@@ -332,6 +357,9 @@ async def main(args: argparse.Namespace) -> None:
         "verdict DM per acknowledged claim: "
         f"once {deliveries['once']}, twice+ {deliveries['twice+']}, never {deliveries['never']}"
     )
+    print(f"outbox rows by status at the end: {outbox}")
+    for example in duplicates:
+        print(f"  duplicate: {example}")
 
 
 def parse() -> argparse.Namespace:

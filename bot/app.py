@@ -5,6 +5,10 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger.messages import (
+    warning_client_prioritized_and_token_skipped,
+    warning_token_skipped,
+)
 
 import handlers
 from bot.i18n import t
@@ -31,7 +35,25 @@ def build_app(rt: Runtime) -> AsyncApp:
         signing_secret=settings.signing_secret or "",
         request_verification_enabled=not settings.socket_mode,
         raise_error_for_unhandled_request=False,
-        logger=logging.getLogger("claimbot.bolt"),
+        logger=bolt_logger(),
     )
     handlers.register_all(app, rt)
     return app
+
+
+class _OurChoices(logging.Filter):
+    """Drops Bolt's warnings about choices we make on purpose: Bolt also reads SLACK_BOT_TOKEN
+    from the environment, so giving it our client (or an installation store) always "skips" it."""
+
+    SILENCED = frozenset({warning_client_prioritized_and_token_skipped(), warning_token_skipped()})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() not in self.SILENCED
+
+
+def bolt_logger() -> logging.Logger:
+    """Bolt's logger, without the warnings that are not the operator's to fix."""
+    logger = logging.getLogger("claimbot.bolt")
+    if not any(isinstance(f, _OurChoices) for f in logger.filters):
+        logger.addFilter(_OurChoices())
+    return logger

@@ -5,6 +5,11 @@ built from the store at start. Other processes may have added customers since: b
 the index catches up with the key rows newer than the last one it has seen (rows are inserted only
 under the workspace's claim lock, so their ids grow in commit order). Exact identifiers are looked
 up in the database itself, which is always current.
+
+``claimbot rekey`` also deletes key rows. When a run finishes it moves the workspace's key
+generation on; the next check notices and starts building a fresh index beside the live one,
+``REBUILD_ROWS_PER_CHECK`` rows per check (a few tens of milliseconds), and swaps it in once it
+has caught up. Until then the live index still answers, new keys included.
 """
 
 from __future__ import annotations
@@ -19,10 +24,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.matching import NameIndex
 from bot.rules import Rules
+from bot.validation import FieldError, parse_credit_code
 from store import customers as customer_store
+from store import rekey as rekey_store
 from store.models import Claim, ClaimStatus, KeyKind
 
 log = logging.getLogger(__name__)
+
+# Rows a check adds to an index being rebuilt after a rekey: ~20 µs each, so ≈ 40 ms per check.
+REBUILD_ROWS_PER_CHECK = 2_000
+_LOAD_BATCH = 50_000
 
 # Identifiers that name one company on their own; a company e-mail domain only suggests one.
 DECISIVE = (KeyKind.CREDIT_CODE, KeyKind.PHONE, KeyKind.EMAIL, KeyKind.NAME)
@@ -75,6 +86,12 @@ class Match:
     holder: Holder | None
     pooled: bool
     region: str | None = None
+    # The name resembles, but both sides carry different valid credit codes: another legal
+    # entity (matching.credit_code_decides). Shown as information, never a duplicate.
+    other_entity: bool = False
+    # For a name match: the probe's key and the stored key that matched (to explain the score).
+    probe_key: str | None = None
+    stored_key: str | None = None
 
     @property
     def free(self) -> bool:
@@ -88,6 +105,9 @@ class DuplicateChecker:
 
     rules: Rules
     indexes: dict[str, NameIndex] = field(default_factory=dict)
+    # The key generation each live index was built at, and indexes being rebuilt at a newer one.
+    generations: dict[str, int] = field(default_factory=dict)
+    rebuilding: dict[str, tuple[int, NameIndex]] = field(default_factory=dict)
 
     def index(self, workspace_id: str) -> NameIndex:
         """The workspace's index (empty until it catches up)."""
@@ -103,16 +123,31 @@ class DuplicateChecker:
             log.info("name index for %s: %d keys", workspace_id, added)
 
     async def catch_up(self, session: AsyncSession, workspace_id: str) -> int:
-        """Add the name keys stored since the index last looked; returns how many."""
-        index = self.index(workspace_id)
-        added = 0
-        while True:
-            rows = await customer_store.name_keys_after(session, workspace_id, index.last_entry_id)
-            for row in rows:
-                index.add(row.entry_id, row.customer_id, row.key)
-            added += len(rows)
-            if len(rows) < 50_000:
-                return added
+        """Add the name keys stored since the index last looked; returns how many.
+
+        After a rekey (a newer key generation) also takes a step of the index's rebuild.
+        """
+        generation = await rekey_store.generation(session, workspace_id)
+        if workspace_id not in self.indexes:
+            self.generations[workspace_id] = generation
+        elif self.generations.get(workspace_id, 0) != generation:
+            await self._rebuild_step(session, workspace_id, generation)
+        return await _load(session, workspace_id, self.index(workspace_id))
+
+    async def _rebuild_step(
+        self, session: AsyncSession, workspace_id: str, generation: int
+    ) -> None:
+        """Load a slice of the rows into a fresh index; swap it in once it has them all."""
+        pending = self.rebuilding.get(workspace_id)
+        if pending is None or pending[0] != generation:
+            pending = self.rebuilding[workspace_id] = (generation, NameIndex())
+        index = pending[1]
+        loaded = await _load(session, workspace_id, index, limit=REBUILD_ROWS_PER_CHECK)
+        if loaded < REBUILD_ROWS_PER_CHECK:
+            self.indexes[workspace_id] = index
+            self.generations[workspace_id] = generation
+            del self.rebuilding[workspace_id]
+            log.info("name index for %s rebuilt at key generation %d", workspace_id, generation)
 
     async def find(
         self, session: AsyncSession, workspace_id: str, probe: Probe, *, limit: int | None = None
@@ -121,8 +156,9 @@ class DuplicateChecker:
 
         A match is *clear* (the same customer) on an equal credit code, phone, e-mail or name key,
         or on a name score at or above ``matching.clear_match`` — unless both sides carry
-        different credit codes, which makes them different legal entities whatever their names.
-        Scores from ``matching.possible_match`` up are *possible* duplicates.
+        different valid credit codes, which makes them different legal entities whatever their
+        names (``Match.other_entity``). Other scores from ``matching.possible_match`` up are
+        *possible* duplicates.
         """
         matching = self.rules.matching
         limit = limit or matching.hint_limit
@@ -135,6 +171,24 @@ class DuplicateChecker:
         customers = {customer.id: customer for customer, _ in rows}
         holders = {customer.id: None if h is None else Holder.of(h) for customer, h in rows}
         return classify(probe, scores, customers, holders, self.rules, limit)
+
+
+async def _load(
+    session: AsyncSession, workspace_id: str, index: NameIndex, *, limit: int | None = None
+) -> int:
+    """Add the key rows newer than the index's last (at most ``limit``); returns how many."""
+    added = 0
+    while limit is None or added < limit:
+        batch = _LOAD_BATCH if limit is None else min(_LOAD_BATCH, limit - added)
+        rows = await customer_store.name_keys_after(
+            session, workspace_id, index.last_entry_id, batch=batch
+        )
+        for row in rows:
+            index.add(row.entry_id, row.customer_id, row.key)
+        added += len(rows)
+        if len(rows) < batch:
+            break
+    return added
 
 
 class CustomerFacts(Protocol):
@@ -152,7 +206,41 @@ class CustomerFacts(Protocol):
     def pooled_at(self) -> datetime | None: ...
 
 
-Scores = dict[int, tuple[float, KeyKind]]
+@dataclass(frozen=True, slots=True)
+class NameHit:
+    """A customer's best name score, and which two keys it came from."""
+
+    score: float
+    probe_key: str
+    stored_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A candidate's best score, what it matched on, and for a name the two keys."""
+
+    score: float
+    kind: KeyKind
+    probe_key: str | None = None
+    stored_key: str | None = None
+
+
+Scores = dict[int, Scored]
+NameHits = dict[int, NameHit]
+
+
+def different_entities(a_code: str | None, b_code: str | None) -> bool:
+    """Both credit codes valid and different: two legal entities (the code names exactly one)."""
+    if not a_code or not b_code or a_code == b_code:
+        return False
+    return _valid_code(a_code) and _valid_code(b_code)
+
+
+def _valid_code(code: str) -> bool:
+    try:
+        return parse_credit_code(code) == code
+    except FieldError:
+        return False
 
 
 def score_candidates(
@@ -167,28 +255,35 @@ def score_candidates(
     return combine(exact, name_hits(probe, indexes, rules, limit))
 
 
-def name_hits(
-    probe: Probe, indexes: Sequence[NameIndex], rules: Rules, limit: int
-) -> dict[int, float]:
+def name_hits(probe: Probe, indexes: Sequence[NameIndex], rules: Rules, limit: int) -> NameHits:
     """The best fuzzy name score per customer across ``indexes``."""
-    hits: dict[int, float] = {}
+    hits: NameHits = {}
     for index in indexes:
         for key in probe.name_keys:
             for hit in index.search(key, min_score=rules.matching.possible_match, limit=limit * 2):
-                if hits.get(hit.customer_id, -1.0) < hit.score:
-                    hits[hit.customer_id] = hit.score
+                merge_hit(hits, hit.customer_id, NameHit(hit.score, key, hit.key))
     return hits
 
 
-def combine(exact: dict[int, set[KeyKind]], names: dict[int, float]) -> Scores:
+def merge_hit(hits: NameHits, customer_id: int, hit: NameHit) -> None:
+    """Keep ``hit`` if it is the customer's best so far."""
+    best = hits.get(customer_id)
+    if best is None or best.score < hit.score:
+        hits[customer_id] = hit
+
+
+def combine(exact: dict[int, set[KeyKind]], names: NameHits) -> Scores:
     """Exact hits (100, on the most decisive identifier) and name scores, best per customer."""
     scores: Scores = {}
     for customer_id, kinds in exact.items():
         kind = next((k for k in DECISIVE if k in kinds), KeyKind.NAME)
-        scores[customer_id] = (100.0, kind)
-    for customer_id, score in names.items():
-        if customer_id not in scores or scores[customer_id][0] < score:
-            scores[customer_id] = (score, KeyKind.NAME)
+        hit = names.get(customer_id) if kind is KeyKind.NAME else None
+        scores[customer_id] = Scored(
+            100.0, kind, hit.probe_key if hit else None, hit.stored_key if hit else None
+        )
+    for customer_id, hit in names.items():
+        if customer_id not in scores or scores[customer_id].score < hit.score:
+            scores[customer_id] = Scored(hit.score, KeyKind.NAME, hit.probe_key, hit.stored_key)
     return scores
 
 
@@ -203,24 +298,24 @@ def classify(
     """Matches in answer order (clear first, identifiers before names, then by score).
 
     A match is *clear* (the same customer) on an equal identifier or a name score at or above
-    ``matching.clear_match`` — unless both sides carry different credit codes, which makes them
-    different legal entities whatever their names.
+    ``matching.clear_match`` — unless both sides carry different valid credit codes, which makes
+    them different legal entities whatever their names: never clear, and with
+    ``matching.credit_code_decides`` not a duplicate at all (``Match.other_entity``).
     """
     matching = rules.matching
     matches = []
-    for customer_id, (score, kind) in scores.items():
+    for customer_id, scored in scores.items():
+        score, kind = scored.score, scored.kind
         customer = customers.get(customer_id)
         if customer is None:
             continue  # an index entry whose row is gone or was never committed
         clear = kind is not KeyKind.NAME or score >= matching.clear_match
-        if (
-            clear
-            and kind is KeyKind.NAME
-            and probe.credit_code
-            and customer.credit_code
-            and probe.credit_code != customer.credit_code
-        ):
-            clear = False  # same brand, another legal entity: a manager decides
+        other_entity = kind is KeyKind.NAME and different_entities(
+            probe.credit_code, customer.credit_code
+        )
+        if other_entity:
+            clear = False
+            other_entity = matching.credit_code_decides
         matches.append(
             Match(
                 customer_id=customer_id,
@@ -231,6 +326,9 @@ def classify(
                 holder=holders.get(customer_id),
                 pooled=customer.pooled_at is not None,
                 region=customer.region,
+                other_entity=other_entity,
+                probe_key=scored.probe_key,
+                stored_key=scored.stored_key,
             )
         )
     matches.sort(key=lambda m: (not m.clear, m.matched_on is KeyKind.NAME, -m.score, m.customer_id))

@@ -75,6 +75,8 @@ class _View(_Identified):
 
 
 class _SubmittedView(_View):
+    # Bolt reads view.type of every view_submission (to tell workflow steps apart).
+    type: str
     state: _ViewState
 
 

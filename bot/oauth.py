@@ -71,6 +71,29 @@ class WorkspaceClients:
     clock: Clock
     store: AsyncInstallationStore | None = None
     _tokens: dict[str, tuple[str | None, datetime]] = field(default_factory=dict)
+    # Workspaces that uninstalled the app or revoked its bot token since this process started:
+    # nothing is sent to them until Slack sends a request from them again (a reinstall).
+    _removed: set[str] = field(default_factory=set)
+
+    def installed(self, workspace_id: str) -> bool:
+        """False once the workspace removed the app (until it sends a request again)."""
+        return workspace_id not in self._removed
+
+    async def remove(self, workspace_id: str, *, bot_only: bool = False) -> None:
+        """Forget the workspace's installation (its bot token when ``bot_only``)."""
+        self._removed.add(workspace_id)
+        self._tokens.pop(workspace_id, None)
+        if self.store is not None:
+            await self.store.async_delete_bot(enterprise_id=None, team_id=workspace_id)
+            if not bot_only:
+                await self.store.async_delete_installation(enterprise_id=None, team_id=workspace_id)
+
+    def heard_from(self, workspace_id: str) -> None:
+        """Slack sent a request from the workspace: the app is installed there (again)."""
+        if workspace_id in self._removed:
+            self._removed.discard(workspace_id)
+            self._tokens.pop(workspace_id, None)
+            log.info("workspace %s has the app installed again", workspace_id)
 
     async def for_workspace(self, workspace_id: str) -> AsyncWebClient:
         """A client holding the workspace's bot token (the base client in single-workspace mode)."""

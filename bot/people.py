@@ -7,11 +7,13 @@ busy bot calls ``users.info`` about once per user per day, not once per click.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -27,6 +29,18 @@ PROFILE_TTL = timedelta(hours=24)
 # Seconds the profile's database look-up may take before users.info answers instead (a hung
 # database must not eat the 3 s a request has to answer in).
 PROFILE_LOOKUP_SECONDS = 0.5
+# Refreshes are spread over the last tenth of the day (per user, stably), so that a team which
+# started using the bot on the same morning does not ask users.info all at once a day later.
+PROFILE_TTL_SPREAD = PROFILE_TTL / 10
+# A profile Slack did not give us (429, timeout) is asked for again this soon: an assumed
+# language must not stick for a day.
+FALLBACK_TTL = timedelta(minutes=5)
+
+
+def refresh_after(user_id: str) -> timedelta:
+    """How long ``user_id``'s fetched profile is kept: a day less up to a tenth, per user."""
+    share = int(hashlib.blake2b(user_id.encode(), digest_size=2).hexdigest(), 16) / 0xFFFF
+    return PROFILE_TTL - PROFILE_TTL_SPREAD * share
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +71,32 @@ class PeopleDirectory:
         """Drop a cached profile (e.g. after ``user_change``)."""
         self._cache.pop((workspace_id, user_id), None)
 
+    async def changed(self, workspace_id: str, user: dict[str, object]) -> None:
+        """``user_change``: Slack sent the user's new profile; keep it from now on."""
+        user_id = str(user.get("id") or "")
+        if not user_id:
+            return
+        self.forget(workspace_id, user_id)
+        # The event's user object has the time zone but not always the locale: without it the
+        # stored profile is marked stale, so the next lookup asks users.info.
+        locale = user.get("locale")
+        tz = user.get("tz")
+        has_locale = isinstance(locale, str) and bool(locale)
+        async with self._db.session() as session:
+            await people_store.change_profile(
+                session,
+                workspace_id,
+                user_id,
+                locale=str(locale) if has_locale else None,
+                tz=str(tz) if isinstance(tz, str) and tz else None,
+                fetched_at=self._clock.now() if has_locale else None,
+            )
+
     async def profile(
         self, workspace_id: str, user_id: str, client: AsyncWebClient | None
     ) -> Profile:
-        """The user's profile: memory, then the database, then ``users.info``."""
+        """The user's profile: memory, then the database, then ``users.info``; when Slack does
+        not answer, the last profile we had (however old) beats a guess, for a few minutes."""
         now = self._clock.now()
         key = (workspace_id, user_id)
         cached = self._cache.get(key)
@@ -77,29 +113,42 @@ class PeopleDirectory:
             # The language is worth having even when the database is away: the user is about
             # to be told, in their language, to try again.
             person, reachable = None, False
-        if (
-            person is not None
-            and person.profile_fetched_at is not None
-            and person.profile_fetched_at + PROFILE_TTL > now
-        ):
-            profile = self._profile(
+        known = (
+            None
+            if person is None or person.profile_fetched_at is None
+            else self._profile(
                 user_id, person.locale, person.tz, person.display_name, person.is_guest
             )
-        elif client is not None:
+        )
+        keep = refresh_after(user_id)
+        fresh = (
+            known is not None
+            and person is not None
+            and person.profile_fetched_at is not None
+            and person.profile_fetched_at + keep > now
+        )
+        profile: Profile | None = known if fresh else None
+        if profile is None and client is not None:
             profile = await self._fetch(workspace_id, user_id, client, save=reachable)
-        else:
-            profile = self.default_profile(user_id)
-        self._cache[key] = (profile, now + PROFILE_TTL)
+        if profile is None:
+            profile = known or self.default_profile(user_id)
+            keep = FALLBACK_TTL
+        self._cache[key] = (profile, now + keep)
         return profile
 
     async def _fetch(
         self, workspace_id: str, user_id: str, client: AsyncWebClient, *, save: bool = True
-    ) -> Profile:
+    ) -> Profile | None:
+        """The profile from ``users.info`` (saved unless ``save`` is false), or ``None`` when
+        Slack did not give it."""
         try:
             response = await client.users_info(user=user_id, include_locale=True)
         except SlackApiError as exc:
             log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
-            return self.default_profile(user_id)
+            return None
+        except (ClientError, TimeoutError, OSError) as exc:
+            log.warning("users.info failed for %s: %s", user_id, exc.__class__.__name__)
+            return None
         user = response.get("user") or {}
         profile = self._profile(
             user_id,

@@ -152,6 +152,10 @@ class MatchingRules(_Section):
     clear_match: Annotated[float, Field(gt=0, le=100)] = DEFAULT_CLEAR_MATCH
     possible_match: Annotated[float, Field(gt=0, le=100)] = DEFAULT_POSSIBLE_MATCH
     hint_limit: Annotated[int, Field(ge=1, le=10)] = 5
+    # Two valid, different unified social credit codes are two legal entities: a similar name
+    # alone then neither collides nor holds the claim (the rep is told, the audit records it).
+    # False: such a name still holds the claim for a manager, as any possible duplicate does.
+    credit_code_decides: bool = True
 
     @model_validator(mode="after")
     def _ordered(self) -> MatchingRules:

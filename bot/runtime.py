@@ -32,6 +32,7 @@ from bot.lifecycle import Lifecycle
 from bot.lists import ClaimLists
 from bot.merge import CustomerMerger
 from bot.metrics.service import MetricsService
+from bot.notify.fallback import ChannelFallback
 from bot.notify.inplace import Render, update_everywhere
 from bot.notify.worker import OutboxWorker
 from bot.oauth import WorkspaceClients, installation_store
@@ -124,7 +125,13 @@ class Runtime:
         )
         self.clients = WorkspaceClients(self.slack, self.clock, self.installations)
         self.outbox = OutboxWorker(
-            self.db, self.rules, self.clock, self.people, self.clients, render=render_notice
+            self.db,
+            self.rules,
+            self.clock,
+            self.people,
+            self.clients,
+            render=render_notice,
+            fallback=ChannelFallback(self.db, self.directory, self.clock),
         )
         self.webhooks = WebhookWorker(self.db, self.rules, self.clock)
         attach(self.db, self.rules, self.webhooks)

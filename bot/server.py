@@ -86,11 +86,17 @@ def build_web_app(rt: Runtime, bolt_app: AsyncApp | None) -> web.Application:
 async def health_report(rt: Runtime) -> dict[str, Any]:
     """What ``/healthz`` says: overall status, the database, and each background service."""
     database_ok = await rt.db.ping()
+    writable = database_ok and await rt.db.can_write()
     report: dict[str, Any] = {
-        "status": "ok" if database_ok else "unavailable",
-        "database": "ok" if database_ok else "unreachable",
+        "status": "ok" if writable else "unavailable",
+        "database": "ok" if writable else "cannot write" if database_ok else "unreachable",
         "backend": rt.db.dialect,
     }
+    if database_ok and not writable:
+        report["database_error"] = rt.db.write_failure
     for name, part in rt.health_parts.items():
         report[name] = await part()
+    if rt.settings.socket_mode and report.get("slack") != "ok" and report["status"] == "ok":
+        # Without its WebSocket a Socket Mode bot receives nothing from Slack: not serving.
+        report["status"] = "connecting"
     return report

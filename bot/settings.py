@@ -20,6 +20,34 @@ class ConfigError(Exception):
     """The deployment cannot start as configured; the message is one sentence for the operator."""
 
 
+# URL schemes operators copy from their provider, and the async driver we run them with.
+_ASYNC_SCHEMES = {
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+psycopg2": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+}
+_KNOWN_SCHEMES = frozenset({"postgresql+asyncpg", "sqlite+aiosqlite"})
+
+
+def async_database_url(url: str) -> str:
+    """``DATABASE_URL`` with the async driver Claimbot uses: Heroku-style ``postgres://`` and
+    plain ``postgresql://`` or ``sqlite://`` URLs are accepted as they are commonly given."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ConfigError(
+            f"DATABASE_URL must be a URL such as sqlite+aiosqlite:///claimbot.db or "
+            f"postgresql+asyncpg://user:password@host/db, not {url!r}."
+        )
+    scheme = _ASYNC_SCHEMES.get(scheme.lower(), scheme.lower())
+    if scheme not in _KNOWN_SCHEMES:
+        raise ConfigError(
+            f"DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
+            f"(postgres:// and postgresql:// are accepted too), not {scheme}://."
+        )
+    return f"{scheme}://{rest}"
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything read from environment variables, validated and defaulted."""
@@ -102,7 +130,7 @@ class Settings:
             signing_secret=get("SLACK_SIGNING_SECRET"),
             app_token=get("SLACK_APP_TOKEN"),
             api_url=api_url,
-            database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=async_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             config_path=config_path,
             admins=admins,
             host=get("HOST") or "0.0.0.0",

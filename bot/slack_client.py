@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from urllib.parse import urlsplit
+
 import aiohttp
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -12,6 +15,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # The bot scopes the features need (manifest.yaml lists the same; a test keeps them equal).
 BOT_SCOPES = (
@@ -44,6 +49,24 @@ def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
     )
 
 
+# Uploads go to Slack's upload URL and carry whole files (an export, a chart): a call that may
+# take minutes on a slow link, where an API call is cut after CLAIMBOT_SLACK_TIMEOUT.
+UPLOAD_TIMEOUT_SECONDS = 300
+
+
+def for_uploads(client: AsyncWebClient) -> AsyncWebClient:
+    """A copy of ``client`` (same token, URL and retries) for ``files_upload_v2``: without the
+    shared session, whose total timeout would cut the upload, and with a longer timeout."""
+    return AsyncWebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=max(client.timeout, UPLOAD_TIMEOUT_SECONDS),
+        retry_handlers=client.retry_handlers,
+        proxy=client.proxy,
+        ssl=client.ssl,
+    )
+
+
 class SlackSession:
     """One keep-alive HTTP session for every Web API call of the process.
 
@@ -67,3 +90,23 @@ class SlackSession:
         if self.session is not None:
             await self.session.close()
             self.session = None
+
+
+# Where Slack's response_urls live (commercial and GovSlack). Anything else that arrives in a
+# modal's private_metadata was forged, and the bot must not POST to it.
+SLACK_RESPONSE_HOSTS = frozenset({"hooks.slack.com", "hooks.slack-gov.com"})
+
+
+def trusted_response_url(url: str | None, settings: Settings) -> str | None:
+    """``url`` if it is one of Slack's response URLs (or on the configured ``SLACK_API_URL``'s
+    host, where a test's or proxy's Slack lives); ``None``, logged, for anything else."""
+    if not url:
+        return None
+    parsed = urlsplit(url)
+    api = urlsplit(settings.api_url)
+    if parsed.scheme == "https" and parsed.hostname in SLACK_RESPONSE_HOSTS and not parsed.port:
+        return url
+    if (parsed.scheme, parsed.netloc) == (api.scheme, api.netloc):
+        return url
+    log.warning("ignored a response_url that is not Slack's: %.80r", url)
+    return None

@@ -27,8 +27,9 @@ from bot.ids import ApprovalAction, ApprovalBlock
 from bot.notify.kinds import NoticeKind
 from cards.blocks import clip, context, escape_mrkdwn, header, section
 from cards.corrections import change_lines, resubmit_buttons
+from cards.duplicates import explanation
 from cards.followup import claim_buttons
-from cards.format import amount, mention, parse_iso, slack_date
+from cards.format import amount, mention, parse_iso, plain_name, slack_date
 from cards.registry import renders
 from store.models import Decision
 
@@ -122,6 +123,8 @@ def detail_blocks(case: ApprovalCase, tr: Translator) -> list[Block]:
                 holder=mention(c.holder_id),
                 score=f"{c.score:.0f}",
             )
+            + "\n"
+            + explanation(c.matched_on, c.score, c.probe_key, c.stored_key, tr)
             for c in case.candidates[:5]
         ]
         blocks.append(section("\n".join(lines)))
@@ -182,13 +185,12 @@ def decision_buttons(case: ApprovalCase, tr: Translator, *, block_id: str) -> Ac
                 style="primary",
                 confirm=ConfirmObject(
                     title=clip(tr("approval.confirm.title"), 100),
-                    text=clip(
-                        tr(
-                            "approval.confirm.text",
-                            customer=customer(clip(case.customer_name, 80)),
-                            owner=mention(case.owner_id),
-                        ),
-                        300,
+                    # Slack shows a confirm dialog's text as plain text: no mentions, no *bold*.
+                    text=PlainTextObject(
+                        text=clip(
+                            tr("approval.confirm.text", customer=plain_name(case.customer_name)),
+                            300,
+                        )
                     ),
                     confirm=clip(tr("approval.button.approve"), 30),
                     deny=clip(tr("approval.button.cancel"), 30),

@@ -24,9 +24,26 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# mrkdwn has no escape for its formatting marks; Slack only decodes &amp; &lt; &gt;. People's
+# text gets look-alike characters instead, so "*Acme* _x_ ~y~" reads as typed, never as
+# bold, italic, strike-through or code (and cannot close a card's own formatting early).
+_INERT_MARKS = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        "*": "\u2217",  # ASTERISK OPERATOR
+        "_": "\u02cd",  # MODIFIER LETTER LOW MACRON
+        "~": "\u223c",  # TILDE OPERATOR
+        "`": "\u02cb",  # MODIFIER LETTER GRAVE ACCENT
+    }
+)
+
+
 def escape_mrkdwn(text: str) -> str:
-    """Make user-entered text inert in mrkdwn: no mentions, links or channel-wide pings."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Make user-entered text inert in mrkdwn: no mentions, links or channel-wide pings, and
+    no formatting (bold, italic, strike-through, code) it was not meant to have."""
+    return text.translate(_INERT_MARKS)
 
 
 def header(text: str) -> HeaderBlock:

@@ -24,7 +24,7 @@ from bot.notify.kinds import NoticeKind
 from bot.transfers import REASON_MAX
 from cards.blocks import clip, context, escape_mrkdwn, section
 from cards.followup import claim_buttons
-from cards.format import mention, slack_date
+from cards.format import mention, plain_name, slack_date
 from cards.registry import renders
 
 Card = tuple[str, list[Block]]
@@ -238,14 +238,10 @@ def decision_buttons(case: DisputeCase, tr: Translator) -> ActionsBlock:
                 style="danger",
                 confirm=ConfirmObject(
                     title=clip(tr("dispute.confirm.title"), 100),
-                    text=clip(
-                        tr(
-                            "dispute.confirm.text",
-                            customer=_name(case),
-                            holder=mention(case.holder_id),
-                            challenger=mention(case.challenger_id),
-                        ),
-                        300,
+                    text=PlainTextObject(
+                        text=clip(
+                            tr("dispute.confirm.text", customer=plain_name(case.customer_name)), 300
+                        )
                     ),
                     confirm=clip(tr("dispute.button.transfer"), 30),
                     deny=clip(tr("approval.button.cancel"), 30),

@@ -11,9 +11,10 @@ from slack_sdk.models.blocks import Block
 
 from bot.duplicates import Match
 from bot.i18n import Translator
+from bot.matching.explain import marked_keys
 from cards.blocks import clip, context, escape_mrkdwn, section
 from cards.format import mention, slack_date
-from store.models import ClaimStatus
+from store.models import ClaimStatus, KeyKind
 
 
 def status_phrase(match: Match, tr: Translator) -> str:
@@ -30,23 +31,61 @@ def status_phrase(match: Match, tr: Translator) -> str:
     )
 
 
-def match_line(match: Match, tr: Translator) -> str:
-    """One bullet line for a match."""
+def match_line(match: Match, tr: Translator, *, explain: bool = False) -> str:
+    """One bullet line for a match; with ``explain`` (for those who decide) a second line says
+    which field matched and, for a name, shows both keys with their differences marked."""
     name = escape_mrkdwn(clip(match.customer_name, 120))
     how = (
         tr(f"duplicates.matched_on.{match.matched_on.value}")
         if match.score >= 100
         else tr("duplicates.similar", score=f"{match.score:.0f}")
     )
-    return f"• *{name}* — {status_phrase(match, tr)} ({how})"
+    line = f"• *{name}* — {status_phrase(match, tr)} ({how})"
+    if explain:
+        why = explanation(
+            match.matched_on.value, match.score, match.probe_key, match.stored_key, tr
+        )
+        line += f"\n{why}"
+    return line
 
 
-def check_reply(query: str, matches: Sequence[Match], tr: Translator) -> tuple[str, list[Block]]:
-    """The ephemeral answer to ``/claim check``."""
+def explanation(
+    matched_on: str,
+    score: float,
+    probe_key: str | None,
+    stored_key: str | None,
+    tr: Translator,
+) -> str:
+    """How a match was found: the field, the score, and for a name both normalised keys with
+    the parts that differ in [brackets] (the entered name's key first)."""
+    if matched_on == KeyKind.NAME.value and probe_key is not None and stored_key is not None:
+        entered, stored = marked_keys(probe_key, stored_key)
+        return tr(
+            "duplicates.explain.name",
+            score=f"{score:.0f}",
+            entered=_code(entered),
+            stored=_code(stored),
+        )
+    return tr(
+        "duplicates.explain.field",
+        field=tr(f"duplicates.field.{matched_on}"),
+        score=f"{score:.0f}",
+    )
+
+
+def _code(key: str) -> str:
+    shown = clip(key, 80).replace("`", "'")
+    return f"`{shown}`"
+
+
+def check_reply(
+    query: str, matches: Sequence[Match], tr: Translator, *, explain: bool = False
+) -> tuple[str, list[Block]]:
+    """The ephemeral answer to ``/claim check``; ``explain`` for managers and admins."""
     shown = escape_mrkdwn(clip(query, 120))
     if not matches:
         text = tr("duplicates.check.none", query=shown)
         return text, [section(text), context(tr("duplicates.check.claim_it"))]
     title = tr("duplicates.check.found", query=shown, count=len(matches))
-    lines = "\n".join(match_line(m, tr) for m in matches)
+    lines = "\n".join(match_line(m, tr, explain=explain) for m in matches)
     return f"{title}\n{lines}", [section(title), section(lines)]

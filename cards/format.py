@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from cards.blocks import clip
+
 
 def slack_date(moment: datetime | None, *, with_time: bool = False) -> str:
     """A date Slack renders in each reader's own time zone (``<!date^…>``), with a UTC fallback."""
@@ -30,3 +32,9 @@ def amount(value: Decimal | None) -> str:
     if value is None:
         return "—"
     return f"¥{value:,.0f}" if value == value.to_integral_value() else f"¥{value:,.2f}"
+
+
+def plain_name(name: str, limit: int = 80) -> str:
+    """A name for plain_text (a confirm dialog): shown as is, so Slack's markup brackets are
+    swapped for look-alikes — a customer named ``<!channel>`` must not read as a mention."""
+    return clip(name, limit).replace("<", "‹").replace(">", "›")

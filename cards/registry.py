@@ -23,6 +23,7 @@ CARD_MODULES = (
     "cards.pool",
     "cards.disputes",
     "cards.transfers",
+    "cards.operations",
     "cards.corrections",
     "cards.books",
     "cards.merge",

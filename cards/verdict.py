@@ -26,6 +26,7 @@ def verdict_lines(verdict: Verdict, tr: Translator) -> tuple[str, list[str]]:
         return tr("verdict.claimed.title"), [
             tr("verdict.claimed.body", customer=name, until=slack_date(verdict.protection_until)),
             tr("verdict.claimed.next"),
+            *other_entity_lines([match_line(m, tr) for m in verdict.other_entities[:5]], tr),
         ]
     if verdict.outcome is Outcome.PENDING:
         lines = [tr("verdict.pending.body", customer=name)]
@@ -33,6 +34,7 @@ def verdict_lines(verdict: Verdict, tr: Translator) -> tuple[str, list[str]]:
         if verdict.candidates:
             lines.append(tr("verdict.pending.candidates"))
             lines += [match_line(m, tr) for m in verdict.candidates[:5]]
+        lines += other_entity_lines([match_line(m, tr) for m in verdict.other_entities[:5]], tr)
         return tr("verdict.pending.title"), lines
     if verdict.outcome is Outcome.COLLISION:
         holder = verdict.holder
@@ -58,6 +60,13 @@ def verdict_lines(verdict: Verdict, tr: Translator) -> tuple[str, list[str]]:
             tr("verdict.refused.cooldown", customer=name, until=slack_date(verdict.refusal_until))
         ]
     return tr("verdict.refused.title"), [tr("verdict.refused.cap", cap=verdict.cap or 0)]
+
+
+def other_entity_lines(bullets: list[str], tr: Translator) -> list[str]:
+    """Similar held names that another credit code sets apart: information, not a duplicate."""
+    if not bullets:
+        return []
+    return [tr("verdict.other_entities"), "\n".join(bullets)]
 
 
 def verdict_view(verdict: Verdict, tr: Translator) -> View:
@@ -107,10 +116,10 @@ def verdict_notice(payload: dict[str, Any], tr: Translator) -> tuple[str, list[B
     )
     title, lines = verdict_lines(verdict, tr)
     for candidate in payload.get("candidates", [])[:5]:
-        lines.append(
-            f"• *{escape_mrkdwn(clip(str(candidate['customer_name']), 120))}* — "
-            + tr("verdict.candidate_holder", holder=mention(candidate.get("holder_id")))
-        )
+        lines.append(_candidate_line(candidate, tr))
+    lines += other_entity_lines(
+        [_candidate_line(c, tr) for c in payload.get("other_entities", [])[:5]], tr
+    )
     blocks: list[Block] = [section(f"*{title}*"), *(section(line) for line in lines)]
     if verdict.outcome is Outcome.CLAIMED and verdict.claim_id is not None:
         # The claim's own message: where the rep keeps it alive from.
@@ -122,6 +131,12 @@ def verdict_notice(payload: dict[str, Any], tr: Translator) -> tuple[str, list[B
             ActionsBlock(block_id=f"claim_actions:{claim_id}", elements=[edit_button(tr, claim_id)])
         )
     return f"{title} {lines[0]}", blocks
+
+
+def _candidate_line(candidate: dict[str, Any], tr: Translator) -> str:
+    return f"• *{escape_mrkdwn(clip(str(candidate['customer_name']), 120))}* — " + tr(
+        "verdict.candidate_holder", holder=mention(candidate.get("holder_id"))
+    )
 
 
 @renders(NoticeKind.COLLISION_HOLDER)

@@ -19,10 +19,12 @@ from handlers import (
     extensions,
     followups,
     home,
+    installs,
     lists,
     merge,
     middleware,
     pool,
+    profiles,
     stats,
     transfers,
 )
@@ -39,6 +41,8 @@ def register_all(app: AsyncApp, rt: Runtime) -> None:
     extensions.register(app)
     pool.register(app)
     home.register(app)
+    installs.register(app)
+    profiles.register(app)
     lists.register(app)
     disputes.register(app)
     transfers.register(app)

@@ -25,6 +25,7 @@ from bot.approvals.routing import APPROVAL_SUBJECT, QUESTION_SUBJECT
 from bot.i18n import Translator
 from bot.ids import ApprovalAction, ApprovalField, ApprovalView
 from bot.runtime import Runtime
+from bot.slack_client import trusted_response_url
 from bot.validation import FieldError
 from cards.approval import approval_card, done_text, question_message, refusal_text
 from cards.approval_forms import ModalContext, answer_modal, ask_modal, notice_view, reject_modal
@@ -259,11 +260,12 @@ async def settle_submission(
     rt.outbox.kick()
     workspace = req.workspace_id
     await refresh_cards(rt, client, workspace, attempt.case)
-    if meta.response_url:
+    list_url = trusted_response_url(meta.response_url, rt.settings)
+    if list_url:
         page = await rt.approvals.pending_for(workspace, req.user_id)
         text, blocks = pending_list(page, tr, notice=done_text(action, attempt.case, tr))
         try:
-            sent = await AsyncWebhookClient(meta.response_url).send(
+            sent = await AsyncWebhookClient(list_url).send(
                 text=text, blocks=blocks, replace_original=True
             )
         except (ClientError, OSError, TimeoutError) as exc:

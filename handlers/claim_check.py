@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.claims.lookup import probe_for_query
+from bot.claims.lookup import probe_for_query, sees_how_matches_were_found
 from cards.duplicates import check_reply
 from handlers.claim_command import Invocation, subcommand
 
@@ -14,6 +14,9 @@ async def claim_check(invocation: Invocation) -> None:
     if probe is None:
         await invocation.reply(invocation.tr("duplicates.check.usage"))
         return
-    matches = await invocation.rt.claims.lookup(invocation.workspace_id, probe)
-    text, blocks = check_reply(invocation.args, matches, invocation.tr)
+    rt = invocation.rt
+    matches = await rt.claims.lookup(invocation.workspace_id, probe)
+    member = await rt.directory.lookup(invocation.workspace_id, invocation.profile)
+    explain = sees_how_matches_were_found(member)
+    text, blocks = check_reply(invocation.args, matches, invocation.tr, explain=explain)
     await invocation.reply(text, blocks)

@@ -99,6 +99,12 @@ def split(text: str) -> tuple[str, str]:
     return parts[0].lower(), parts[1].strip() if len(parts) > 1 else ""
 
 
+def unescape(text: str) -> str:
+    """Slack sends typed text with ``&``, ``<`` and ``>`` as HTML entities (``AT&amp;T``); the
+    markup it adds itself (``<@U123|name>``) has none, so only these three are turned back."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 async def on_claim(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -108,7 +114,7 @@ async def on_claim(
 ) -> None:
     """Route ``/claim …`` to its subcommand, or answer with the help."""
     req = ctx.request(context)
-    name, args = split(str(body.get("text") or ""))
+    name, args = split(unescape(str(body.get("text") or "")))
     invocation = Invocation(
         rt=req.rt,
         tr=req.tr,

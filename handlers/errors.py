@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers import context as ctx
-from store.db import DatabaseUnavailable
+from store.db import DatabaseCannotWrite, DatabaseUnavailable
 
 log = logging.getLogger("claimbot.errors")
 
@@ -32,7 +32,10 @@ async def on_error(
 ) -> BoltResponse | None:
     """Log the failure; tell the user in the quickest way the request allows."""
     req = ctx.request(context)
-    if isinstance(error, DatabaseUnavailable):
+    if isinstance(error, DatabaseCannotWrite):
+        # The operator's instructions were logged where the failure was seen (store.db).
+        key = "error.database_cannot_save"
+    elif isinstance(error, DatabaseUnavailable):
         log.warning("database unavailable while handling %s: %s", body.get("type"), error)
         key = "error.database_unavailable"
     else:

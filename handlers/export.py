@@ -11,6 +11,7 @@ from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.export import file_name, parse_since
+from bot.slack_client import for_uploads
 from cards.blocks import clip, escape_mrkdwn
 from cards.format import slack_date
 from handlers.claim_command import Invocation, subcommand
@@ -50,7 +51,7 @@ async def claim_export(invocation: Invocation) -> None:
         try:
             dm = await invocation.client.conversations_open(users=invocation.user_id)
             channel = str((dm.get("channel") or {}).get("id") or "")
-            await invocation.client.files_upload_v2(
+            await for_uploads(invocation.client).files_upload_v2(
                 channel=channel,
                 file=str(path),
                 filename=name,

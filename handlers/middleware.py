@@ -51,17 +51,23 @@ class StandingAck(AsyncAck):
         return await super().__call__(*args, **kwargs)
 
 
+# Events Slack sends from a workspace that has just removed the app.
+REMOVAL_EVENTS = frozenset({"app_uninstalled", "tokens_revoked"})
+
+
 def register(app: AsyncApp, rt: Runtime) -> None:
     """Install the middleware on ``app``."""
 
     async def attach_runtime(
-        context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+        context: AsyncBoltContext, body: dict[str, Any], next: Callable[[], Awaitable[None]]
     ) -> None:
         set_deadline(REQUEST_DATABASE_BUDGET_SECONDS)
         if not isinstance(context.get("ack"), StandingAck):
             context["ack"] = StandingAck()
         context[RUNTIME] = rt
         workspace = context.team_id or context.enterprise_id
+        if workspace and (body.get("event") or {}).get("type") not in REMOVAL_EVENTS:
+            rt.clients.heard_from(str(workspace))
         if context.user_id and workspace:
             context[PROFILE] = await rt.people.profile(
                 str(workspace), str(context.user_id), context.client

@@ -21,6 +21,7 @@ from bot.charts import FILENAME, render_chart
 from bot.i18n import Translator
 from bot.metrics.periods import Period, parse_period
 from bot.metrics.service import Report
+from bot.slack_client import for_uploads
 from cards.blocks import clip, escape_mrkdwn
 from cards.metrics import period_label, scope_label, stats_message
 from handlers.claim_command import Invocation, subcommand
@@ -115,7 +116,7 @@ async def upload(
     """files.getUploadURLExternal → the bytes → files.completeUploadExternal, shared to
     ``channel`` with a line saying what it shows."""
     period = period_label(report.period, tr)
-    await client.files_upload_v2(
+    await for_uploads(client).files_upload_v2(
         channel=channel,
         file=png,
         filename=FILENAME,

@@ -44,6 +44,7 @@ class Action(StrEnum):
     ROLE_CHANGED = "role.changed"
     TEAM_CHANGED = "team.changed"
     ACCESS_REFUSED = "access.refused"
+    APP_UNINSTALLED = "app.uninstalled"
 
 
 async def record(

@@ -162,12 +162,14 @@ async def add_customer(
     region: str | None,
     created_by: str | None,
     at: datetime,
+    other_name: str | None = None,
 ) -> Customer:
     """A new customer row (its keys are added with :func:`add_keys`)."""
     customer = Customer(
         workspace_id=workspace_id,
         name=name,
         name_key=name_key,
+        other_name=other_name,
         credit_code=credit_code,
         region=region,
         created_by=created_by,

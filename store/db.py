@@ -13,9 +13,10 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -36,6 +37,27 @@ class DatabaseUnavailable(Exception):
     """The database did not answer; the caller should tell the user to try again shortly."""
 
 
+class DatabaseCannotWrite(DatabaseUnavailable):
+    """The database answers but cannot store anything (SQLite: disk full, file read-only)."""
+
+
+# SQLite's words for "cannot write": SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CANTOPEN.
+_CANNOT_WRITE = ("disk is full", "readonly database", "disk i/o error", "unable to open")
+
+
+def database_file(url: str) -> Path | None:
+    """The file an SQLite URL names (``None`` for other databases and in-memory SQLite)."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def describe_url(url: str) -> str:
+    """The URL as an operator may see it in logs: the password masked."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 # The event-loop time by which a unit of work must be done, while a Slack request waits for its
 # answer (None outside a request, or once the request is acknowledged). A hung database then
 # costs the user a "try again in a moment" inside Slack's 3 seconds instead of a silent 404.
@@ -43,6 +65,8 @@ _deadline: ContextVar[float | None] = ContextVar("claimbot_db_deadline", default
 
 # How long /healthz waits for ``SELECT 1`` before it says 503 (the contract: within a second).
 PING_TIMEOUT_SECONDS = 0.8
+# How long the probe behind /healthz may keep trying in the background before it gives up.
+PROBE_GIVE_UP_SECONDS = 10.0
 
 
 @contextmanager
@@ -126,7 +150,9 @@ class Database:
         # SQLite's busy handler would otherwise poll with growing sleeps (a slow, unfair queue),
         # and on PostgreSQL a waiter would hold a pooled connection while it waits.
         self._writers: dict[str, asyncio.Lock] = {}
-        self._probes: set[asyncio.Task[None]] = set()
+        self._probe: asyncio.Task[None] | None = None
+        # Why the last write failed for want of space or permission (None once one succeeds).
+        self.write_failure: str | None = None
         # Event-loop time of the last unit of work the database saw through (None: not yet).
         self._last_answer: float | None = None
 
@@ -171,6 +197,7 @@ class Database:
                 await session.connection(execution_options={_BEGIN_MODE: "IMMEDIATE"})
             yield session
         self._answered()
+        self.write_failure = None
 
     @asynccontextmanager
     async def locked(self, workspace_id: str, scope: str = "claims") -> AsyncIterator[AsyncSession]:
@@ -196,6 +223,7 @@ class Database:
                 )
             yield session
         self._answered()
+        self.write_failure = None
 
     @asynccontextmanager
     async def _within_deadline(self) -> AsyncIterator[None]:
@@ -250,26 +278,43 @@ class Database:
     async def ping(self) -> bool:
         """True when the database answers a trivial query within ``PING_TIMEOUT_SECONDS``."""
         timeout = PING_TIMEOUT_SECONDS
-        # A task of its own: when a pooled connection hangs, SQLAlchemy's shielded graceful
-        # close of the cancelled connection takes up to 2 s more, which /healthz must not wait.
-        probe = asyncio.create_task(self._select_one())
-        self._probes.add(probe)
-        probe.add_done_callback(self._probes.discard)
+        # A task of its own, left to finish when the answer is late: when a pooled connection
+        # hangs, SQLAlchemy's graceful close of a cancelled one takes up to 2 s more, which
+        # /healthz must not wait; and a slow first connect (a loaded server) is not thrown away
+        # only to start again at the next ping. One probe at a time.
+        probe = self._probe
+        if probe is None or probe.done():
+            probe = self._probe = asyncio.create_task(self._select_one())
         done, _ = await asyncio.wait({probe}, timeout=timeout)
         if not done:
-            probe.cancel()
             log.warning("database ping failed: no answer within %.1f s", timeout)
             return False
         error = probe.exception()
         if error is not None:
             log.warning("database ping failed: %s", error)
             return False
-        self._answered()
+        return True
+
+    async def can_write(self) -> bool:
+        """False while the last write failed for want of space or permission and a probe
+        write still fails; a probe that succeeds clears the failure."""
+        if self.write_failure is None:
+            return True
+        try:
+            async with asyncio.timeout(PING_TIMEOUT_SECONDS), self.write() as session:
+                # Allocates a page and commits: what a full disk or a read-only file refuses.
+                await session.execute(text("CREATE TABLE claimbot_write_probe (x INTEGER)"))
+                await session.execute(text("DROP TABLE claimbot_write_probe"))
+        except (DatabaseUnavailable, DBAPIError, TimeoutError) as exc:
+            log.warning("database still cannot write: %s", exc)
+            return False
         return True
 
     async def _select_one(self) -> None:
-        async with self.engine.connect() as conn:
+        # Bounded, so a hung server does not keep the one probe forever.
+        async with asyncio.timeout(PROBE_GIVE_UP_SECONDS), self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
+        self._answered()
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
@@ -283,7 +328,17 @@ class Database:
         except (OSError, TimeoutError, ConnectionError) as exc:
             raise DatabaseUnavailable(str(exc)) from exc
         except OperationalError as exc:
-            if self.dialect == "sqlite" and "locked" not in str(exc):
+            reason = str(exc.orig).lower()
+            if self.dialect == "sqlite" and any(words in reason for words in _CANNOT_WRITE):
+                self.write_failure = str(exc.orig)
+                log.error(
+                    "the database cannot store anything (%s): free disk space on %s's volume or "
+                    "make the file and its directory writable; Claimbot recovers by itself",
+                    exc.orig,
+                    self.engine.url.database,
+                )
+                raise DatabaseCannotWrite(str(exc.orig)) from exc
+            if self.dialect == "sqlite" and "locked" not in reason:
                 raise
             raise DatabaseUnavailable(str(exc.orig)) from exc
         except DBAPIError as exc:

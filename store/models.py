@@ -202,12 +202,35 @@ class Customer(Base):
     workspace_id: Mapped[str] = mapped_column(WorkspaceId)
     name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200))
+    # The name in the other language it was created with (claims keep theirs): with ``name`` and
+    # the claims' names, every name a key was computed from, for ``claimbot rekey``.
+    other_name: Mapped[str | None] = mapped_column(String(200))
     credit_code: Mapped[str | None] = mapped_column(String(18))
     region: Mapped[str | None] = mapped_column(String(75))
     # Set while the customer sits in the public pool (released and not yet claimed again).
     pooled_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     created_by: Mapped[str | None] = mapped_column(UserRef)
+
+
+class RekeyRun(Base):
+    """``claimbot rekey`` for one workspace: where it got to, and the generation of name keys.
+
+    A run that has not finished resumes after ``last_customer_id``. ``generation`` grows by one
+    when a run finishes: a bot whose in-memory name index was built at an older generation
+    rebuilds it, dropping the keys the run deleted.
+    """
+
+    __tablename__ = "rekey_runs"
+
+    workspace_id: Mapped[str] = mapped_column(WorkspaceId, primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    last_customer_id: Mapped[int] = mapped_column(BigId)
+    customers_done: Mapped[int] = mapped_column(Integer)
+    keys_added: Mapped[int] = mapped_column(Integer)
+    keys_removed: Mapped[int] = mapped_column(Integer)
 
 
 class CustomerKey(Base):

@@ -125,13 +125,26 @@ async def mark_sent(
 
 
 async def mark_retry(
-    session: AsyncSession, message_id: int, *, error: str, retry_at: datetime
+    session: AsyncSession,
+    message_id: int,
+    *,
+    error: str,
+    retry_at: datetime,
+    counts: bool = True,
 ) -> None:
-    """Keep the row pending, with its last error, until ``retry_at``."""
+    """Keep the row pending, with its last error, until ``retry_at``. ``counts=False``: the
+    try was not the message's fault (Slack's rate limit), so it does not use up an attempt."""
+    values: dict[str, object] = {
+        "last_error": error[:2000],
+        "next_attempt_at": retry_at,
+        "locked_until": None,
+    }
+    if not counts:
+        values["attempts"] = OutboxMessage.attempts - 1  # the lease counted one
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == PENDING)
-        .values(last_error=error[:2000], next_attempt_at=retry_at, locked_until=None)
+        .values(**values)
     )
 
 

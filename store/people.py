@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.dialect import insert
@@ -44,6 +44,29 @@ async def save_profile(
     )
     await session.execute(
         statement.on_conflict_do_update(index_elements=["workspace_id", "user_id"], set_=profile)
+    )
+
+
+async def change_profile(
+    session: AsyncSession,
+    workspace_id: str,
+    user_id: str,
+    *,
+    locale: str | None,
+    tz: str | None,
+    fetched_at: datetime | None,
+) -> None:
+    """A profile Slack says has changed: the new locale and time zone where given (``None``
+    keeps the stored one), and when it was known (``None``: stale, fetch it again)."""
+    values: dict[str, object] = {"profile_fetched_at": fetched_at}
+    if locale:
+        values["locale"] = locale
+    if tz:
+        values["tz"] = tz
+    await session.execute(
+        update(Person)
+        .where(Person.workspace_id == workspace_id, Person.user_id == user_id)
+        .values(**values)
     )
 
 

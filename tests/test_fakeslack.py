@@ -760,3 +760,70 @@ ACK_BODIES: dict[str, tuple[Any, list[str]]] = {
 @pytest.mark.parametrize(("body", "expected"), ACK_BODIES.values(), ids=ACK_BODIES.keys())
 def test_ack_bodies(body: Any, expected: list[str]) -> None:
     assert validate_ack_body(body, submitted_view=SUBMITTED) == expected
+
+
+def _button(text: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "elements": [{"type": "button", "action_id": "a", "text": text, **extra}],
+    }
+
+
+PLAIN = {"type": "plain_text", "text": "OK"}
+MRKDWN = {"type": "mrkdwn", "text": "*OK*"}
+OPTIONS = [{"text": {"type": "plain_text", "text": "A"}, "value": "a"}]
+
+
+@pytest.mark.parametrize(
+    ("block", "problem"),
+    [
+        ({"type": "header", "text": MRKDWN}, "text must be plain_text"),
+        (_button(MRKDWN), "text must be plain_text"),
+        (
+            _button(PLAIN, confirm={"title": PLAIN, "text": MRKDWN, "confirm": PLAIN, "deny": PLAIN}),
+            "confirm.text must be plain_text",
+        ),
+        ({"type": "section", "text": {**MRKDWN, "emoji": True}}, "cannot have an emoji flag"),
+        ({"type": "section", "fields": [{"type": "mrkdwn", "text": "x" * 2001}]}, "max 2000"),
+        (
+            {"type": "section", "text": MRKDWN, "accessory": {
+                "type": "static_select", "action_id": "s", "placeholder": MRKDWN, "options": OPTIONS}},
+            "placeholder must be plain_text",
+        ),
+        (
+            {"type": "section", "text": MRKDWN, "accessory": {
+                "type": "static_select", "action_id": "s",
+                "options": [{"text": PLAIN, "value": "v" * 151}]}},
+            "max 150",
+        ),
+        (
+            {"type": "section", "text": MRKDWN, "accessory": {
+                "type": "static_select", "action_id": "s", "options": OPTIONS,
+                "initial_option": {"text": PLAIN, "value": "b"}}},
+            "initial_option is not one of the options",
+        ),
+    ],
+)  # fmt: skip
+def test_block_kit_rules_slack_enforces_beyond_slack_sdk(
+    block: dict[str, Any], problem: str
+) -> None:
+    problems = validate_message({"channel": "C1", "text": "t", "blocks": [block]})
+    assert any(problem in p for p in problems), problems
+
+
+async def test_missing_scopes_and_channels_answer_like_slack(fake_slack: FakeSlack) -> None:
+    fake_slack.grant("xoxb-narrow", ["chat:write"])
+    fake_slack.add_channel("C0PRIVATE", name="secret", private=True, bot_member=False)
+    fake_slack.add_channel("C0PUBLIC", name="general", bot_member=False)
+    narrow = AsyncWebClient(token="xoxb-narrow", base_url=fake_slack.api_url, retry_handlers=[])
+    with pytest.raises(SlackApiError) as refused:
+        await narrow.users_info(user="U1")
+    assert refused.value.response["error"] == "missing_scope"
+    assert refused.value.response["needed"] == "users:read"
+    assert fake_slack.take_violations()  # calling outside one's scopes is the app's mistake
+    for channel, error in (("C0PRIVATE", "channel_not_found"), ("C0PUBLIC", "not_in_channel")):
+        with pytest.raises(SlackApiError) as refused:
+            await narrow.chat_postMessage(channel=channel, text="hi")
+        assert refused.value.response["error"] == error
+    answer = await narrow.auth_test()
+    assert answer.headers["X-OAuth-Scopes"] == "chat:write"

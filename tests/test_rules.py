@@ -26,10 +26,16 @@ def test_no_file_means_the_default_rules() -> None:
     assert [s.key for s in rules.stages if s.outcome] == ["won", "lost"]
 
 
-def test_the_shipped_example_is_valid_and_differs_only_where_it_says(tmp_path: Path) -> None:
-    rules = load_rules(EXAMPLE)
-    assert rules.teams, "the example shows how to declare teams"
-    assert rules.protection.days == Rules().protection.days
+def test_the_shipped_example_copied_as_is_seeds_nothing_fake(tmp_path: Path) -> None:
+    assert load_rules(EXAMPLE) == Rules(), "copied as is, the example changes nothing"
+    # Its commented-out teams are valid once uncommented.
+    text = EXAMPLE.read_text(encoding="utf-8")
+    teams = text[text.index("teams: []") :].split("\n\n", 1)[0]
+    uncommented = "teams:\n" + "\n".join(
+        line.replace("#", "", 1) for line in teams.splitlines()[1:]
+    )
+    rules = load_rules(write(tmp_path, uncommented))
+    assert [t.name for t in rules.teams] == ["East", "South"]
 
 
 def test_an_empty_file_is_the_defaults(tmp_path: Path) -> None:

@@ -81,3 +81,37 @@ def test_an_app_token_of_the_wrong_kind_is_refused() -> None:
         Settings.from_env(
             {"SLACK_APP_TOKEN": "xoxb-wrong", "SLACK_BOT_TOKEN": "xoxb-1"}
         ).check_credentials()
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgres://u:p@db/claims", "postgresql+asyncpg://u:p@db/claims"),
+        ("postgresql://u:p@db/claims", "postgresql+asyncpg://u:p@db/claims"),
+        ("postgresql+asyncpg://u@db/claims", "postgresql+asyncpg://u@db/claims"),
+        ("sqlite:////data/claimbot.db", "sqlite+aiosqlite:////data/claimbot.db"),
+    ],
+)
+def test_database_urls_as_providers_print_them_are_accepted(given: str, used: str) -> None:
+    assert Settings.from_env({"DATABASE_URL": given}).database_url == used
+
+
+def test_a_database_url_we_cannot_run_is_one_sentence() -> None:
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env({"DATABASE_URL": "mysql://u@db/claims"})
+    assert str(raised.value) == (
+        "DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
+        "(postgres:// and postgresql:// are accepted too), not mysql://."
+    )
+
+
+def test_an_sqlite_file_this_user_cannot_write_is_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cli.common import check_sqlite_path
+
+    monkeypatch.setattr("bot.cli.common.os.access", lambda _path, _mode: False)
+    with pytest.raises(ConfigError, match=r"cannot be written by this user \(uid \d+\)"):
+        check_sqlite_path(f"sqlite+aiosqlite:///{tmp_path}/claimbot.db", create=True)
+    with pytest.raises(ConfigError, match=r"the folder .*/missing for the SQLite database"):
+        check_sqlite_path(f"sqlite+aiosqlite:///{tmp_path}/missing/claimbot.db", create=True)

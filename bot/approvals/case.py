@@ -32,6 +32,21 @@ class Candidate:
     customer_name: str
     holder_id: str | None
     score: float
+    matched_on: str = "name"  # a KeyKind value
+    # For a name match: the new claim's key and the stored key (claims filed before keys were
+    # recorded have none).
+    probe_key: str | None = None
+    stored_key: str | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        """The candidate as JSON (as the claim row stores it)."""
+        return {
+            "customer_name": self.customer_name,
+            "holder_id": self.holder_id,
+            "score": self.score,
+            "matched_on": self.matched_on,
+            "keys": [self.probe_key, self.stored_key] if self.probe_key is not None else None,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,10 +152,7 @@ class ApprovalCase:
             "submitted_at": self.submitted_at.isoformat(),
             "status": self.status.value,
             "rules": [r.value for r in self.rules],
-            "candidates": [
-                {"customer_name": c.customer_name, "holder_id": c.holder_id, "score": c.score}
-                for c in self.candidates
-            ],
+            "candidates": [c.to_payload() for c in self.candidates],
             "other_name": self.other_name,
             "contact_name": self.contact_name,
             "phone": self.phone,
@@ -234,10 +246,19 @@ def _rules(values: Any) -> Iterable[ApprovalRule]:
 def _candidates(values: Any) -> Iterable[Candidate]:
     for value in values or []:
         if isinstance(value, Mapping):
+            keys = value.get("keys")
+            probe_key, stored_key = (
+                (str(keys[0]), str(keys[1]))
+                if isinstance(keys, list) and len(keys) == 2
+                else (None, None)
+            )
             yield Candidate(
                 customer_name=str(value.get("customer_name") or ""),
                 holder_id=value.get("holder_id"),
                 score=float(value.get("score") or 0),
+                matched_on=str(value.get("matched_on") or "name"),
+                probe_key=probe_key,
+                stored_key=stored_key,
             )
 
 

@@ -20,7 +20,18 @@ from typing import Any
 from bot.claims.approval import ApprovalRule, Filer, rules_fired
 from bot.claims.draft import ClaimDraft
 from bot.claims.verdict import Refusal
-from bot.duplicates import CustomerFacts, Holder, Match, Probe, classify, combine, name_hits
+from bot.duplicates import (
+    CustomerFacts,
+    Holder,
+    Match,
+    NameHits,
+    Probe,
+    Scores,
+    classify,
+    combine,
+    merge_hit,
+    name_hits,
+)
 from bot.matching import NameIndex
 from bot.rules import Rules
 from store.models import ClaimStatus, KeyKind, Via
@@ -72,6 +83,7 @@ class NewCustomer:
     credit_code: str | None
     region: str | None
     created_by: str
+    other_name: str | None = None
     pooled_at: datetime | None = None
 
 
@@ -96,6 +108,7 @@ class Decision:
     claim_id: int | None = None  # provisional (negative) for a claim filed in this batch
     fired: tuple[ApprovalRule, ...] = ()
     possible: tuple[Match, ...] = ()
+    other_entities: tuple[Match, ...] = ()  # similar names of other legal entities (information)
     refusal: Refusal | None = None
     refusal_until: datetime | None = None
     same_as: Decision | None = None  # a repeat of an earlier submission in the same batch
@@ -131,7 +144,7 @@ class BatchDecider:
         self.by_key: dict[str, Decision] = {}
         self._provisional = itertools.count(-1, -1)
         self._entries = itertools.count(1)
-        self._stored: dict[int, tuple[dict[int, set[KeyKind]], dict[int, float]]] = {}
+        self._stored: dict[int, tuple[dict[int, set[KeyKind]], NameHits]] = {}
 
     def learn(
         self,
@@ -195,7 +208,10 @@ class BatchDecider:
         if refused is not None:
             return refused
 
-        possible = tuple(m for m in matches if not m.clear and m.holder is not None)
+        possible = tuple(
+            m for m in matches if not m.clear and not m.other_entity and m.holder is not None
+        )
+        other_entities = tuple(m for m in matches if m.other_entity and m.holder is not None)
         fired = tuple(
             rules_fired(
                 submission.draft,
@@ -205,7 +221,9 @@ class BatchDecider:
                 today=now.date(),
             )
         )
-        return self._file(submission, target, fired, possible, now)
+        decision = self._file(submission, target, fired, possible, now)
+        decision.other_entities = other_entities
+        return decision
 
     def _refusal(
         self, submission: Submission, target: Match | None, now: datetime
@@ -252,6 +270,7 @@ class BatchDecider:
                 id=next(self._provisional),
                 name=draft.customer_name,
                 name_key=draft.name_keys()[0],
+                other_name=draft.other_name,
                 credit_code=draft.credit_code,
                 region=draft.region,
                 created_by=filer.user_id,
@@ -293,7 +312,7 @@ class BatchDecider:
             possible=possible,
         )
 
-    def _scores(self, submission: Submission, *, local: bool) -> dict[int, tuple[float, KeyKind]]:
+    def _scores(self, submission: Submission, *, local: bool) -> Scores:
         """Scores against the store (searched once per submission) and, with ``local``, against
         what the batch filed before it."""
         probe = submission.probe
@@ -307,11 +326,10 @@ class BatchDecider:
         if local:
             exact = _exact_hits(probe, [self.exact, self.local_exact])
             names = dict(names)
-            for customer_id, score in name_hits(
+            for customer_id, hit in name_hits(
                 probe, [self.local_index], self.rules, self.limit
             ).items():
-                if names.get(customer_id, -1.0) < score:
-                    names[customer_id] = score
+                merge_hit(names, customer_id, hit)
         return combine(exact, names)
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.duplicates import DuplicateChecker
+from bot.duplicates import DuplicateChecker, different_entities
 from bot.matching import company_key
 from bot.rules import Rules
 from bot.validation import (
@@ -54,6 +54,7 @@ class ImportRow:
     phone: str | None
     region: str | None
     owner: str | None
+    other_name: str | None = None
 
 
 @dataclass
@@ -152,6 +153,7 @@ def _row(line: int, values: dict[str, str]) -> ImportRow:
     return ImportRow(
         line=line,
         name=name,
+        other_name=other,
         name_keys=name_keys,
         keys=tuple(keys),
         credit_code=credit_code,
@@ -193,6 +195,15 @@ class CustomerImporter:
         async with self.db.locked(workspace_id) as session:
             for row in rows:
                 found = await customer_store.customers_with_keys(session, workspace_id, row.keys)
+                if found and row.credit_code and self.rules.matching.credit_code_decides:
+                    # The same name under another valid credit code is another legal entity.
+                    codes = await customer_store.get_customers(session, workspace_id, list(found))
+                    found = {
+                        customer_id: kinds
+                        for customer_id, kinds in found.items()
+                        if kinds != {KeyKind.NAME}
+                        or not different_entities(row.credit_code, codes[customer_id].credit_code)
+                    }
                 if found:
                     customer_id = min(found)
                     report.merged += 1
@@ -201,6 +212,7 @@ class CustomerImporter:
                         session,
                         workspace_id,
                         name=row.name,
+                        other_name=row.other_name,
                         name_key=row.name_keys[0],
                         credit_code=row.credit_code,
                         region=row.region,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.directory import Member
 from bot.duplicates import Probe
 from bot.matching import company_key
 from bot.validation import (
@@ -11,7 +12,13 @@ from bot.validation import (
     parse_email,
     parse_phone,
 )
-from store.models import KeyKind
+from store.models import KeyKind, Role
+
+
+def sees_how_matches_were_found(member: Member) -> bool:
+    """Managers and admins decide on possible duplicates, so ``/claim check`` shows them which
+    field matched, the score, and both name keys; a rep sees who holds what."""
+    return member.role in (Role.MANAGER, Role.ADMIN)
 
 
 def probe_for_query(text: str) -> Probe | None:

@@ -34,6 +34,8 @@ class Verdict:
     protection_until: datetime | None = None
     rules: tuple[ApprovalRule, ...] = ()
     candidates: tuple[Match, ...] = ()
+    # Held customers with a similar name but another valid credit code: told, not a duplicate.
+    other_entities: tuple[Match, ...] = ()
     holder: Holder | None = None
     collision_id: int | None = None
     refusal: Refusal | None = None

@@ -52,6 +52,7 @@ class BatchWriter:
             provisional: Customer(
                 workspace_id=workspace_id,
                 name=new.name,
+                other_name=new.other_name,
                 name_key=new.name_key,
                 credit_code=new.credit_code,
                 region=new.region,
@@ -216,6 +217,7 @@ class BatchWriter:
                 else d.now + timedelta(days=self.rules.protection.days),
                 rules=d.fired,
                 candidates=d.possible,
+                other_entities=d.other_entities,
             )
         if d.kind is Kind.COLLISION:
             assert d.match is not None and d.match.holder is not None and collision is not None
@@ -284,6 +286,7 @@ class BatchWriter:
                     customer_id=verdict.customer_id,
                     claim_id=verdict.claim_id,
                     data={"via": d.submission.via, "customer_name": draft.customer_name}
+                    | _other_entities(d.other_entities)
                     | (
                         {"resubmits": d.submission.resubmits.claim_id}
                         if d.submission.resubmits
@@ -428,11 +431,27 @@ def _attempt(draft: ClaimDraft) -> dict[str, Any]:
 
 
 def _candidate(match: Match) -> dict[str, Any]:
+    keys = (
+        [match.probe_key, match.stored_key]
+        if match.probe_key is not None and match.stored_key is not None
+        else None
+    )
     return {
         "customer_id": match.customer_id,
         "customer_name": match.customer_name,
         "score": round(match.score, 1),
         "holder_id": match.holder.owner_id if match.holder else None,
+        "matched_on": match.matched_on.value,
+        "keys": keys,
+    }
+
+
+def _other_entities(matches: tuple[Match, ...]) -> dict[str, Any]:
+    """Similar held names that another credit code set apart, for the audit log."""
+    if not matches:
+        return {}
+    return {
+        "other_entities": [_candidate(m) | {"reason": "different_credit_code"} for m in matches]
     }
 
 
@@ -447,4 +466,5 @@ def verdict_payload(verdict: Verdict) -> dict[str, Any]:
         else None,
         "rules": [r.value for r in verdict.rules],
         "candidates": [_candidate(m) for m in verdict.candidates],
+        "other_entities": [_candidate(m) for m in verdict.other_entities],
     }

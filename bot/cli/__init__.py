@@ -1,4 +1,4 @@
-"""The ``claimbot`` command: run the bot, or one operation (migrate, sweep, import, export).
+"""The ``claimbot`` command: run the bot, or one operation (migrate, doctor, sweep, import, export).
 
 Each operation lives in its own module of this package and adds its own subparser.
 """
@@ -12,11 +12,13 @@ import sys
 from collections.abc import Sequence
 
 from bot.cli import (
+    doctor,
     export,
     handover,
     import_customers,
     migrate,
     playground,
+    rekey,
     run,
     sweep,
     tokens,
@@ -24,7 +26,19 @@ from bot.cli import (
 )
 from bot.settings import ConfigError
 
-COMMANDS = (run, playground, migrate, import_customers, export, sweep, tokens, webhooks, handover)
+COMMANDS = (
+    run,
+    playground,
+    migrate,
+    doctor,
+    import_customers,
+    export,
+    sweep,
+    rekey,
+    tokens,
+    webhooks,
+    handover,
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -49,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     # Alembic narrates every step at INFO; the operator needs only its warnings.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # APScheduler announces every job it adds and runs; start-up says what matters in one block.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         return int(asyncio.run(handler(args)) or 0)
     except ConfigError as exc:

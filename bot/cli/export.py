@@ -63,7 +63,7 @@ def destination(out: str) -> tuple[dict[str, Path] | None, Path]:
 
 
 async def handle(args: argparse.Namespace) -> int:
-    rt = await open_runtime()
+    rt = await open_runtime(create=False)
     try:
         since = None
         if args.since:

@@ -25,7 +25,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 async def handle(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         raise ConfigError(f"{args.file} is not a readable file.")
-    rt = await open_runtime()
+    rt = await open_runtime(create=False)
     try:
         workspace = await resolve_workspace(rt, args.workspace)
         importer = CustomerImporter(rt.db, rt.rules, rt.clock, rt.checker)

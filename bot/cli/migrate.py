@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bot.cli.common import open_runtime
+from store.db import describe_url
 from store.migrate import current_revision
 
 
@@ -14,9 +15,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 async def handle(_args: argparse.Namespace) -> int:
-    rt = await open_runtime(migrate=True)
+    rt = await open_runtime(migrate=True, announce=False)
     try:
-        print(f"database schema at revision {await current_revision(rt.db)} ({rt.db.dialect})")
+        revision = await current_revision(rt.db)
+        print(f"database schema at revision {revision} ({describe_url(rt.db.url)})")
     finally:
         await rt.close()
     return 0

@@ -2,14 +2,17 @@
 
 HTTP mode serves ``POST /slack/events`` and ``GET /healthz`` on HOST:PORT. With SLACK_APP_TOKEN set,
 Slack's traffic comes over Socket Mode instead and only ``/healthz`` is served over HTTP.
-Shutdown is graceful: the listener stops accepting, in-flight requests finish, background
-services stop, the database closes.
+Start-up runs the doctor's checks and logs them in one block; a token Slack refuses stops it,
+an unreachable Slack does not (the link retries with back-off). A signal stops the bot in every
+state, start-up and Socket Mode's connecting included; shutdown is graceful: the listener stops
+accepting, in-flight requests finish, background services stop, the database closes.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import signal
 from typing import Any
@@ -18,8 +21,13 @@ from aiohttp import web
 
 from bot.app import build_app
 from bot.cli.common import open_runtime
+from bot.clock import SystemClock
+from bot.doctor import Doctor, Report
 from bot.runtime import Runtime
 from bot.server import build_web_app
+from bot.settings import ConfigError
+from bot.slack_link import SlackLink
+from store.db import describe_url
 
 log = logging.getLogger("claimbot")
 
@@ -32,12 +40,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 async def handle(_args: argparse.Namespace) -> int:
-    rt = await open_runtime(need_credentials=True, migrate=True)
+    stop = _stop_on_signals()
+    rt = await open_runtime(need_credentials=True, migrate=True, announce=False)
     try:
-        await serve(rt, stop=_stop_on_signals())
+        return await serve(rt, stop=stop)
     finally:
         await rt.close()
-    return 0
 
 
 def _stop_on_signals() -> asyncio.Event:
@@ -48,55 +56,143 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
-async def serve(rt: Runtime, *, stop: asyncio.Event) -> None:
-    """Run until ``stop`` is set, then shut down gracefully."""
-    server = BotServer(rt)
-    await server.start()
+async def serve(rt: Runtime, *, stop: asyncio.Event) -> int:
+    """Check, start, run until ``stop`` is set (or Slack refuses a token), then shut down."""
+    server = BotServer(rt, on_refused=lambda _reason: stop.set())
     try:
+        # Start-up may wait on Slack or the database; a signal meanwhile must still stop it.
+        starting = asyncio.create_task(server.start())
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():
+            starting.cancel()
+        stopping.cancel()
+        if starting.cancelled():
+            return 0
+        starting.result()
         await stop.wait()
     finally:
         await server.stop()
+    if server.refused:
+        raise ConfigError(server.refused)
+    return 0
 
 
 class BotServer:
     """The bot serving Slack: HTTP (or Socket Mode), background services, graceful stop."""
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, *, on_refused: Any = None) -> None:
         self.rt = rt
         self.bolt_app = build_app(rt)
         self._runner: web.AppRunner | None = None
         self._socket_handler: Any = None
+        self._on_refused = on_refused
+        self.link: SlackLink | None = None
+        self._started: list[Any] = []
+        self.refused: str | None = None
         self.url: str | None = None
 
     async def start(self) -> str:
-        """Start serving; returns the HTTP base URL actually bound (PORT=0 picks a free port)."""
+        """Start serving; returns the HTTP base URL actually bound (PORT=0 picks a free port).
+
+        Raises :class:`ConfigError` when Slack refuses the bot token or the port is taken.
+        """
         settings = self.rt.settings
-        await self.rt.start_services()
+        report = await self.check()
         web_app = build_web_app(self.rt, None if settings.socket_mode else self.bolt_app)
         self._runner = web.AppRunner(
             web_app, shutdown_timeout=SHUTDOWN_GRACE_SECONDS, access_log=None
         )
         await self._runner.setup()
         site = web.TCPSite(self._runner, settings.host, settings.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ConfigError(
+                    f"port {settings.port} on {settings.host} is already in use: stop the "
+                    "program using it or set PORT to another number."
+                ) from exc
+            raise ConfigError(
+                f"cannot listen on {settings.host}:{settings.port} ({exc.strerror}): "
+                "check HOST and PORT."
+            ) from exc
+        # Bound before the services start: a taken port stops start-up before any work begins.
+        for service in self.rt.services:
+            await service.start()
+            self._started.append(service)
         host, port = self._runner.addresses[0][:2]
         self.url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+        socket_client = None
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
             self._socket_handler = AsyncSocketModeHandler(self.bolt_app, settings.app_token)
-            await self._socket_handler.connect_async()
-            log.info("claimbot connected over Socket Mode; health on %s/healthz", self.url)
-        else:
-            log.info("claimbot listening on %s/slack/events", self.url)
+            socket_client = self._socket_handler.client
+        self.link = SlackLink(
+            self.rt,
+            socket_client=socket_client,
+            on_refused=self._refused,
+            reachable=report.identity is not None if settings.bot_token else None,
+        )
+        self.rt.health_parts["slack"] = self.link.state
+        await self.link.start()
+        log.info("%s", self.banner(report))
         return self.url
+
+    async def check(self) -> Report:
+        """The doctor's checks; a token Slack refuses stops start-up with one sentence."""
+        doctor = Doctor(
+            settings=self.rt.settings,
+            db=self.rt.db,
+            client=self.rt.slack,
+            # Slack's own clock decides whether a scheduled test message is in the future.
+            clock=SystemClock(),
+            rules=self.rt.rules,
+        )
+        report = await doctor.run()
+        if report.refused:
+            raise ConfigError(report.refused)
+        return report
+
+    def banner(self, report: Report) -> str:
+        """One block: mode, workspace, database and schema revision, the checks."""
+        settings = self.rt.settings
+        mode = (
+            f"Socket Mode (health on {self.url}/healthz)"
+            if settings.socket_mode
+            else f"HTTP on {self.url}/slack/events"
+        )
+        if report.identity is not None:
+            who = report.identity
+            workspace = f"{who.team} ({who.team_id}), bot user @{who.bot_name}"
+        elif settings.oauth:
+            workspace = "several (OAuth installations)"
+        else:
+            workspace = "unknown until Slack answers"
+        lines = [
+            "claimbot starting",
+            f"  mode:      {mode}",
+            f"  workspace: {workspace}",
+            f"  database:  {describe_url(settings.database_url)} "
+            f"(schema revision {report.revision or 'unknown'})",
+            *(f"  {line}" for line in report.lines()),
+        ]
+        return "\n".join(lines)
+
+    def _refused(self, reason: str) -> None:
+        log.error("%s", reason)
+        self.refused = reason
+        if self._on_refused is not None:
+            self._on_refused(reason)
 
     async def stop(self) -> None:
         """Stop accepting, let requests in flight finish, stop background services."""
         log.info("claimbot shutting down")
-        if self._socket_handler is not None:
-            await self._socket_handler.close_async()
+        if self.link is not None:
+            await self.link.stop()
         if self._runner is not None:
             await self._runner.cleanup()
-        for service in reversed(self.rt.services):
+        for service in reversed(self._started):
             await service.stop()
+        self._started.clear()

@@ -55,7 +55,7 @@ def parse_moment(text: str, zone: ZoneInfo) -> datetime:
 
 async def handle(args: argparse.Namespace) -> int:
     clock = FixedClock(SystemClock().now())
-    rt = await open_runtime(clock=clock)
+    rt = await open_runtime(clock=clock, create=False)
     try:
         if args.at:
             clock.set(parse_moment(args.at, rt.rules.zone))

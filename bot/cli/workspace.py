@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.errors import SlackApiError
 
+from bot.doctor import UNREACHABLE
 from bot.runtime import Runtime
 from bot.settings import ConfigError
 from bot.slack_client import web_client
@@ -18,9 +19,17 @@ async def resolve_workspace(rt: Runtime, given: str | None) -> str:
             )
         return given
     if not rt.settings.bot_token:
-        raise ConfigError("--workspace is needed when SLACK_BOT_TOKEN is not set.")
+        raise ConfigError(
+            "--workspace T… is needed when SLACK_BOT_TOKEN is not set "
+            "(the team ID: the T… in Slack's address in a browser, app.slack.com/client/T…/)."
+        )
     try:
         response = await web_client(rt.settings).auth_test()
+    except UNREACHABLE as exc:
+        raise ConfigError(
+            f"Slack cannot be reached at {rt.settings.api_url} to tell the workspace "
+            f"({exc.__class__.__name__}): pass --workspace T… or check the network."
+        ) from exc
     except SlackApiError as exc:
         raise ConfigError(
             f"cannot tell the workspace from SLACK_BOT_TOKEN ({exc.response.get('error')}); "

@@ -11,7 +11,9 @@ class SlackError(Exception):
     Slack would refuse) do, so the test fails even if the app swallows the error.
     """
 
-    def __init__(self, error: str, *violations: str) -> None:
+    def __init__(self, error: str, *violations: str, extra: dict[str, str] | None = None) -> None:
         super().__init__(error)
         self.error = error
         self.violations = list(violations)
+        # Fields Slack adds to this error's reply (missing_scope: ``needed``, ``provided``).
+        self.extra = dict(extra or {})

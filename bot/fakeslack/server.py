@@ -17,6 +17,7 @@ from typing import Self
 
 from aiohttp import web
 
+from bot.fakeslack.access import Access, Channel
 from bot.fakeslack.errors import SlackError
 from bot.fakeslack.faults import Fault, FaultQueue
 from bot.fakeslack.records import Call, JSONDict, Message, ResponsePost, Upload
@@ -33,11 +34,17 @@ class FakeSlack:
     """A fake Slack Web API plus response_url and file-upload endpoints, for one test."""
 
     def __init__(
-        self, *, identity: Identity | None = None, tokens: Collection[str] | None = None
+        self,
+        *,
+        identity: Identity | None = None,
+        tokens: Collection[str] | None = None,
+        strict_channels: bool = False,
     ) -> None:
-        """``tokens``: accepted tokens (default: any non-empty one)."""
+        """``tokens``: accepted tokens (default: any non-empty one); ``strict_channels``: only
+        channels added with :meth:`add_channel` exist."""
         self.identity = identity or Identity()
         self.tokens = None if tokens is None else frozenset(tokens)
+        self.access = Access(strict_channels=strict_channels)
         self.workspace = Workspace(self.identity, base_url=lambda: self.base_url)
         self.calls: list[Call] = []
         self.responses: list[ResponsePost] = []
@@ -127,6 +134,24 @@ class FakeSlack:
         )
         self.workspace.users[user_id] = user
         return copy.deepcopy(user)
+
+    def grant(self, token: str, scopes: Collection[str]) -> None:
+        """Give ``token`` exactly these scopes (every token has the manifest's by default)."""
+        self.access.granted[token] = frozenset(scopes)
+
+    def add_channel(
+        self,
+        channel_id: str,
+        *,
+        name: str,
+        private: bool = False,
+        bot_member: bool = True,
+        archived: bool = False,
+    ) -> None:
+        """Declare a channel: whether the bot is in it decides what posting there answers."""
+        self.access.channels[channel_id] = Channel(
+            channel_id, name, private=private, bot_member=bot_member, archived=archived
+        )
 
     def add_installation(
         self,
@@ -354,7 +379,7 @@ class FakeSlack:
         seconds first (alone, the call is then handled normally). ``method`` may also be
         "response_url" or "upload". Faulted calls are recorded with ``Call.fault`` set.
         """
-        known = set(self.workspace.methods) | {RESPONSE_URL, UPLOAD}
+        known = set(self.workspace.methods) | {RESPONSE_URL, UPLOAD, "apps.connections.open"}
         if method not in known:
             raise ValueError(f"unknown method {method!r}; known: {sorted(known)}")
         fault = Fault.make(
@@ -384,7 +409,9 @@ class FakeSlack:
                 return faulted
             reply = self._dispatch(method, params, token, problems)
             call.status, call.reply, call.delivered = 200, reply, reply["ok"]
-            return web.json_response(reply)
+            # Slack tells every caller which scopes its token has.
+            scopes = ",".join(sorted(self.access.scopes(token)))
+            return web.json_response(reply, headers={"X-OAuth-Scopes": scopes})
         finally:
             call.finished = True
             await self._notify()
@@ -410,6 +437,7 @@ class FakeSlack:
                 raise SlackError("invalid_auth", f"{method}: token {token[:10]}… is not valid")
             if problems:
                 raise SlackError("invalid_arguments", *(f"{method}: {p}" for p in problems))
+            self.access.check(method, params, token)
             reply = implementation(params)
             installed = self.token_teams.get(token)
             opened = reply.get("view")
@@ -421,7 +449,7 @@ class FakeSlack:
             return reply
         except SlackError as e:
             self.violations.extend(e.violations)
-            refusal: JSONDict = {"ok": False, "error": e.error}
+            refusal: JSONDict = {"ok": False, "error": e.error, **e.extra}
             if e.violations:
                 refusal["response_metadata"] = {"messages": [f"[ERROR] {v}" for v in e.violations]}
             return refusal

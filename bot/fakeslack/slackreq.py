@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import secrets
 import time
 from collections.abc import Callable, Mapping
@@ -131,7 +132,7 @@ class SlackRequester:
         fields = payloads.slash_command(
             self.team,
             command=command,
-            text=text,
+            text=escape_typed(text),
             user_id=user,
             user_name=self._user_name(user),
             channel_id=channel,
@@ -424,3 +425,21 @@ class SlackRequester:
 
     def _action_ts(self) -> str:
         return f"{self.clock():.6f}"
+
+
+# Markup Slack itself puts into message text: mentions, channel links, special mentions, URLs.
+_SLACK_MARKUP = re.compile(r"<(?:[@#!][^<>]*|https?://[^<>]*|mailto:[^<>]*)>")
+
+
+def escape_typed(text: str) -> str:
+    """Text as Slack sends what a person typed: ``&``, ``<`` and ``>`` escaped as HTML entities,
+    the markup Slack adds itself (``<@U123|name>``, ``<#C1|general>``, ``<!here>``) left as is."""
+
+    def escape(part: str) -> str:
+        return part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    out, last = [], 0
+    for found in _SLACK_MARKUP.finditer(text):
+        out += [escape(text[last : found.start()]), found.group()]
+        last = found.end()
+    return "".join([*out, escape(text[last:])])

@@ -237,6 +237,10 @@ def block_problems(block: Mapping[str, Any], surface: Surface = "message") -> li
         return ["input blocks are not allowed in messages"]
     if surface != "message" and kind in MESSAGE_ONLY_BLOCK_TYPES:
         return [f"{kind} blocks are only allowed in messages"]
+    strict = slack_rules(block)
+    if strict:
+        # Checked first: slack_sdk's own parsing may fail on the same mistakes less clearly.
+        return strict
     parsed = Block.parse(dict(block))
     if parsed is None:
         return [f"unknown block type {kind!r}"]
@@ -246,6 +250,83 @@ def block_problems(block: Mapping[str, Any], surface: Surface = "message") -> li
         return [str(e)]
     # Length limits (section text 3,000, header 150, button 75, ...) come from to_dict() above.
     return _dropped(block, round_trip, "") + _duplicate_action_ids(block)
+
+
+# Text fields Slack accepts only as plain_text (Block Kit reference), by the key holding them.
+PLAIN_TEXT_ONLY = frozenset({"placeholder", "label", "hint", "title", "confirm", "deny"})
+PLAIN_TEXT_IN = {"header": "text", "button": "text"}
+FIELD_MAX = 2000
+OPTION_VALUE_MAX = 150
+
+
+def slack_rules(block: Mapping[str, Any]) -> list[str]:
+    """What Slack refuses in a block that slack_sdk's models let through: mrkdwn where only
+    plain_text is allowed (headers, buttons, options of selects, labels, placeholders, confirm
+    dialogs), an ``emoji`` flag on mrkdwn, section fields over 2,000 characters, option values
+    over 150, and an ``initial_option`` that is not among the options."""
+    problems: list[str] = []
+    if block.get("type") == "section":
+        for i, field in enumerate(block.get("fields") or []):
+            text = field.get("text") if isinstance(field, Mapping) else None
+            if isinstance(text, str) and len(text) > FIELD_MAX:
+                problems.append(f"fields[{i}].text is {len(text)} characters (max {FIELD_MAX})")
+    _walk(block, "", None, problems)
+    return problems
+
+
+def _walk(node: Any, path: str, parent_type: Any, problems: list[str]) -> None:
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            _walk(item, f"{path}[{i}]", parent_type, problems)
+        return
+    if not isinstance(node, Mapping):
+        return
+    kind = node.get("type")
+    if kind == "mrkdwn" and "emoji" in node:
+        problems.append(f"{path}: mrkdwn text cannot have an emoji flag")
+    for key, value in node.items():
+        at = f"{path}.{key}" if path else key
+        plain_only = key in PLAIN_TEXT_ONLY or PLAIN_TEXT_IN.get(str(kind)) == key
+        if key == "confirm" and isinstance(value, Mapping) and "title" in value:
+            text = value.get("text")
+            if isinstance(text, Mapping) and text.get("type") == "mrkdwn":
+                problems.append(f"{at}.text must be plain_text, not mrkdwn")
+        if parent_type in SELECTS and key == "text" and kind is None:
+            plain_only = True  # an option of a select or overflow menu
+        if plain_only and isinstance(value, Mapping) and value.get("type") == "mrkdwn":
+            problems.append(f"{at} must be plain_text, not mrkdwn")
+    if kind in SELECTS or kind in ("radio_buttons", "checkboxes"):
+        options = _options(node)
+        for i, option in enumerate(options):
+            value = option.get("value")
+            if isinstance(value, str) and len(value) > OPTION_VALUE_MAX:
+                problems.append(
+                    f"{path}.options[{i}].value is {len(value)} characters (max {OPTION_VALUE_MAX})"
+                )
+        values = {o.get("value") for o in options}
+        initial = node.get("initial_option")
+        if options and isinstance(initial, Mapping) and initial.get("value") not in values:
+            problems.append(f"{path}.initial_option is not one of the options")
+        for option in node.get("initial_options") or []:
+            if options and isinstance(option, Mapping) and option.get("value") not in values:
+                problems.append(f"{path}.initial_options has a value not among the options")
+    for key, value in node.items():
+        if isinstance(value, Mapping | list):
+            child_parent = kind if key in ("options", "option_groups") else parent_type
+            if key in ("options", "option_groups") and kind in SELECTS:
+                child_parent = kind
+            _walk(value, f"{path}.{key}" if path else key, child_parent, problems)
+
+
+SELECTS = frozenset({"static_select", "multi_static_select", "overflow"})
+
+
+def _options(node: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    options = [o for o in node.get("options") or [] if isinstance(o, Mapping)]
+    for group in node.get("option_groups") or []:
+        if isinstance(group, Mapping):
+            options += [o for o in group.get("options") or [] if isinstance(o, Mapping)]
+    return options
 
 
 def _dropped(original: Any, round_trip: Any, path: str) -> list[str]:

@@ -7,6 +7,7 @@ Each method takes the merged request params and returns the reply body, or raise
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,7 @@ class Workspace:
     def clear(self) -> None:
         """Forget messages, views and uploads (users and DM channels stay)."""
         self.messages: list[Message] = []
+        self.scheduled: dict[str, JSONDict] = {}
         self.uploads: dict[str, Upload] = {}
         self.view_store = ViewStore(
             team_id=self.identity.team_id, app_id=self.identity.app_id, bot_id=self.identity.bot_id
@@ -62,6 +64,8 @@ class Workspace:
             "chat.update": self.update_message,
             "chat.delete": self.delete_message,
             "chat.getPermalink": self.get_permalink,
+            "chat.scheduleMessage": self.schedule_message,
+            "chat.deleteScheduledMessage": self.delete_scheduled_message,
             "conversations.open": self.open_conversation,
             "users.info": self.user_info,
             "views.open": lambda p: views.open(p, method="views.open"),
@@ -165,6 +169,46 @@ class Workspace:
             "text": message.text,
             "message": self._payload(message),
         }
+
+    def schedule_message(self, params: JSONDict) -> JSONDict:
+        """chat.scheduleMessage: ``post_at`` a Unix time in the next 120 days."""
+        channel = self.resolve_channel(
+            _required(params, "channel", "chat.scheduleMessage", error="channel_not_found")
+        )
+        post_at = _required(params, "post_at", "chat.scheduleMessage", error="invalid_time")
+        if not post_at.isdigit():
+            raise SlackError("invalid_time", f"chat.scheduleMessage: post_at {post_at!r}")
+        now = time.time()
+        if int(post_at) <= now:
+            raise SlackError("time_in_past")
+        if int(post_at) > now + 120 * 86400:
+            raise SlackError("time_too_far")
+        _check_content(params, "chat.scheduleMessage")
+        scheduled_id = f"Q{len(self.scheduled) + 1:010d}"
+        self.scheduled[scheduled_id] = {**params, "channel": channel}
+        return {
+            "ok": True,
+            "channel": channel,
+            "scheduled_message_id": scheduled_id,
+            "post_at": int(post_at),
+            "message": {
+                "type": "message",
+                "text": params.get("text") or "",
+                "bot_id": self.identity.bot_id,
+            },
+        }
+
+    def delete_scheduled_message(self, params: JSONDict) -> JSONDict:
+        """chat.deleteScheduledMessage."""
+        scheduled_id = _required(
+            params, "scheduled_message_id", "chat.deleteScheduledMessage",
+            error="invalid_scheduled_message_id",
+        )  # fmt: skip
+        found = self.scheduled.get(scheduled_id)
+        if found is None or found["channel"] != self.resolve_channel(str(params.get("channel"))):
+            raise SlackError("invalid_scheduled_message_id")
+        del self.scheduled[scheduled_id]
+        return {"ok": True}
 
     def delete_message(self, params: JSONDict) -> JSONDict:
         """chat.delete."""

@@ -65,7 +65,15 @@ class Releaser:
                     "protection_until": notices.iso(claim.protection_until),
                 },
             )
-        to_write = await self.to_pool(session, workspace_id, claims, reason=reason, now=now)
+        await self.to_pool(session, workspace_id, claims, reason=reason, now=now)
+        return self.reclaim_notices(claims, reason=reason, now=now)
+
+    def reclaim_notices(
+        self, claims: Sequence[ClaimClock], *, reason: EndReason, now: datetime
+    ) -> list[Notice]:
+        """What reclaiming ``claims`` tells: the pool channel's announcements and each former
+        owner's message (``claimbot sweep --dry-run`` lists the same without writing)."""
+        to_write = self.announcements(claims, reason=reason, now=now)
         for claim in claims:
             to_write.append(
                 Notice(
@@ -93,6 +101,12 @@ class Releaser:
         await store.cancel_extension_requests(
             session, workspace_id, [c.claim_id for c in claims], at=now
         )
+        return self.announcements(claims, reason=reason, now=now)
+
+    def announcements(
+        self, claims: Sequence[ClaimClock], *, reason: EndReason, now: datetime
+    ) -> list[Notice]:
+        """The pool channel's announcement of each customer (none without a pool channel)."""
         channel = self.rules.channels.pool
         if not channel:
             return []

@@ -182,6 +182,10 @@ class SweepScheduler:
             await self.tick()
         except DatabaseUnavailable as exc:
             log.warning("sweep skipped: database unavailable (%s)", exc)
+        except asyncio.CancelledError:
+            # APScheduler cancels a running job when it shuts down and would log the
+            # cancellation as a crash; the pass's transaction rolls back and the next one redoes it.
+            log.info("sweep pass interrupted by shutdown")
         except Exception:
             log.exception("sweep pass failed; the next one will try again")
 

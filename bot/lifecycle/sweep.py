@@ -292,6 +292,11 @@ class Sweeper:
                         f"{claim.customer_name!r} of {claim.owner_id}: "
                         f"{timeline.reclaim_reason.value}"
                     )
+                    # The notices the real pass writes for a reclaim, so the dry run shows them.
+                    released = self.releaser.reclaim_notices(
+                        [claim], reason=timeline.reclaim_reason, now=now
+                    )
+                    planned += [Planned(notice) for notice in released]
                     continue
                 planned += await self._planner.active(
                     session, workspace_id, claim, timeline, due, now

@@ -1,7 +1,8 @@
 """In-memory fuzzy index of one workspace's customer name keys.
 
 A check must not score every stored name (≈ 200 ms at a million). The index files each distinct key
-under the character grams of its *brand* only: the industry words 科技 / 贸易 are shared by hundreds
+under the character grams of its homophone-folded *brand* only (`fold`: the scorer never rates two
+brands above the similarity of their folded forms, so that is what candidates are sought by): the industry words 科技 / 贸易 are shared by hundreds
 of thousands of names and carry little weight in `score`, so indexing them would only flood the
 candidates. A search counts how many grams each stored key shares with the query brand, keeps the
 best `max_candidates`, and scores those with rapidfuzz in one C call. Exact key equality is looked
@@ -23,9 +24,10 @@ from itertools import islice, pairwise
 
 from rapidfuzz import fuzz, process
 
+from bot.matching.homophones import fold
 from bot.matching.keytable import KeyTable
 from bot.matching.normalize import split_brand
-from bot.matching.scoring import combine, min_brand_similarity, score
+from bot.matching.scoring import brand_similarity, combine, min_brand_similarity, score
 
 __all__ = ["NameIndex", "NameMatch", "score"]
 
@@ -40,6 +42,11 @@ _GRAM_WEIGHT = 16
 _MAX_BRAND_LENGTH = 65535
 # Brands up to this many characters (most Chinese ones) are filed under bigrams and skip-grams.
 _SHORT_BRAND = 5
+# A query of up to _SHORT_BRAND characters looks up bigrams and skip-grams only, yet reaches
+# stored brands up to 8 characters at the default threshold (Indel ratio >= 75: "zeno" vs
+# "zezono" is 80, and they share no trigram). So brands of 6 to 8 characters are filed under both
+# kinds: without it, 3 of 282 matched queries at a million names were missed.
+_BOTH_GRAMS_BRAND = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +86,7 @@ class NameIndex:
         if not self._remember_entry(entry_id) or not key:
             return
         key_count = len(self._keys)
-        key_id = self._keys.add(key)
+        key_id = self._keys.add(key, fold(key))
         if key_id == key_count:
             self._index_new_key(key_id, key)
         self._customer_ids.append(customer_id)
@@ -99,22 +106,28 @@ class NameIndex:
         if not key or limit <= 0 or min_score > 100:
             return []
         brand, industry = split_brand(key)
+        folded_brand = fold(brand)
         brand_cutoff = min_brand_similarity(min_score)
         scores: dict[int, float] = {}  # key id -> score
         exact_id = self._keys.find(key)
         if exact_id >= 0:
             scores[exact_id] = 100.0
-        candidates = [c for c in self._candidates(brand, brand_cutoff) if c != exact_id]
-        stored = self._keys.keys(candidates)
-        brands = [
-            text[: self._brand_end[key_id]] for text, key_id in zip(stored, candidates, strict=True)
+        candidates = [c for c in self._candidates(folded_brand, brand_cutoff) if c != exact_id]
+        folded = self._keys.shadows(candidates)
+        folded_brands = [
+            text[: self._brand_end[key_id]] for text, key_id in zip(folded, candidates, strict=True)
         ]
-        for _brand, similarity, position in process.extract(
-            brand, brands, scorer=fuzz.ratio, score_cutoff=brand_cutoff, limit=None
-        ):
+        hits = process.extract(
+            folded_brand, folded_brands, scorer=fuzz.ratio, score_cutoff=brand_cutoff, limit=None
+        )
+        if not hits:
+            return self._best_per_customer(scores, limit)
+        stored = self._keys.keys([candidates[position] for _brand, _sim, position in hits])
+        for (_brand, folded_similarity, position), text in zip(hits, stored, strict=True):
             key_id = candidates[position]
-            stored_industry = stored[position][self._brand_end[key_id] :].lstrip()
-            key_score = combine(similarity, industry, stored_industry)
+            brand_end = self._brand_end[key_id]
+            similarity = brand_similarity(brand, text[:brand_end], folded_similarity)
+            key_score = combine(similarity, industry, text[brand_end:].lstrip())
             if key_score >= min_score:
                 scores[key_id] = key_score
         return self._best_per_customer(scores, limit)
@@ -140,7 +153,7 @@ class NameIndex:
         self._brand_end.append(min(len(brand), _MAX_BRAND_LENGTH))
         self._longest_brand = max(self._longest_brand, self._brand_end[-1])
         self._first_entry.append(_NO_ENTRY)
-        for gram in _grams(brand):
+        for gram in _grams(fold(brand)):
             posting = self._postings.get(gram)
             if posting is None:
                 self._postings[gram] = array("i", (key_id,))
@@ -177,12 +190,18 @@ class NameIndex:
             other: min(abs(other - len(brand)), _GRAM_WEIGHT - 1)
             for other in range(shortest, min(longest, self._longest_brand) + 1)
         }
-        promise = {
-            key_id: count * _GRAM_WEIGHT - penalty
-            for key_id, count in shared.items()
-            if count >= fewest and (penalty := length_penalty.get(brand_end[key_id])) is not None
-        }
-        return _most_promising(promise, self._max_candidates)
+        while True:
+            promise = {
+                key_id: count * _GRAM_WEIGHT - penalty
+                for key_id, count in shared.items()
+                if count >= fewest
+                and (penalty := length_penalty.get(brand_end[key_id])) is not None
+            }
+            # The best-sharing keys may be out of the length window: then admit keys sharing one
+            # gram fewer, rather than leave candidate places empty (that lost real matches).
+            if len(promise) >= self._max_candidates or fewest <= 1:
+                return _most_promising(promise, self._max_candidates)
+            fewest -= 1
 
     def _best_per_customer(self, scores: dict[int, float], limit: int) -> list[NameMatch]:
         best: dict[int, NameMatch] = {}
@@ -237,19 +256,23 @@ def _grams(brand: str) -> set[int]:
 
     Short brands (up to five characters) under bigrams and skip-grams, a one-character brand under
     the character; longer Latin brands under trigrams (26² bigrams are far too common), longer
-    Chinese ones under bigrams.
+    Chinese ones under bigrams; brands of six to eight characters under both kinds (see
+    _BOTH_GRAMS_BRAND).
     """
     codes = [ord(char) for char in brand.replace(" ", "")]
     if len(brand) <= _SHORT_BRAND:
         return set(codes) if len(codes) == 1 else _short_grams(codes)
-    return _long_grams(codes, latin=brand.isascii())
+    grams = _long_grams(codes, latin=brand.isascii())
+    if len(brand) <= _BOTH_GRAMS_BRAND:
+        grams |= _short_grams(codes)
+    return grams
 
 
 def _query_grams(brand: str, shortest: int, longest: int) -> set[int]:
     """What a query brand looks up: the grams of every brand length in [shortest, longest]."""
     codes = [ord(char) for char in brand.replace(" ", "")]
     grams: set[int] = set()
-    if shortest <= _SHORT_BRAND:
+    if shortest <= _BOTH_GRAMS_BRAND:  # stored brands of up to 8 characters have short grams
         grams = _short_grams(codes)
         if shortest <= 1:
             grams.update(codes)

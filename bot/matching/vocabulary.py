@@ -46,7 +46,9 @@ BRACKET_QUALIFIERS_ZH: frozenset[str] = frozenset(
 LEGAL_FORMS_ZH: tuple[str, ...] = tuple(
     sorted(
         (
-            "股份有限公司 有限责任公司 有限公司 股份公司 集团公司 总公司 分公司 公司 集团 控股 "
+            "股份有限公司 有限责任公司 有限公司 股份公司 集团公司 总公司 分公司 公司 集团 控股 股份 "
+            # Typed for 股份 often enough to list (one pinyin, two characters).
+            "股分有限公司 股分公司 "
             "合伙企业 普通合伙 特殊普通合伙 有限合伙 个人独资企业 独资企业 企业 "
             "办事处 代表处 联络处 营业部 分部 分店 分厂 分行 支行 工作室 经营部 门市部 商行 厂"
         ).split(),
@@ -58,6 +60,7 @@ LEGAL_FORMS_ZH: tuple[str, ...] = tuple(
 # Words that end a branch designation after the parent's legal form: …有限公司上海分公司.
 BRANCH_WORDS_ZH: tuple[str, ...] = (
     "分公司",
+    "分所",  # a firm of accountants or lawyers: 德勤华永会计师事务所北京分所
     "办事处",
     "代表处",
     "联络处",
@@ -85,9 +88,61 @@ INDUSTRY_WORDS_ZH: frozenset[str] = frozenset(
         "绿化 安装 劳务 安防 检测 计算机 系统 集成 互联网 云计算 航空 物联网 人工智能 新媒体 "
         "餐饮管理 家居 日用品 化妆品 美容 文化传播 传媒科技 机电 电商 商业 零售 批发 工贸 科贸 "
         "产业 创新 研发 应用 开发区 啤酒 石化 电视 航运 港口 机场 地铁 铁路 电网 烟草 百货 商场 "
-        "超市 药业 制药 纸业 钢铁 煤业 矿产 黄金 有色 水泥 造船 重工 机床 轮胎 家电 电池 光伏"
+        "超市 药业 制药 纸业 钢铁 煤业 矿产 黄金 有色 水泥 造船 重工 机床 轮胎 家电 电池 光伏 "
+        "期货 信托 影业 人寿 财产 养老 健康 置地 调味 味业 云计算 集团 控股 公司"
     ).split()
 )
+
+# Industry words that say little about the trade: adding or dropping them (科技 vs 科技发展, 软件
+# vs 软件科技) keeps a name the same company, where adding a specific trade (京东 vs 京东物流, 华为技术
+# vs 华为云计算技术) names another company of the group. 集团 is the group mark (normalize.py).
+GENERIC_INDUSTRY_ZH: frozenset[str] = frozenset(
+    "科技 技术 信息 网络 服务 发展 实业 管理 咨询 商务 企业 经营 产业 创新 研发 应用 集成 系统 "
+    "工程 国际 智能 数字 数据 集团 控股 公司 开发 营销 销售 商业".split()
+)
+GENERIC_INDUSTRY_EN: frozenset[str] = frozenset(
+    "technology technologies tech solutions services service systems system international intl "
+    "global worldwide enterprises enterprise innovations innovation development management "
+    "industries industrial partners group and".split()
+)
+
+# Words that name one trade: the scorer compares industries after mapping them here.
+INDUSTRY_SYNONYMS: dict[str, str] = {
+    "技术": "科技",
+    "商贸": "贸易",
+    "通讯": "通信",
+    "电商": "电子商务",
+    "传播": "传媒",
+    "制药": "医药",
+    "药业": "医药",
+    "地产": "房地产",
+    "置业": "房地产",
+    "置地": "房地产",
+    "technologies": "technology",
+    "tech": "technology",
+    "service": "services",
+    "system": "systems",
+    "intl": "international",
+    "pharmaceuticals": "pharmaceutical",
+    "pharma": "pharmaceutical",
+    "electronic": "electronics",
+    "semiconductors": "semiconductor",
+    "networks": "network",
+    "investment": "investments",
+    "chemical": "chemicals",
+    "studio": "studios",
+    "laboratories": "labs",
+    "enterprise": "enterprises",
+    "innovation": "innovations",
+    "industrial": "industries",
+    "trade": "trading",
+    "consultancy": "consulting",
+    "consultants": "consulting",
+    "property": "properties",
+    "food": "foods",
+    "motor": "motors",
+    "airline": "airlines",
+}
 
 # The same idea for Latin names: trailing industry words, peeled off one word at a time.
 INDUSTRY_WORDS_EN: frozenset[str] = frozenset(
@@ -105,8 +160,33 @@ INDUSTRY_WORDS_EN: frozenset[str] = frozenset(
         "semiconductor semiconductors devices instruments packaging printing furniture fashion "
         "sports travel hospitality hotels agriculture beverages environmental security mining "
         "metals steel shipping transport transportation supply chain advertising publishing "
-        "pictures films music online internet commerce ecommerce"
+        "pictures films music online internet commerce ecommerce group motor airlines airline"
     ).split()
+)
+
+# Latin abbreviations written out in keys, so "Co. of China" meets "Company of China".
+LATIN_ABBREVIATIONS: dict[str, str] = {
+    "co": "company",
+    "cos": "companies",
+    "corp": "corporation",
+    "intl": "international",
+    "natl": "national",
+    "mfg": "manufacturing",
+    "bros": "brothers",
+}
+
+# Written-out legal forms, as regular expressions matching the end of a name, and the short form
+# cleanco knows ("" when the form is simply dropped).
+LEGAL_FORMS_EN_LONG: tuple[tuple[str, str], ...] = (
+    ("aktiengesellschaft", "AG"),
+    ("public limited company", "PLC"),
+    ("societas europaea", "SE"),
+    ("europ(?:ä|ae|a)ische gesellschaft", "SE"),
+    ("gesellschaft mit beschr(?:ä|ae|a)nkter haftung", "GmbH"),
+    ("kommanditgesellschaft auf aktien", "KGaA"),
+    ("kabushiki kaisha", "KK"),
+    ("n\\.\\s?a\\.?", ""),  # national association: "Citibank, N.A."
+    ("sa/nv", ""),
 )
 
 # English words that play the role of 集团 / 控股: stripped like a legal form (cleanco keeps them).
@@ -124,6 +204,19 @@ REGIONS_EN: frozenset[str] = frozenset(
         "zhuhai wuxi"
     ).split()
 ) | {"hong kong", "inner mongolia", "xi'an", "xi an"}
+
+# Places that may stand before "Branch" in an English branch name: "Foo Bank Hong Kong Branch".
+PLACES_EN: frozenset[str] = (
+    REGIONS_EN
+    | frozenset(
+        (
+            "china prc asia europe usa us uk singapore japan korea germany france london tokyo "
+            "frankfurt paris sydney seoul dubai taipei mumbai luxembourg zurich amsterdam toronto "
+            "osaka macau macao"
+        ).split()
+    )
+    | {"new york", "hong kong"}
+)
 
 # Bracketed Latin qualifiers that are not part of the name: "(China)", "(Asia Pacific)", "(HK)".
 BRACKET_QUALIFIERS_EN: frozenset[str] = REGIONS_EN | frozenset(

@@ -52,3 +52,5 @@ class NoticeKind(StrEnum):
     TEAM_DIGEST = "team.digest"
     TEAM_WEEKLY = "team.weekly"
     TEAM_WEEKLY_CHART = "team.weekly_chart"
+    # Operations (bot/notify/fallback.py): a configured channel the bot cannot post in.
+    CHANNEL_UNUSABLE = "ops.channel_unusable"

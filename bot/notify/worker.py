@@ -28,6 +28,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.i18n import LANGS, Lang, Translator
 from bot.notify import HOME_LINK, HOME_URL, LANG, SUBJECT, SUBJECT_ID
+from bot.notify.fallback import CHANNEL_UNUSABLE, ChannelFallback, is_channel
 from bot.notify.files import file_renderer
 from bot.notify.hours import HOURS, deadline_of, delivery_time, is_person
 from bot.notify.loop import DrainLoop
@@ -38,6 +39,9 @@ from store import outbox, posted
 from store.db import Database
 
 log = logging.getLogger(__name__)
+
+# How long notices for a workspace that removed the app wait before being looked at again.
+REMOVED_HOLD = timedelta(hours=1)
 
 # A notice's fallback text and blocks, from its kind and payload (cards.registry.render_notice,
 # handed in by the runtime so that bot/ does not import cards/).
@@ -101,9 +105,12 @@ class OutboxWorker(DrainLoop):
         batch: int = 20,
         lease: timedelta = timedelta(minutes=2),
         max_attempts: int = 10,
+        fallback: ChannelFallback | None = None,
     ) -> None:
         super().__init__("outbox", rules.schedule.outbox_interval_seconds)
         self.db = db
+        # Where a notice goes when its channel refuses it (None: it fails, as any other error).
+        self.fallback = fallback
         self.rules = rules
         self.clock = clock
         self.people = people
@@ -142,6 +149,13 @@ class OutboxWorker(DrainLoop):
             ]
 
     async def _deliver(self, row: Leased, report: DrainReport) -> None:
+        if not self.clients.installed(row.workspace_id):
+            # The workspace removed the app: hold its notices (not an attempt) in case it
+            # comes back, rather than spending their attempts on a dead token.
+            async with self.db.session() as session:
+                await outbox.defer(session, row.id, until=self.clock.now() + REMOVED_HOLD)
+            report.deferred += 1
+            return
         client = await self.clients.for_workspace(row.workspace_id)
         sender = without_retries(client)
         held_until = await self._outside_working_hours(row, client)
@@ -177,7 +191,15 @@ class OutboxWorker(DrainLoop):
             error = str(exc.response.get("error") or exc.response.status_code)
             if exc.response.status_code == 429:
                 wait = _retry_after(exc.response.headers)
-                await self._retry(row, f"ratelimited (retry after {wait}s)", wait, report)
+                # Slack's per-channel pace, not the message's fault: no attempt is used up.
+                await self._retry(
+                    row, f"ratelimited (retry after {wait}s)", wait, report, counts=False
+                )
+            elif error in CHANNEL_UNUSABLE and is_channel(row.recipient) and self.fallback:
+                await self.fallback.reroute(
+                    row.workspace_id, row.id, row.kind, row.recipient, row.payload, error
+                )
+                await self._fail(row, error, report)
             elif error in PERMANENT_ERRORS:
                 await self._fail(row, error, report)
             else:
@@ -247,9 +269,15 @@ class OutboxWorker(DrainLoop):
         return self._app_links[workspace_id]
 
     async def _retry(
-        self, row: Leased, error: str, wait_seconds: float | None, report: DrainReport
+        self,
+        row: Leased,
+        error: str,
+        wait_seconds: float | None,
+        report: DrainReport,
+        *,
+        counts: bool = True,
     ) -> None:
-        if row.attempts >= self.max_attempts:
+        if counts and row.attempts >= self.max_attempts:
             await self._fail(row, f"gave up after {row.attempts} attempts: {error}", report)
             return
         if wait_seconds is None:
@@ -258,7 +286,7 @@ class OutboxWorker(DrainLoop):
         retry_at = self.clock.now() + timedelta(seconds=wait_seconds)
         log.warning("outbox %s (%s) will retry at %s: %s", row.id, row.kind, retry_at, error)
         async with self.db.session() as session:
-            await outbox.mark_retry(session, row.id, error=error, retry_at=retry_at)
+            await outbox.mark_retry(session, row.id, error=error, retry_at=retry_at, counts=counts)
         report.retried += 1
 
     async def _fail(self, row: Leased, error: str, report: DrainReport) -> None:

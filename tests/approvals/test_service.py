@@ -218,7 +218,7 @@ async def test_approval_is_refused_when_the_customer_is_meanwhile_held_elsewhere
 async def test_a_near_match_held_by_someone_is_the_managers_call(rt: Runtime) -> None:
     await file(rt, R2, big_deal("北京飞海科技有限公司", phone="+8613700137000", deal_size=None))
     claim_id = await pending(
-        rt, R1, big_deal("北京飞海贸易有限公司", phone="+8613900139000", deal_size=None)
+        rt, R1, big_deal("北京飞海达科技有限公司", phone="+8613900139000", deal_size=None)
     )
     claim = await stored(rt, claim_id)
     assert claim.rules_fired["rules"] == ["possible_duplicate"]

@@ -29,6 +29,8 @@ def run_import(
     path.write_bytes(text.encode(encoding))
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/claimbot.db")
     monkeypatch.chdir(tmp_path)
+    if not (tmp_path / "claimbot.db").exists():
+        assert main(["migrate"]) == 0  # import never creates a database of its own
     return main(["import", str(path), "--workspace", "T1"]), str(path)
 
 
@@ -89,3 +91,18 @@ def test_a_file_without_a_name_column_loads_nothing_and_says_why(
     code, _ = run_import(tmp_path, monkeypatch, "company,phone\nACME,123\n")
     assert code == 1
     assert "line 1: the header must have a 'name' column" in capsys.readouterr().out
+
+
+def test_one_name_under_two_valid_credit_codes_loads_two_customers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = (
+        "name,credit_code\n"
+        "北京字节跳动科技有限公司,91110108551385082Q\n"
+        "上海字节跳动科技有限公司,91310000MA1FL0000N\n"  # the same key, another legal entity
+        "字节跳动(北京)科技,91110108551385082Q\n"  # the first again
+    )
+    code, _ = run_import(tmp_path, monkeypatch, rows)
+    assert code == 0
+    assert "3 customers loaded (2 new, 1 already on record)" in capsys.readouterr().out
+    assert counts(tmp_path)[0] == 2

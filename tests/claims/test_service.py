@@ -142,7 +142,7 @@ async def test_a_different_company_is_not_a_collision(rt: Runtime) -> None:
 
 async def test_a_near_match_on_a_held_customer_waits_for_a_manager_naming_it(rt: Runtime) -> None:
     await submit(rt, "U1", draft("北京飞海科技有限公司"))
-    verdict = await submit(rt, "U2", draft("北京飞海贸易有限公司", phone="+8613900139000"))
+    verdict = await submit(rt, "U2", draft("北京飞海达科技有限公司", phone="+8613900139000"))
     assert verdict.outcome is Outcome.PENDING
     assert verdict.rules == (ApprovalRule.POSSIBLE_DUPLICATE,)
     assert [c.customer_name for c in verdict.candidates] == ["北京飞海科技有限公司"]

@@ -253,7 +253,7 @@ async def test_filing_checks_the_fields_the_user_and_the_scope(bot: Bot) -> None
 
 
 async def test_each_token_has_its_own_rate_limit(bot_factory: BotFactory) -> None:
-    bot = await bot_factory(rules=Rules.model_validate({"api": {"burst": 3, "rate_per_minute": 6}}))
+    bot = await bot_factory(rules=Rules.model_validate({"api": {"burst": 3, "rate_per_minute": 1}}))
     busy, quiet = await new_token(bot), await new_token(bot)
     answers = [await call(bot, "GET", "/claims", busy) for _ in range(4)]
     assert [a.status for a in answers] == [200, 200, 200, 429]

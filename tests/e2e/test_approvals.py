@@ -5,11 +5,14 @@ signed HTTP against the fake Slack."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+from aiohttp import web
 from sqlalchemy import select
 
 from bot.claims.approval import Filer
@@ -492,3 +495,40 @@ async def test_every_decision_is_audited_with_its_actor(bot_factory: BotFactory)
             )
         ]
     assert trail == [("claim.filed", ALICE), ("claim.pending", "system"), ("claim.approved", MEI)]
+
+
+async def test_a_forged_response_url_in_a_modals_metadata_is_never_posted_to(
+    bot_factory: BotFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    hits: list[str] = []
+
+    async def record(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        return web.Response(text="ok")
+
+    elsewhere = web.Application()
+    elsewhere.router.add_post("/{tail:.*}", record)
+    runner = web.AppRunner(elsewhere)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        port = runner.addresses[0][1]
+        bot = await start(bot_factory)
+        claim_id = await file_pending(bot, ALICE)
+        [card] = cards_to(bot, WEI)
+        bot.checked(await bot.slack.block_action("approval_reject", user=WEI, message=card))
+        await bot.fake.wait_for("views.open", count=2)
+        modal = dict(bot.fake.latest_view("approval_reject_form"))
+        meta = json.loads(modal["private_metadata"])
+        modal["private_metadata"] = json.dumps(
+            meta | {"response_url": f"http://127.0.0.1:{port}/steal"}
+        )
+        done = await bot.slack.view_submission(modal, {"approval_reason": "no"}, user=WEI)
+        assert done.status == 200 and done.text == ""
+        assert (await claim(bot, claim_id)).status == "rejected"
+        await bot.fake.wait_for("chat.update", count=2)
+        assert hits == []
+        assert any("not Slack's" in r.getMessage() for r in caplog.records)
+    finally:
+        await runner.cleanup()

@@ -122,7 +122,8 @@ async def test_a_collision_names_the_holder_tells_them_and_hides_their_contacts(
 async def test_a_near_match_waits_for_a_manager_and_names_the_candidate(bot: Bot) -> None:
     await bot.file_claim(BYTEDANCE | {"customer_name": "北京飞海科技有限公司"}, user=ALICE)
     answer = await bot.file_claim(
-        BYTEDANCE | {"customer_name": "北京飞海贸易有限公司", "phone": "139 0013 9000"}, user=CAROL
+        BYTEDANCE | {"customer_name": "北京飞海达科技有限公司", "phone": "139 0013 9000"},
+        user=CAROL,
     )
     verdict = text_of(answer["view"])
     assert "Waiting for a manager" in verdict

@@ -92,6 +92,7 @@ async def test_a_notice_that_keeps_failing_is_kept_with_its_error(bot: Bot) -> N
     assert len(failed) == 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def test_the_sweep_run_twice_and_from_two_processes_at_once_sends_each_dm_once(
     bot_factory: BotFactory, tmp_path: Path, kind: str
@@ -119,6 +120,7 @@ async def test_the_sweep_run_twice_and_from_two_processes_at_once_sends_each_dm_
         assert len([r for r in rows if r.kind == "lifecycle.overdue"]) == 3
 
 
+@pytest.mark.slow
 async def test_claimbot_sweep_dry_run_prints_and_changes_nothing(
     bot_factory: BotFactory, tmp_path: Path
 ) -> None:
@@ -142,6 +144,7 @@ async def test_claimbot_sweep_dry_run_prints_and_changes_nothing(
     assert code == 2 and "--at must be an ISO-8601 date-time" in output
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 async def test_two_replicas_on_one_postgres_elect_one_sweeper_and_send_each_dm_once(
     bot_factory: BotFactory,

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import aiohttp
+import pytest
 from sqlalchemy import select
 
 from bot.fakeslack.reading import text_of
@@ -328,6 +329,7 @@ async def test_the_sweep_refreshes_open_homes_only(bot_factory: BotFactory) -> N
     assert len(publishes(bot, BO)) == 0, "a Home nobody opened is not published"
 
 
+@pytest.mark.slow
 async def test_the_messages_tab_publishes_nothing(bot_factory: BotFactory) -> None:
     bot = await home_bot(bot_factory)
     bot.checked(await bot.slack.app_home_opened(ALICE, tab="messages"))

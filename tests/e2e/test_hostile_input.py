@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 import string
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.e2e.conftest import ALICE, Bot
+
+pytestmark = pytest.mark.slow  # hypothesis: many generated examples per test
 
 # What people paste, what attackers type, what the unicode tables hold.
 NASTY = [
@@ -98,3 +101,23 @@ async def test_a_name_with_mentions_is_echoed_escaped_in_the_verdict_and_the_dm(
     assert_inert(shown)
     dm = await bot.fake.wait_for("chat.postMessage")
     assert_inert(json.dumps(dm[0].params, ensure_ascii=False))
+
+
+async def test_formatting_marks_in_a_name_are_shown_as_typed_not_as_formatting(bot: Bot) -> None:
+    answer = await bot.file_claim(
+        {
+            "customer_name": "*Acme* _x_ ~y~ `z` 有限公司",
+            "contact_name": "*张*三",
+            "phone": "138 0013 8001",
+            "need_summary": "_urgent_",
+        },
+        user=ALICE,
+    )
+    dm = await bot.fake.wait_for("chat.postMessage")
+    for shown in (
+        json.dumps(answer["view"], ensure_ascii=False),
+        json.dumps(dm[0].params, ensure_ascii=False),
+    ):
+        for marked in ("*Acme*", "_x_", "~y~", "`z`", "*张*", "_urgent_"):
+            assert marked not in shown, (marked, shown)
+        assert "∗Acme∗" in shown

@@ -12,6 +12,8 @@ import copy
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from bot.fakeslack.reading import text_of
 from bot.fakeslack.records import Message
 from bot.rules import Rules
@@ -270,6 +272,7 @@ async def test_an_extension_goes_to_the_manager_who_approves_it_once(
     assert f"<@{MEI}>" in text_of(decided)
 
 
+@pytest.mark.slow
 async def test_the_pool_lists_released_customers_in_pages_and_claims_from_the_list(
     bot_factory: BotFactory,
 ) -> None:

@@ -138,6 +138,7 @@ def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+@pytest.mark.slow
 @given(sent=request_body(), variant=st.sampled_from(HEADER_VARIANTS))
 async def test_unsigned_is_401_malformed_is_4xx_never_5xx(
     bot: Bot, caplog: pytest.LogCaptureFixture, sent: tuple[bytes, str | None], variant: str

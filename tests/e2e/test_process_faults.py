@@ -9,6 +9,7 @@ import signal
 from pathlib import Path
 
 import aiohttp
+import pytest
 from sqlalchemy import ColumnElement, func, select
 
 from bot.fakeslack.server import FakeSlack
@@ -17,6 +18,8 @@ from store.db import Database
 from store.models import AuditEvent, Claim, Collision, CustomerKey, OutboxMessage
 from tests.e2e.conftest import SIGNING_SECRET
 from tests.e2e.processes import claimbot_process
+
+pytestmark = pytest.mark.slow  # each test starts claimbot as a real process
 
 REPS = [f"U0KILL{i:04d}" for i in range(120)]
 

@@ -18,7 +18,7 @@ from tests.databases import fresh_postgres_database
 from tests.e2e.conftest import SIGNING_SECRET
 from tests.e2e.processes import claimbot_process
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 FORM = {
     "customer_name": "上海飞鸿贸易有限公司",

@@ -6,12 +6,15 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pytest
 from PIL import Image
 
 from bot.fakeslack.records import ResponsePost, Upload
 from tests.e2e.approvals_support import BIG_DEAL, outbox_drained, start
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, Bot, BotFactory
 from tests.lifecycle.support import ACME
+
+pytestmark = pytest.mark.slow  # each test draws PNG charts with matplotlib
 
 PNG = b"\x89PNG\r\n\x1a\n"
 CLOUD = {

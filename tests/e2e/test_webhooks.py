@@ -23,7 +23,7 @@ from store.models import WebhookDelivery
 from tests.e2e.conftest import ALICE, BO, Bot, BotFactory
 from tests.e2e.test_claim_flow import BYTEDANCE
 from tests.e2e.test_lifecycle import file_acme, log_followup
-from tests.e2e.webhook_receiver import Receiver, receiver
+from tests.e2e.webhook_receiver import Received, Receiver, receiver
 from tests.lifecycle.support import team_rules, wait_dm
 
 SECRET = "whsec-0123456789abcdef"
@@ -54,7 +54,7 @@ async def eventually(condition: Callable[[], bool]) -> None:
             await asyncio.sleep(0.02)
 
 
-def verified(bot: Bot, got: Any) -> dict[str, Any]:
+def verified(bot: Bot, got: Received) -> dict[str, Any]:
     """The event, after checking its signature as the README tells receivers to."""
     assert verify(
         SECRET,

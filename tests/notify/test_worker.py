@@ -92,6 +92,22 @@ async def test_a_rate_limit_waits_for_retry_after_then_delivers_once(
     assert len(fake_slack.calls_to("chat.postMessage", delivered=True)) == 1
 
 
+async def test_rate_limits_use_up_no_attempts(
+    db: Database, worker: OutboxWorker, fake_slack: FakeSlack
+) -> None:
+    limited = worker.max_attempts + 2
+    fake_slack.inject("chat.postMessage", status=429, retry_after=1, times=limited)
+    await notify(db, holder_notice("U1"))
+    clock = worker.clock
+    assert isinstance(clock, FixedClock)
+    for _ in range(limited):
+        assert (await worker.drain()).failed == 0
+        clock.advance(timedelta(seconds=1))
+    assert (await worker.drain()).sent == 1
+    (row,) = await rows(db)
+    assert (row.status, row.attempts) == ("sent", 1)
+
+
 async def test_an_error_no_retry_can_cure_is_kept_failed_with_its_reason(
     db: Database, worker: OutboxWorker, fake_slack: FakeSlack
 ) -> None:

@@ -116,6 +116,28 @@ class Page:
 
         return self.wait(lambda: self._visible(css), what=f"nothing visible matches {css}")
 
+    def click(self, css: str) -> None:
+        """Click what ``css`` matches, again if a redraw replaced it in between (as people do)."""
+        self._click_found(lambda: self._visible(css), f"could not click {css}")
+
+    def _click_found(self, find: Any, what: str) -> None:
+        from selenium.common.exceptions import (
+            ElementNotInteractableException,
+            StaleElementReferenceException,
+        )
+
+        def clicked() -> bool:
+            try:
+                element = find()
+                if element is None:
+                    return False
+                element.click()
+            except (StaleElementReferenceException, ElementNotInteractableException):
+                return False
+            return True
+
+        self.wait(clicked, what=what)
+
     def _visible(self, css: str) -> Any:
         from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.common.by import By
@@ -147,7 +169,7 @@ class Page:
         return self.text(css)
 
     def open(self, conversation: str) -> None:
-        self.find(f'.conversation-link[data-id="{conversation}"]').click()
+        self.click(f'.conversation-link[data-id="{conversation}"]')
         self.wait(
             lambda: (
                 "active"
@@ -159,7 +181,7 @@ class Page:
         box = self.find("#composer-input")
         box.clear()
         box.send_keys(text)
-        self.find("#composer-send").click()
+        self.click("#composer-send")
 
     def modal(self, callback_id: str) -> Any:
         return self.find(f'dialog.modal[data-callback-id="{callback_id}"]')
@@ -179,7 +201,7 @@ class Page:
                 field.send_keys(value)
 
     def submit(self) -> None:
-        self.find("dialog.modal .modal-submit").click()
+        self.click("dialog.modal .modal-submit")
 
     def click_button(self, scope: str, label: str) -> None:
         """Click the button labelled ``label`` inside ``scope``."""
@@ -192,7 +214,7 @@ class Page:
                     return candidate
             return None
 
-        self.wait(button, what=f"no button {label!r} in {scope}").click()
+        self._click_found(button, f"no button {label!r} in {scope}")
 
     def click_in_message(self, containing: str, label: str) -> None:
         """Click the button ``label`` of the message that mentions ``containing``."""
@@ -202,10 +224,10 @@ class Page:
             f"//article[contains(@class, 'message')][contains(., '{containing}')]"
             f"//button[contains(@class, 'btn')][normalize-space(.)='{label}']"
         )
-        self.wait(
-            lambda: self.driver.find_elements(By.XPATH, xpath),
-            what=f"no button {label!r} on a message about {containing!r}",
-        )[-1].click()
+        self._click_found(
+            lambda: (self.driver.find_elements(By.XPATH, xpath) or [None])[-1],
+            f"no button {label!r} on a message about {containing!r}",
+        )
 
     def shot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -64,7 +64,7 @@ def test_a_variant_spelling_collides_and_the_holder_is_told(page: Page) -> None:
     page.find('dialog.modal [data-key="customer_name/customer_name"]').send_keys(Keys.ENTER)
     hint = page.wait_text("dialog.modal", "王芳")  # the live hint, by views.update
     assert "上海云帆信息科技有限公司" in hint
-    page.find("dialog.modal .modal-x").click()
+    page.click("dialog.modal .modal-x")
     file_claim(
         page,
         {
@@ -97,7 +97,7 @@ def test_a_held_back_claim_is_approved_by_the_manager(page: Page) -> None:
     page.wait_text("dialog.modal, #messages", "杭州西溪数字传媒")
 
     page.act_as(ZHAO)
-    page.find("#tab-home").click()
+    page.click("#tab-home")
     waiting = page.wait_text("#home", "杭州西溪数字传媒")
     assert "待你审批（1）" in waiting
     page.shot("home-manager")
@@ -106,7 +106,7 @@ def test_a_held_back_claim_is_approved_by_the_manager(page: Page) -> None:
     assert "陈立" in card
     page.shot("approval-card")
     page.click_button("#messages", "通过")
-    page.find("dialog.confirm-dialog .confirm-ok").click()  # the button asks first
+    page.click("dialog.confirm-dialog .confirm-ok")  # the button asks first
     page.wait_text("#messages", "已通过")
 
     page.act_as(CHEN)
@@ -115,13 +115,13 @@ def test_a_held_back_claim_is_approved_by_the_manager(page: Page) -> None:
 
 def test_the_home_tab_of_a_rep_and_of_a_manager(page: Page) -> None:
     page.act_as(WANG)
-    page.find("#tab-home").click()
+    page.click("#tab-home")
     home = page.wait_text("#home", "上海云帆信息科技有限公司")
     assert "新建报备" in home or "报备" in home
     page.shot("home-rep")
 
     page.act_as(ZHAO)
-    page.find("#tab-home").click()
+    page.click("#tab-home")
     home = page.wait_text("#home", "华东销售")
     assert "待你审批" in home and "团队需关注的报备" in home
 
@@ -130,10 +130,10 @@ def test_advancing_the_clock_past_the_reclaim_puts_the_customer_in_the_pool(page
     page.act_as(WANG)
     file_claim(page, NEW_CUSTOMER)
     page.wait_text("dialog.modal, #messages", "上海浦江智造科技有限公司")
-    page.find("dialog.modal .modal-x").click()
+    page.click("dialog.modal .modal-x")
 
     for _ in range(3):  # three weeks without a follow-up
-        page.find("#clock-week").click()
+        page.click("#clock-week")
         page.wait(lambda: page.find("#clock-week").is_enabled())
     told = page.wait_text("#messages", "客户已回收至公海")
     assert "上海浦江智造科技有限公司" in told.split("客户已回收至公海")[-1]

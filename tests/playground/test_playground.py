@@ -62,6 +62,7 @@ def texts(snapshot: dict[str, Any], conversation: str) -> str:
     return json.dumps(found["messages"], ensure_ascii=False)
 
 
+@pytest.mark.slow
 def test_claimbot_playground_starts_as_a_process_and_serves_the_page(tmp_path: Path) -> None:
     with playground_process(tmp_path, "--empty") as url:
         with urllib.request.urlopen(url, timeout=10) as response:

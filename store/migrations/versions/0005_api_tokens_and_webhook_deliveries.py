@@ -1,7 +1,7 @@
 """REST API tokens (hashed, scoped, per workspace) and the webhooks' outbox of deliveries
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0008
 Create Date: 2026-11-29 13:14:07.763966
 """
 
