@@ -111,6 +111,7 @@ def test_the_command_shows_progress_and_a_summary(
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "customers.csv"
     path.write_text("name,other_name\n招商银行股份有限公司,China Merchants Bank\n", "utf-8")
+    assert main(["migrate"]) == 0
     assert main(["import", str(path), "--workspace", "T1"]) == 0
     capsys.readouterr()
     assert main(["rekey", "--workspace", "T1"]) == 0

@@ -232,19 +232,18 @@ async def test_an_edit_resembling_another_customer_goes_back_to_approval(
     await file_active(bot, OTHER, user=CAROL)
     claim_id = await file_active(bot, SMALL, user=ALICE)
     form = await open_edit(bot, f"#{claim_id}", user=ALICE)
-    answer = (
-        await bot.submit(form, {"customer_name": "杭州远航达物流有限公司"}, user=ALICE)
-    ).json()
+    # One character off Carol's customer's name (杭 for 航, a typo a rep makes by sound).
+    answer = (await bot.submit(form, {"customer_name": "杭州远杭物流有限公司"}, user=ALICE)).json()
     assert "waits for a manager" in text_of(answer["view"]), text_of(answer["view"])
     held = await claim(bot, claim_id)
     assert (held.status, held.customer_name, held.protection_until) == (
         "pending",
-        "杭州远航达物流有限公司",
+        "杭州远杭物流有限公司",
         None,
     )
     await outbox_drained(bot)
     [card] = cards_to(bot, MEI)
-    assert "杭州远航达物流有限公司" in text_of(card)
+    assert "杭州远杭物流有限公司" in text_of(card)
     bot.checked(await bot.slack.block_action("approval_approve", user=MEI, message=card))
     await bot.fake.wait_for("chat.update", count=2)
     assert (await claim(bot, claim_id)).status == "active"

@@ -14,6 +14,7 @@ import pytest
 
 from bot.fakeslack.access import MANIFEST_SCOPES
 from bot.fakeslack.server import FakeSlack
+from store.migrate import head_revision
 from tests.e2e.processes import free_port
 from tests.fakeslack.pytest_plugin import assert_no_violations
 
@@ -88,7 +89,7 @@ async def test_a_good_set_up_passes_every_check_and_leaves_nothing_behind(
     assert diagnosis.code == 0, diagnosis.lines
     assert diagnosis.lines == [
         "✓ rules: claimbot.yaml loads",
-        f"✓ database: {database}, schema revision 0002 (up to date)",
+        f"✓ database: {database}, schema revision {head_revision()} (up to date)",
         "✓ token: workspace Acme (T1), bot user @claimbot (UBOT)",
         "✓ scopes: chat:write, chat:write.public, commands, files:write, im:write, users:read "
         "granted",
