@@ -14,7 +14,6 @@ from bot.doctor import Doctor
 from bot.rules import Rules, load_rules
 from bot.settings import ConfigError, Settings
 from bot.slack_client import web_client
-from bot.webhooks.status import doctor_check
 from store.db import Database
 
 
@@ -46,7 +45,6 @@ async def handle(_args: argparse.Namespace) -> int:
             clock=clock,
             rules=rules,
             rules_error=rules_error,
-            extra=[doctor_check(db, rules, clock)] if rules and rules.webhooks.endpoints else [],
         )
         report = await doctor.run()
     finally:
