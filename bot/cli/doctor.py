@@ -37,12 +37,11 @@ async def handle(_args: argparse.Namespace) -> int:
         rules_error = str(exc)
     db = Database(settings.database_url)
     try:
-        clock = SystemClock()
         doctor = Doctor(
             settings=settings,
             db=db,
             client=web_client(settings),
-            clock=clock,
+            clock=SystemClock(),
             rules=rules,
             rules_error=rules_error,
         )

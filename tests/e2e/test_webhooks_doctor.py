@@ -28,7 +28,9 @@ async def test_doctor_reports_a_failing_webhook_endpoint(
     slack: FakeSlack, tmp_path: Path, database: str
 ) -> None:
     healthy = await doctor(tmp_path, slack, database, rules=RULES)
-    assert healthy.line("webhooks.crm").startswith("✓ webhooks.crm: ok")
+    assert (
+        healthy.line("webhooks.crm") == "✓ webhooks.crm: ok, 0 pending (http://127.0.0.1:9/hooks)"
+    )
     db = Database(database)
     at = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
     async with db.write() as session:
