@@ -24,6 +24,7 @@ from bot.clock import Clock
 from bot.rules import Rules
 from bot.settings import Settings
 from bot.slack_client import BOT_SCOPES
+from bot.webhooks.status import webhook_status
 from store import directory as directory_store
 from store.db import Database, DatabaseUnavailable, database_file, describe_url
 from store.migrate import current_revision, head_revision
@@ -325,9 +326,6 @@ class Doctor:
     async def check_webhooks(self, rules: Rules) -> list[Check]:
         """Each webhook endpoint: nothing given up on, nothing waiting too long."""
         try:
-            # Imported here: bot.webhooks.status builds its own doctor check from this module.
-            from bot.webhooks.status import webhook_status
-
             statuses = await webhook_status(self.db, rules, self.clock.now())
         except (SQLAlchemyError, DatabaseUnavailable, OSError) as exc:
             return [Check("webhooks", False, f"not checked: the database failed ({exc!r})")]
