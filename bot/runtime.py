@@ -33,7 +33,7 @@ from bot.lists import ClaimLists
 from bot.merge import CustomerMerger
 from bot.metrics.service import MetricsService
 from bot.notify.fallback import ChannelFallback
-from bot.notify.inplace import Render, update_everywhere
+from bot.notify.inplace import Refreshed, Render, update_everywhere
 from bot.notify.worker import OutboxWorker
 from bot.oauth import WorkspaceClients, installation_store
 from bot.people import PeopleDirectory
@@ -213,9 +213,10 @@ class Runtime:
         subject: str,
         subject_id: int,
         render: Render,
-    ) -> int:
-        """Re-render every posted copy of a subject's card, each in its reader's language."""
-        return await update_everywhere(
+    ) -> Refreshed:
+        """Re-render every posted copy of a subject's card, each in its reader's language; a copy
+        Slack would not update now is retried by the outbox until it lands."""
+        refreshed = await update_everywhere(
             self.db,
             self.people,
             self.rules,
@@ -224,7 +225,11 @@ class Runtime:
             subject=subject,
             subject_id=subject_id,
             render=render,
+            at=self.clock.now(),
         )
+        if refreshed.queued:
+            self.outbox.kick()
+        return refreshed
 
     async def start_services(self) -> None:
         """Start the background services, in order."""

@@ -15,6 +15,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -24,6 +25,7 @@ from bot.approvals.outcome import Attempt
 from bot.approvals.routing import APPROVAL_SUBJECT, QUESTION_SUBJECT
 from bot.i18n import Translator
 from bot.ids import ApprovalAction, ApprovalField, ApprovalView
+from bot.notify.inplace import Refreshed
 from bot.runtime import Runtime
 from bot.slack_client import trusted_response_url
 from bot.validation import FieldError
@@ -235,7 +237,14 @@ async def settle_click(
         return
     rt.outbox.kick()
     workspace = req.workspace_id
-    await refresh_cards(rt, client, workspace, attempt.case)
+    refreshed = await refresh_cards(rt, client, workspace, attempt.case)
+    if refreshed.queued:
+        # The card they clicked may still show its buttons: say what happened, only to them.
+        await respond(
+            text=tr("approval.cards_behind", done=done_text(action, attempt.case, tr)),
+            response_type="ephemeral",
+            replace_original=False,
+        )
     if _list_url(body):
         page = await rt.approvals.pending_for(workspace, req.user_id)
         text, blocks = pending_list(page, tr, notice=done_text(action, attempt.case, tr))
@@ -259,7 +268,9 @@ async def settle_submission(
     await ack()
     rt.outbox.kick()
     workspace = req.workspace_id
-    await refresh_cards(rt, client, workspace, attempt.case)
+    refreshed = await refresh_cards(rt, client, workspace, attempt.case)
+    if refreshed.queued:
+        await tell_decider(client, req.user_id, done_text(action, attempt.case, tr), tr)
     list_url = trusted_response_url(meta.response_url, rt.settings)
     if list_url:
         page = await rt.approvals.pending_for(workspace, req.user_id)
@@ -277,6 +288,14 @@ async def settle_submission(
             log.info("pending list not refreshed: %s %s", sent.status_code, sent.body)
 
 
+async def tell_decider(client: AsyncWebClient, user_id: str, done: str, tr: Translator) -> None:
+    """A DM with the outcome while the cards lag behind (the modal they used is closed)."""
+    try:
+        await client.chat_postMessage(channel=user_id, text=tr("approval.cards_behind", done=done))
+    except (SlackApiError, ClientError, OSError, TimeoutError) as exc:
+        log.warning("could not tell %s the outcome: %s", user_id, exc)
+
+
 async def refuse(respond: AsyncRespond, attempt: Attempt, tr: Translator) -> None:
     """Tell only the clicker why nothing changed."""
     await respond(text=refusal_text(attempt, tr), response_type="ephemeral", replace_original=False)
@@ -284,9 +303,9 @@ async def refuse(respond: AsyncRespond, attempt: Attempt, tr: Translator) -> Non
 
 async def refresh_cards(
     rt: Runtime, client: AsyncWebClient, workspace_id: str, case: ApprovalCase
-) -> None:
+) -> Refreshed:
     """Re-render every posted copy of the claim's approval card, each in its reader's language."""
-    await rt.update_cards(
+    return await rt.update_cards(
         client,
         workspace_id,
         subject=APPROVAL_SUBJECT,

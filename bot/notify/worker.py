@@ -31,6 +31,7 @@ from bot.notify import HOME_LINK, HOME_URL, LANG, SUBJECT, SUBJECT_ID
 from bot.notify.fallback import CHANNEL_UNUSABLE, ChannelFallback, is_channel
 from bot.notify.files import file_renderer
 from bot.notify.hours import HOURS, deadline_of, delivery_time, is_person
+from bot.notify.inplace import CARD_UPDATE, LOST_CARD_ERRORS
 from bot.notify.loop import DrainLoop
 from bot.oauth import WorkspaceClients
 from bot.people import PeopleDirectory
@@ -48,25 +49,28 @@ REMOVED_HOLD = timedelta(hours=1)
 NoticeRenderer = Callable[[str, dict[str, Any], Translator], tuple[str, list[Block]]]
 
 # Slack errors that no retry will cure.
-PERMANENT_ERRORS = frozenset(
-    {
-        "channel_not_found",
-        "user_not_found",
-        "is_archived",
-        "not_in_channel",
-        "account_inactive",
-        "user_disabled",
-        "cannot_dm_bot",
-        "invalid_blocks",
-        "invalid_arguments",
-        "msg_too_long",
-        "no_text",
-        "restricted_action",
-        "not_authed",
-        "invalid_auth",
-        "token_revoked",
-        "missing_scope",
-    }
+PERMANENT_ERRORS = (
+    frozenset(
+        {
+            "channel_not_found",
+            "user_not_found",
+            "is_archived",
+            "not_in_channel",
+            "account_inactive",
+            "user_disabled",
+            "cannot_dm_bot",
+            "invalid_blocks",
+            "invalid_arguments",
+            "msg_too_long",
+            "no_text",
+            "restricted_action",
+            "not_authed",
+            "invalid_auth",
+            "token_revoked",
+            "missing_scope",
+        }
+    )
+    | LOST_CARD_ERRORS
 )
 
 
@@ -164,6 +168,9 @@ class OutboxWorker(DrainLoop):
                 await outbox.defer(session, row.id, until=held_until)
             report.deferred += 1
             return
+        if row.kind == CARD_UPDATE:
+            await self._update_card(row, sender, report)
+            return
         make_file = file_renderer(row.kind)
         try:
             text, blocks = await self._render(row, client)
@@ -188,22 +195,7 @@ class OutboxWorker(DrainLoop):
                     channel=row.recipient, text=text, blocks=blocks
                 )
         except SlackApiError as exc:
-            error = str(exc.response.get("error") or exc.response.status_code)
-            if exc.response.status_code == 429:
-                wait = _retry_after(exc.response.headers)
-                # Slack's per-channel pace, not the message's fault: no attempt is used up.
-                await self._retry(
-                    row, f"ratelimited (retry after {wait}s)", wait, report, counts=False
-                )
-            elif error in CHANNEL_UNUSABLE and is_channel(row.recipient) and self.fallback:
-                await self.fallback.reroute(
-                    row.workspace_id, row.id, row.kind, row.recipient, row.payload, error
-                )
-                await self._fail(row, error, report)
-            elif error in PERMANENT_ERRORS:
-                await self._fail(row, error, report)
-            else:
-                await self._retry(row, error, None, report)
+            await self._refused(row, exc, report)
             return
         except (ClientError, TimeoutError, OSError, SlackRequestError) as exc:
             await self._retry(row, f"{exc.__class__.__name__}: {exc}", None, report)
@@ -224,6 +216,45 @@ class OutboxWorker(DrainLoop):
                     at=self.clock.now(),
                 )
         report.sent += 1
+
+    async def _update_card(self, row: Leased, sender: AsyncWebClient, report: DrainReport) -> None:
+        """A card update that did not land when the decision was made (bot.notify.inplace)."""
+        channel, ts = str(row.payload["channel"]), str(row.payload["ts"])
+        try:
+            await sender.chat_update(
+                channel=channel, ts=ts, text=row.payload["text"], blocks=row.payload["blocks"]
+            )
+        except SlackApiError as exc:
+            await self._refused(row, exc, report)
+            return
+        except (ClientError, TimeoutError, OSError, SlackRequestError) as exc:
+            await self._retry(row, f"{exc.__class__.__name__}: {exc}", None, report)
+            return
+        async with self.db.session() as session:
+            await outbox.mark_sent(session, row.id, at=self.clock.now(), channel=channel, ts=ts)
+        report.sent += 1
+
+    async def _refused(self, row: Leased, exc: SlackApiError, report: DrainReport) -> None:
+        """Slack answered with an error: wait, reroute, give up or retry, as the error says."""
+        error = str(exc.response.get("error") or exc.response.status_code)
+        if exc.response.status_code == 429:
+            wait = _retry_after(exc.response.headers)
+            # Slack's per-channel pace, not the message's fault: no attempt is used up.
+            await self._retry(row, f"ratelimited (retry after {wait}s)", wait, report, counts=False)
+        elif (
+            error in CHANNEL_UNUSABLE
+            and is_channel(row.recipient)
+            and self.fallback
+            and row.kind != CARD_UPDATE
+        ):
+            await self.fallback.reroute(
+                row.workspace_id, row.id, row.kind, row.recipient, row.payload, error
+            )
+            await self._fail(row, error, report)
+        elif error in PERMANENT_ERRORS:
+            await self._fail(row, error, report)
+        else:
+            await self._retry(row, error, None, report)
 
     async def _outside_working_hours(self, row: Leased, client: AsyncWebClient) -> datetime | None:
         """When a working-hours notice may go, if not now: checked again at sending time with

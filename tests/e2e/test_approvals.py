@@ -532,3 +532,26 @@ async def test_a_forged_response_url_in_a_modals_metadata_is_never_posted_to(
         assert any("not Slack's" in r.getMessage() for r in caplog.records)
     finally:
         await runner.cleanup()
+
+
+async def test_cards_slack_will_not_update_are_retried_and_the_approver_is_told(
+    bot_factory: BotFactory,
+) -> None:
+    bot = await start(bot_factory)
+    await file_pending(bot, ALICE)
+    [card] = cards_to(bot, MEI)
+    # Every chat.update of the decision (each copy, with the client's own retries) answers 500.
+    bot.fake.inject("chat.update", status=500, times=6)
+    bot.checked(await bot.slack.block_action("approval_approve", user=MEI, message=card))
+    # slack_sdk retries each 500 twice with backoff before the bot gives the copy to the outbox.
+    [told] = await bot.fake.wait_for_responses(1, name="action approval_approve", timeout=30)
+    assert told.body["response_type"] == "ephemeral"
+    assert "批准" in told.body["text"] or "通过" in told.body["text"]
+    assert "稍后会自动更新" in told.body["text"]
+    # The outbox retries until the cards land: no copy keeps live buttons.
+    bot.clock.advance(timedelta(minutes=2))
+    bot.rt.outbox.kick()
+    await outbox_drained(bot)
+    for manager in (MEI, WEI):
+        [copy] = cards_to(bot, manager)
+        assert action_ids(copy) == [], "the buttons are gone"

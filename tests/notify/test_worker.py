@@ -15,9 +15,9 @@ from bot.clock import FixedClock
 from bot.fakeslack.server import FakeSlack
 from bot.i18n import Translator
 from bot.notify import Notice, enqueue
-from bot.notify.inplace import update_everywhere
+from bot.notify.inplace import Refreshed, update_everywhere
 from bot.notify.kinds import NoticeKind
-from bot.notify.worker import OutboxWorker
+from bot.notify.worker import DrainReport, OutboxWorker
 from bot.people import PeopleDirectory
 from bot.rules import Rules
 from cards.blocks import section
@@ -158,7 +158,47 @@ async def test_a_card_with_a_subject_can_be_updated_everywhere_in_each_language(
         subject="approval",
         subject_id=7,
         render=render,
+        at=NOW,
     )
-    assert updated == 2
+    assert updated == Refreshed(updated=2, queued=0)
     texts = sorted(c.params["text"] for c in fake_slack.calls_to("chat.update"))
     assert texts == ["Done", "完成"]
+
+
+async def test_a_card_update_slack_refuses_is_retried_by_the_outbox_until_it_lands(
+    db: Database, worker: OutboxWorker, fake_slack: FakeSlack
+) -> None:
+    for user, key in (("U1", "y1"), ("U2", "y2")):
+        notice = holder_notice(user, key)
+        await notify(
+            db,
+            Notice(notice.kind, user, key, notice.payload, subject="approval", subject_id=8),
+        )
+    await worker.drain()
+
+    def render(tr: Translator) -> tuple[str, list]:  # type: ignore[type-arg]
+        text = tr("verdict.done")
+        return text, [section(text)]
+
+    fake_slack.inject("chat.update", status=500, times=4)
+    refreshed = await update_everywhere(
+        db,
+        worker.people,
+        worker.rules,
+        worker.client,
+        WS,
+        subject="approval",
+        subject_id=8,
+        render=render,
+        at=NOW,
+    )
+    assert refreshed == Refreshed(updated=0, queued=2)
+    assert all("Done" not in m.text and "完成" not in m.text for m in fake_slack.messages_to("U1"))
+    first = await worker.drain()  # Slack still answers 500: kept, not dropped
+    assert (first.sent, first.retried, first.failed) == (0, 2, 0)
+    worker.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
+    second = await worker.drain()
+    assert (second.sent, second.failed) == (2, 0)
+    assert [m.text for m in fake_slack.messages_to("U1")] == ["Done"]
+    assert [m.text for m in fake_slack.messages_to("U2")] == ["完成"]
+    assert await worker.drain() == DrainReport()  # nothing left to send again
