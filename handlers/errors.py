@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
@@ -32,6 +33,11 @@ async def on_error(
 ) -> BoltResponse | None:
     """Log the failure; tell the user in the quickest way the request allows."""
     req = ctx.request(context)
+    if _modal_may_have_opened(error):
+        # Slack may well have opened the modal after our client gave up waiting (a trigger_id
+        # cannot be checked or reused): an apology now would contradict what the user sees.
+        log.warning("views.open timed out for %s; the modal may have opened", _describe(body))
+        return None
     if isinstance(error, DatabaseCannotWrite):
         # The operator's instructions were logged where the failure was seen (store.db).
         key = "error.database_cannot_save"
@@ -76,6 +82,18 @@ async def _tell_later(
             await client.chat_postMessage(channel=context.user_id, text=apology)
     except (SlackApiError, OSError) as exc:
         log.warning("could not deliver the apology: %s", exc)
+
+
+def _modal_may_have_opened(error: BaseException) -> bool:
+    """A client-side timeout (a stall, not an answer from Slack) inside ``views_open``/_push."""
+    if not isinstance(error, (TimeoutError, aiohttp.ServerTimeoutError)):
+        return False
+    trace = error.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code.co_name in ("views_open", "views_push"):
+            return True
+        trace = trace.tb_next
+    return False
 
 
 def _describe(body: dict[str, Any]) -> str:

@@ -3,6 +3,7 @@ Claimbot keeps serving: every notification still arrives, at worst one repeated,
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import timedelta
 
@@ -69,3 +70,22 @@ async def test_resets_stalls_and_server_errors_lose_nothing_and_repeat_at_most_o
             )
         )
     assert states == ["sent"] * 4
+
+
+async def test_a_stalled_views_open_gets_one_outcome_the_modal_and_no_apology(
+    bot_factory: BotFactory,
+) -> None:
+    bot = await bot_factory(slack_timeout=1.0)
+    bot.fake.inject("views.open", stall=2.0)
+    answer = await bot.command("new", user=ALICE)
+    assert answer.status == 200
+    # Slack opens the modal after the bot's client stopped waiting for it…
+    await bot.fake.wait_until(
+        lambda: any(c.delivered for c in bot.fake.calls_to("views.open")), timeout=10
+    )
+    assert bot.fake.latest_view("claim_form")
+    # …so the bot must not also say something went wrong (give a late apology time to arrive).
+    await asyncio.sleep(1.5)
+    said = [str(r.body) for r in bot.fake.responses]
+    said += [m.text for m in bot.fake.messages_to(ALICE)]
+    assert not [text for text in said if "went wrong" in text or "出了点问题" in text], said
