@@ -34,7 +34,7 @@ from bot.merge import CustomerMerger
 from bot.metrics.service import MetricsService
 from bot.notify.fallback import ChannelFallback
 from bot.notify.inplace import Refreshed, Render, update_everywhere
-from bot.notify.worker import OutboxWorker
+from bot.notify.worker import POST_TIMEOUT_SECONDS, OutboxWorker
 from bot.oauth import WorkspaceClients, installation_store
 from bot.people import PeopleDirectory
 from bot.roles import RoleAdmin
@@ -132,6 +132,7 @@ class Runtime:
             self.clients,
             render=render_notice,
             fallback=ChannelFallback(self.db, self.directory, self.clock),
+            post_timeout=max(POST_TIMEOUT_SECONDS, self.settings.slack_timeout),
         )
         self.webhooks = WebhookWorker(self.db, self.rules, self.clock)
         attach(self.db, self.rules, self.webhooks)

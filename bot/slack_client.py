@@ -26,6 +26,7 @@ BOT_SCOPES = (
     "im:write",
     "users:read",
     "files:write",
+    "im:history",
 )
 
 

@@ -16,7 +16,15 @@ from bot.fakeslack.records import JSONDict
 
 # What manifest.yaml asks for: every token has these unless a test grants others.
 MANIFEST_SCOPES = frozenset(
-    {"commands", "chat:write", "chat:write.public", "im:write", "users:read", "files:write"}
+    {
+        "commands",
+        "chat:write",
+        "chat:write.public",
+        "im:write",
+        "users:read",
+        "files:write",
+        "im:history",
+    }
 )
 # The scope each method needs (Slack's method reference); methods not listed need none.
 METHOD_SCOPES = {
@@ -31,6 +39,8 @@ METHOD_SCOPES = {
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
 }
+# conversations.history needs the history scope of the conversation's kind.
+HISTORY_SCOPES = {"D": "im:history", "C": "channels:history", "G": "groups:history"}
 # Methods that post into a channel, and the parameter naming it.
 POSTING = {
     "chat.postMessage": "channel",
@@ -69,6 +79,8 @@ class Access:
         """Raise Slack's error when ``token`` may not call ``method`` with ``params``."""
         granted = self.scopes(token)
         needed = METHOD_SCOPES.get(method)
+        if method == "conversations.history":
+            needed = HISTORY_SCOPES.get(str(params.get("channel") or "")[:1], "im:history")
         if needed is not None and needed not in granted:
             raise SlackError(
                 "missing_scope",

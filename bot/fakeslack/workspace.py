@@ -67,6 +67,7 @@ class Workspace:
             "chat.scheduleMessage": self.schedule_message,
             "chat.deleteScheduledMessage": self.delete_scheduled_message,
             "conversations.open": self.open_conversation,
+            "conversations.history": self.history,
             "users.info": self.user_info,
             "views.open": lambda p: views.open(p, method="views.open"),
             "views.push": lambda p: views.open(p, method="views.push"),
@@ -127,6 +128,32 @@ class Workspace:
         if already_open:
             reply.update(no_op=True, already_open=True)
         return reply
+
+    def history(self, params: JSONDict) -> JSONDict:
+        """conversations.history: a conversation's messages, newest first. A channel ID only (a
+        user ID is ``channel_not_found``, as in Slack); ephemeral and deleted messages are not
+        there; ``metadata`` only with ``include_all_metadata``."""
+        channel = _required(params, "channel", "conversations.history", error="channel_not_found")
+        if channel[:1] == "D" and channel not in self.dm_channels.values():
+            raise SlackError("channel_not_found")
+        if channel[:1] not in ("C", "D", "G"):
+            raise SlackError("channel_not_found", f"conversations.history: {channel!r}")
+        limit_text = str(params.get("limit") or "100")
+        if not limit_text.isdigit() or not 1 <= int(limit_text) <= 999:
+            raise SlackError("invalid_limit", f"conversations.history: limit {limit_text!r}")
+        found = [
+            m
+            for m in reversed(self.messages)
+            if m.channel == channel and not m.deleted and not m.ephemeral and not m.thread_ts
+        ]
+        page = found[: int(limit_text)]
+        messages = []
+        for message in page:
+            payload = self._payload(message)
+            if not _truthy(params.get("include_all_metadata")):
+                payload.pop("metadata", None)
+            messages.append(payload)
+        return {"ok": True, "messages": messages, "has_more": len(found) > len(page)}
 
     # -- messages ----------------------------------------------------------------------------
 

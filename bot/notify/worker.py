@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import aiohttp
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.models.blocks import Block
@@ -27,7 +28,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.i18n import LANGS, Lang, Translator
-from bot.notify import HOME_LINK, HOME_URL, LANG, SUBJECT, SUBJECT_ID
+from bot.notify import HOME_LINK, HOME_URL, LANG, SUBJECT, SUBJECT_ID, landed
 from bot.notify.fallback import CHANNEL_UNUSABLE, ChannelFallback, is_channel
 from bot.notify.files import file_renderer
 from bot.notify.hours import HOURS, deadline_of, delivery_time, is_person
@@ -40,6 +41,11 @@ from store import outbox, posted
 from store.db import Database
 
 log = logging.getLogger(__name__)
+
+# How long one chat.postMessage may take before the worker gives up on it (CLAIMBOT_SLACK_TIMEOUT
+# when that is longer). Longer than other calls: a send cut short may still land at Slack, and
+# then the retry has to look for it first (bot.notify.landed).
+POST_TIMEOUT_SECONDS = 30.0
 
 # How long notices for a workspace that removed the app wait before being looked at again.
 REMOVED_HOLD = timedelta(hours=1)
@@ -84,6 +90,7 @@ class Leased:
     recipient: str
     payload: dict[str, Any]
     attempts: int
+    last_error: str | None = None
 
 
 @dataclass
@@ -110,6 +117,7 @@ class OutboxWorker(DrainLoop):
         lease: timedelta = timedelta(minutes=2),
         max_attempts: int = 10,
         fallback: ChannelFallback | None = None,
+        post_timeout: float = POST_TIMEOUT_SECONDS,
     ) -> None:
         super().__init__("outbox", rules.schedule.outbox_interval_seconds)
         self.db = db
@@ -128,6 +136,12 @@ class OutboxWorker(DrainLoop):
         self.lease = lease
         self.max_attempts = max_attempts
         self._app_links: dict[str, str | None] = {}
+        # chat.postMessage waits longer than other calls: every timeout there risks a repeat.
+        self.post_timeout = post_timeout
+        # Its own keep-alive session with that timeout, while the worker runs (else one a call).
+        self._post_session: aiohttp.ClientSession | None = None
+        # Workspaces whose install lacks im:history (reinstalled since? a restart asks again).
+        self._no_history: set[str] = set()
 
     async def drain(self, *, limit: int | None = None) -> DrainReport:
         """Send everything due now (or up to ``limit`` messages)."""
@@ -148,7 +162,15 @@ class OutboxWorker(DrainLoop):
                 session, now=self.clock.now(), lease=self.lease, limit=self.batch
             )
             return [
-                Leased(r.id, r.workspace_id, r.kind, r.recipient, dict(r.payload), r.attempts)
+                Leased(
+                    r.id,
+                    r.workspace_id,
+                    r.kind,
+                    r.recipient,
+                    dict(r.payload),
+                    r.attempts,
+                    r.last_error,
+                )
                 for r in rows
             ]
 
@@ -180,6 +202,8 @@ class OutboxWorker(DrainLoop):
             log.exception("cannot render outbox %s (%s)", row.id, row.kind)
             await self._fail(row, f"render: {exc!r}", report)
             return
+        if make_file is None and await self._landed_already(row, client, report):
+            return
         try:
             if make_file is not None:
                 response = await sender.files_upload_v2(
@@ -191,17 +215,73 @@ class OutboxWorker(DrainLoop):
                     initial_comment=text,
                 )
             else:
-                response = await sender.chat_postMessage(
-                    channel=row.recipient, text=text, blocks=blocks
+                response = await self._poster(sender).chat_postMessage(
+                    channel=row.recipient,
+                    text=text,
+                    blocks=blocks,
+                    metadata=landed.metadata(row.id),
                 )
         except SlackApiError as exc:
             await self._refused(row, exc, report)
             return
         except (ClientError, TimeoutError, OSError, SlackRequestError) as exc:
-            await self._retry(row, f"{exc.__class__.__name__}: {exc}", None, report)
+            # No answer: Slack may yet post it, so the next try first looks for it.
+            mark = landed.UNCERTAIN if landed.unanswered(exc) and make_file is None else ""
+            await self._retry(row, f"{mark}{exc.__class__.__name__}: {exc}", None, report)
             return
         channel = str(response.get("channel") or row.recipient)
         ts = str(response.get("ts") or "")
+        await self._sent(row, channel, ts, report)
+
+    async def _landed_already(
+        self, row: Leased, client: AsyncWebClient, report: DrainReport
+    ) -> bool:
+        """After a try that got no answer: whether that try's message is in the DM after all
+        (then it is marked sent, not sent again). True when the row was dealt with."""
+        if not (row.last_error or "").startswith(landed.UNCERTAIN):
+            return False
+        if not landed.checkable(row.recipient) or row.workspace_id in self._no_history:
+            return False
+        try:
+            found = await landed.find_landed(client, row.recipient, row.id)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or exc.response.status_code)
+            if error in ("missing_scope", "not_allowed_token_type"):
+                # An install from before im:history: send again, as before the check existed.
+                log.warning("outbox %s: cannot check for a landed copy (%s)", row.id, error)
+                self._no_history.add(row.workspace_id)  # until the next restart
+                return False
+            await self._retry(row, f"{landed.UNCERTAIN}check: {error}", None, report)
+            return True
+        except (ClientError, TimeoutError, OSError, SlackRequestError) as exc:
+            await self._retry(row, f"{landed.UNCERTAIN}check: {exc!r}", None, report)
+            return True
+        if found is None:
+            return False
+        log.info("outbox %s had landed after all (%s %s): not sent again", row.id, *found)
+        await self._sent(row, found[0], found[1], report)
+        return True
+
+    def _poster(self, sender: AsyncWebClient) -> AsyncWebClient:
+        """``sender`` with chat.postMessage's own, longer timeout (see POST_TIMEOUT_SECONDS)."""
+        poster = copy.copy(sender)
+        poster.timeout = int(max(poster.timeout, self.post_timeout))
+        poster.session = self._post_session
+        return poster
+
+    async def start(self) -> None:
+        self._post_session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=self.post_timeout)
+        )
+        await super().start()
+
+    async def stop(self) -> None:
+        await super().stop()
+        if self._post_session is not None:
+            await self._post_session.close()
+            self._post_session = None
+
+    async def _sent(self, row: Leased, channel: str, ts: str, report: DrainReport) -> None:
         async with self.db.session() as session:
             await outbox.mark_sent(session, row.id, at=self.clock.now(), channel=channel, ts=ts)
             if SUBJECT in row.payload:

@@ -96,7 +96,8 @@ async def test_a_good_set_up_passes_every_check_and_leaves_nothing_behind(
         "✓ rules: claimbot.yaml loads",
         f"✓ database: {database}, schema revision {head_revision()} (up to date)",
         "✓ token: workspace Acme (T1), bot user @claimbot (UBOT)",
-        "✓ scopes: chat:write, chat:write.public, commands, files:write, im:write, users:read "
+        "✓ scopes: chat:write, chat:write.public, commands, files:write, im:history, im:write, "
+        "users:read "
         "granted",
         "✓ channels.approvals: C0APPROVALS exists and the bot can post there",
         "✓ channels.pool: C0POOL exists and the bot can post there",

@@ -61,8 +61,9 @@ async def test_resets_stalls_and_server_errors_lose_nothing_and_repeat_at_most_o
 
     counts = await verdict_dms(bot)
     assert set(counts) == {ALICE, BO, CAROL, MEI}, counts  # nobody's verdict was lost
-    assert all(n <= 2 for n in counts.values()), counts  # the stalled one may arrive twice
-    assert sum(n == 2 for n in counts.values()) <= 1, counts
+    # chat.postMessage has its own, longer timeout than other calls: the stall that outlasts the
+    # general one (1 s) is waited for, not cut short and sent again — nobody hears twice.
+    assert all(n == 1 for n in counts.values()), counts
     async with bot.rt.db.session() as session:
         states = list(
             await session.scalars(

@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from bot.clock import FixedClock
+from bot.fakeslack.access import MANIFEST_SCOPES
 from bot.fakeslack.server import FakeSlack
 from bot.i18n import Translator
 from bot.notify import Notice, enqueue
@@ -202,3 +203,52 @@ async def test_a_card_update_slack_refuses_is_retried_by_the_outbox_until_it_lan
     assert [m.text for m in fake_slack.messages_to("U1")] == ["Done"]
     assert [m.text for m in fake_slack.messages_to("U2")] == ["完成"]
     assert await worker.drain() == DrainReport()  # nothing left to send again
+
+
+async def test_a_send_that_stalled_past_the_timeout_is_found_not_sent_again(
+    db: Database, worker: OutboxWorker, fake_slack: FakeSlack
+) -> None:
+    worker.post_timeout = 0.5
+    worker.client.timeout = 1  # the general timeout; chat.postMessage's own is what counts
+    fake_slack.inject("chat.postMessage", stall=1.5)
+    await notify(db, holder_notice("U1"))
+    first = await worker.drain()
+    assert first.retried == 1  # cut short by our timeout…
+    # …but Slack completes the stalled call anyway.
+    await fake_slack.wait_until(
+        lambda: any(c.delivered for c in fake_slack.calls_to("chat.postMessage")), timeout=5
+    )
+    [landed] = fake_slack.messages_to("U1")
+    worker.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
+    second = await worker.drain()
+    assert second.sent == 1
+    assert len(fake_slack.messages_to("U1")) == 1, "the rep gets the notice once"
+    [row] = await rows(db)
+    assert (row.status, row.sent_ts) == ("sent", landed.ts)
+    assert len(fake_slack.calls_to("conversations.history")) == 1
+
+
+async def test_a_send_cut_short_before_slack_saw_it_is_sent_again_once(
+    db: Database, worker: OutboxWorker, fake_slack: FakeSlack
+) -> None:
+    fake_slack.inject("chat.postMessage", reset=True)
+    await notify(db, holder_notice("U1"))
+    assert (await worker.drain()).retried == 1
+    worker.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
+    assert (await worker.drain()).sent == 1
+    assert len(fake_slack.messages_to("U1")) == 1
+
+
+async def test_without_im_history_a_cut_short_send_is_simply_sent_again(
+    db: Database, worker: OutboxWorker, fake_slack: FakeSlack
+) -> None:
+    fake_slack.grant("xoxb-test", MANIFEST_SCOPES - {"im:history"})
+    fake_slack.inject("chat.postMessage", reset=True)
+    await notify(db, holder_notice("U1"))
+    await worker.drain()
+    worker.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
+    assert (await worker.drain()).sent == 1
+    assert len(fake_slack.messages_to("U1")) == 1
+    # An install from before the scope was added: Slack refuses the check, the worker copes.
+    [refused] = fake_slack.take_violations()
+    assert "im:history" in refused
