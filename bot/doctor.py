@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -40,8 +39,6 @@ BAD_TOKEN_ERRORS = frozenset(
 # What a Web API call raises when Slack cannot be reached at all.
 UNREACHABLE = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
 MANIFEST_FILE = "manifest.yaml"
-# Optional: another part of the bot may report on itself (e.g. webhooks) through this hook.
-ExtraCheck = Callable[[], Awaitable["Check"]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +139,6 @@ class Doctor:
     rules: Rules | None = None
     rules_error: str | None = None
     manifest: Path | None = None
-    extra: list[ExtraCheck] = field(default_factory=list)
 
     async def run(self) -> Report:
         """Every check, one line each; a failed check never stops the next."""
@@ -179,8 +175,6 @@ class Doctor:
             add(await self.check_admins(workspace, database_ok=report.revision is not None))
         if self.rules is not None and report.revision is not None:
             report.checks.extend(await self.check_webhooks(self.rules))
-        for extra in self.extra:
-            add(await extra())
         return report
 
     def check_rules(self) -> Check:

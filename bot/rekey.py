@@ -10,7 +10,7 @@ there. When it finishes, the workspace's key *generation* moves on; a running bo
 next duplicate check, picks up the new keys at once (they are new rows) and rebuilds its index
 in the background to drop the deleted ones.
 
-Customers imported before the other name was stored (migration 0004) lose a key made only from
+Customers imported before the other name was stored (migration 0005) lose a key made only from
 that other name if the new normaliser keys it differently; re-importing the file restores it.
 """
 

@@ -14,7 +14,6 @@ from bot.doctor import Doctor
 from bot.rules import Rules, load_rules
 from bot.settings import ConfigError, Settings
 from bot.slack_client import web_client
-from bot.webhooks.status import doctor_check
 from store.db import Database
 
 
@@ -38,15 +37,13 @@ async def handle(_args: argparse.Namespace) -> int:
         rules_error = str(exc)
     db = Database(settings.database_url)
     try:
-        clock = SystemClock()
         doctor = Doctor(
             settings=settings,
             db=db,
             client=web_client(settings),
-            clock=clock,
+            clock=SystemClock(),
             rules=rules,
             rules_error=rules_error,
-            extra=[doctor_check(db, rules, clock)] if rules and rules.webhooks.endpoints else [],
         )
         report = await doctor.run()
     finally:

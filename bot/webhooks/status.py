@@ -10,13 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot.clock import Clock
-from bot.doctor import Check, ExtraCheck
 from bot.rules import Rules
 from store import webhooks as store
-from store.db import Database, DatabaseUnavailable
+from store.db import Database
 
 # An event still undelivered after this long means the receiver has been down a while.
 LATE_AFTER = timedelta(hours=1)
@@ -94,25 +90,3 @@ async def webhook_status(db: Database, rules: Rules, now: datetime) -> list[Endp
             )
         )
     return statuses
-
-
-def doctor_check(db: Database, rules: Rules, clock: Clock) -> ExtraCheck:
-    """The webhooks' line in ``claimbot doctor`` (its ``extra`` hook): ✗ naming each failing
-    endpoint and its last error, ✓ with every endpoint's count of pending deliveries."""
-
-    async def check() -> Check:
-        try:
-            statuses = await webhook_status(db, rules, clock.now())
-        except (DatabaseUnavailable, SQLAlchemyError) as exc:
-            return Check(
-                "webhooks",
-                False,
-                f"cannot read the deliveries ({exc.__class__.__name__}); "
-                "run claimbot migrate if the database is behind",
-            )
-        failing = [s for s in statuses if not s.ok]
-        shown = failing or statuses
-        detail = "; ".join(s.line() for s in shown) or "no endpoints"
-        return Check("webhooks", not failing, detail)
-
-    return check

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-import pytest
-import pytest_asyncio
 from sqlalchemy import func, select
 
 from bot.fakeslack.reading import text_of
 from bot.fakeslack.records import Message
 from bot.rules import Rules
 from store.models import AuditEvent, Claim, OutboxMessage
-from tests.databases import database_of
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, Bot, BotFactory
 
 WEI = "U0MANAGER3"  # a second manager of East (en)
@@ -122,11 +118,3 @@ async def dm_saying(bot: Bot, user: str, words: str) -> Message:
                 assert len(found) == 1, found
                 return found[0]
             await asyncio.sleep(0.05)
-
-
-@pytest_asyncio.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A test's database on SQLite, then on PostgreSQL (name it before ``bot_factory``, so the
-    database outlives the bots using it)."""
-    async with database_of(str(request.param), tmp_path, "corrections.db") as url:
-        yield url

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
 
 from bot.cli.run import BotServer
@@ -24,7 +25,7 @@ from bot.rules import Rules
 from bot.runtime import Runtime
 from bot.settings import Settings
 from store.migrate import upgrade
-from tests.databases import sqlite_url
+from tests.databases import database_of, sqlite_url
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # a Monday, 10:00 in Shanghai
@@ -131,3 +132,11 @@ async def bot_factory(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Bo
 async def bot(bot_factory: BotFactory) -> Bot:
     """One Claimbot on SQLite with the default rules."""
     return await bot_factory()
+
+
+@pytest_asyncio.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A test's database on SQLite, then on PostgreSQL (name it before ``bot_factory``, so the
+    database outlives the bots using it)."""
+    async with database_of(str(request.param), tmp_path, "corrections.db") as url:
+        yield url

@@ -23,6 +23,7 @@ from tests.e2e.approvals_support import (
     audit_actions,
     cards_to,
     claim,
+    dm_saying,
     file_pending,
     outbox_drained,
     start,
@@ -89,12 +90,11 @@ async def test_the_owner_withdraws_a_pending_claim_and_its_approvers_are_told(
         "pending",
         "The customer chose a partner",
     )
-    await outbox_drained(bot)
-    [told_mei] = [m for m in bot.fake.messages_to(MEI) if "撤回" in m.text]
+    told_mei = await dm_saying(bot, MEI, "撤回")
     assert "The customer chose a partner" in text_of(told_mei)
-    assert [m for m in bot.fake.messages_to(WEI) if "withdrew their pending claim" in m.text]
+    await dm_saying(bot, WEI, "withdrew their pending claim")
     # The approval cards lose their buttons.
-    await bot.fake.wait_for("chat.update", count=2)
+    await bot.fake.wait_for("chat.update", count=2, timeout=30)
     [card] = cards_to(bot, MEI)
     assert action_ids(card) == []
     # Nothing left to withdraw.

@@ -28,7 +28,9 @@ async def test_doctor_reports_a_failing_webhook_endpoint(
     slack: FakeSlack, tmp_path: Path, database: str
 ) -> None:
     healthy = await doctor(tmp_path, slack, database, rules=RULES)
-    assert healthy.line("webhooks").startswith("✓ webhooks: webhook crm (http://127.0.0.1:9/hooks)")
+    assert (
+        healthy.line("webhooks.crm") == "✓ webhooks.crm: ok, 0 pending (http://127.0.0.1:9/hooks)"
+    )
     db = Database(database)
     at = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
     async with db.write() as session:
@@ -53,5 +55,5 @@ async def test_doctor_reports_a_failing_webhook_endpoint(
     await db.dispose()
     failing = await doctor(tmp_path, slack, database, rules=RULES)
     assert failing.code == 1
-    line = failing.line("webhooks")
-    assert line.startswith("✗ webhooks: webhook crm") and "1 failed" in line and "HTTP 500" in line
+    line = failing.line("webhooks.crm")
+    assert line.startswith("✗ webhooks.crm: FAILING") and "1 failed" in line and "HTTP 500" in line

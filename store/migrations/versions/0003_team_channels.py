@@ -1,6 +1,6 @@
 """Teams' channels and the days their digest and weekly summary were last decided
 
-Revision ID: 0008
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-29 13:30:00.000000
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
+revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """REST API tokens (hashed, scoped, per workspace) and the webhooks' outbox of deliveries
 
-Revision ID: 0005
-Revises: 0008
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-29 13:14:07.763966
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import store.types
 
-revision: str = "0005"
-down_revision: str | None = "0008"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """A resubmitted claim points at the rejected claim it corrects
 
-Revision ID: 0009
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-29 14:00:00
 """
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
