@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import AuditEvent, Claim
@@ -70,6 +70,12 @@ async def record(
             data=data or {},
         )
     )
+
+
+async def record_many(session: AsyncSession, events: Sequence[dict[str, Any]]) -> None:
+    """Append many events (AuditEvent columns) in one executemany, in the caller's transaction."""
+    if events:
+        await session.execute(insert(AuditEvent), list(events))
 
 
 async def on_claim(

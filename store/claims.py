@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select, union_all
+from sqlalchemy import func, insert, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Claim, ClaimStatus, Collision, EndReason
+
+
+async def insert_claims(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert claims in one multi-row statement (an import); their ids, in the order of ``rows``."""
+    if not rows:
+        return []
+    ids = await session.scalars(
+        insert(Claim).returning(Claim.id, sort_by_parameter_order=True), list(rows)
+    )
+    return list(ids)
 
 
 async def claim_by_submission(
