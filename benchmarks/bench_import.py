@@ -25,7 +25,7 @@ from benchmarks.synthetic import company_names
 
 
 def write_csv(path: Path, rows: int) -> None:
-    now = datetime(2026, 11, 1, tzinfo=UTC)
+    now = datetime.now(UTC)
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, select, union_all, update
+from sqlalchemy import Table, and_, select, union_all, update
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.dialect import insert
 from store.models import Claim, ClaimStatus, Customer, CustomerKey, KeyKind
+
+CUSTOMER_TABLE = cast(Table, Customer.__table__)  # Core inserts: no per-row ORM bookkeeping
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +134,9 @@ async def insert_customers(session: AsyncSession, rows: Sequence[dict[str, Any]]
     if not rows:
         return []
     ids = await session.scalars(
-        sa_insert(Customer).returning(Customer.id, sort_by_parameter_order=True), list(rows)
+        # The table, not the entity: Core's executemany skips the ORM's per-row bookkeeping.
+        sa_insert(CUSTOMER_TABLE).returning(CUSTOMER_TABLE.c.id, sort_by_parameter_order=True),
+        list(rows),
     )
     return list(ids)
 

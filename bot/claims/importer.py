@@ -235,7 +235,8 @@ def _row(line: int, values: dict[str, str], zone: ZoneInfo, now: datetime) -> Im
     if not name:
         raise RowProblem("name", FieldError("validation.required"))
     other = _column(values, "other_name", lambda t: clean_text(t, max_len=120))
-    name_keys = tuple(k for k in dict.fromkeys([company_key(name), company_key(other or "")]) if k)
+    names = [name, other] if other else [name]
+    name_keys = tuple(k for k in dict.fromkeys(company_key(n) for n in names) if k)
     if not name_keys:
         raise RowProblem("name", FieldError("claim.error.name_too_generic"))
     credit_code = _column(values, "credit_code", parse_credit_code)
