@@ -68,8 +68,16 @@ COLUMNS = (
     "last_followup",
 )
 BATCH = 1000
-# The legacy encodings a customer list arrives in once UTF-8 has failed (charset-normalizer names).
-LEGACY = ("gb18030", "big5")
+# The legacy encodings a customer list arrives in once UTF-8 has failed, by the names
+# charset-normalizer gives them: GB18030 reads all of the GB family; Big5 and its Hong Kong variant.
+LEGACY = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "gb18030": "gb18030",
+    "big5": "big5",
+    "big5hkscs": "big5",
+    "cp950": "big5",
+}
 
 
 class UnreadableFile(ValueError):
@@ -151,12 +159,19 @@ def decode(raw: bytes, name: str = "the file") -> tuple[str, str]:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(raw, cp_isolation=list(LEGACY)).best()
-    if best is None or best.encoding not in LEGACY:
+    # Judged against every encoding, not just these two: a Korean or Japanese list must be
+    # refused, not read as GB18030 mojibake.
+    best = from_bytes(raw).best()
+    found = best.encoding if best is not None else ""
+    family = LEGACY.get(found)
+    if family is None:
         raise UnreadableFile(
             f"{name} is not in UTF-8, UTF-16, GB18030 or Big5: save it again as UTF-8 CSV."
         )
-    return str(best), best.encoding
+    try:
+        return raw.decode(family if family == "gb18030" else found), family
+    except UnicodeDecodeError:  # pragma: no cover - the detector decoded it already
+        raise UnreadableFile(f"{name} is not valid {family}: save it again as UTF-8 CSV.") from None
 
 
 def read_text(path: Path) -> tuple[str, str]:
