@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -327,3 +328,13 @@ def test_the_summary_counts_rows_read_and_no_bar_is_drawn_off_a_terminal(
     captured = capsys.readouterr()
     assert captured.out.startswith("5 rows read (utf-8). 3 customers loaded")
     assert "rows/s" not in captured.err
+
+
+@pytest.mark.usefixtures("database")
+def test_on_a_terminal_a_bar_shows_rows_per_second(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    run_import(tmp_path, monkeypatch, CSV)
+    err = capsys.readouterr().err
+    assert "import: 5 rows [" in err and "rows/s]" in err
