@@ -64,6 +64,9 @@ def approval_card(case: ApprovalCase, tr: Translator) -> tuple[str, list[Block]]
     if case.resubmits:
         lines = [tr("approval.card.resubmits", claim_id=case.resubmits)]
         blocks.append(section("\n".join([*lines, *change_lines(dict(case.changes), tr)])))
+    if case.edited:
+        lines = [tr("approval.card.edited"), *change_lines(dict(case.edited), tr)]
+        blocks.append(section("\n".join(lines)))
     blocks += detail_blocks(case, tr)
     blocks += question_blocks(case, tr)
     if case.pending:

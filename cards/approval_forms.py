@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from slack_sdk.models.blocks import Block, InputBlock, PlainTextInputElement, PlainTextObject
+from slack_sdk.models.blocks import (
+    Block,
+    DividerBlock,
+    InputBlock,
+    PlainTextInputElement,
+    PlainTextObject,
+)
 from slack_sdk.models.views import View
 
 from bot.approvals.case import NOTE_MAX_LENGTH, ApprovalCase, Question
@@ -83,13 +91,18 @@ def ask_modal(case: ApprovalCase, tr: Translator, meta: ModalContext) -> View:
 
 
 def answer_modal(
-    customer_name: str, question: Question, tr: Translator, meta: ModalContext
+    customer_name: str,
+    question: Question,
+    tr: Translator,
+    meta: ModalContext,
+    claim_fields: Sequence[dict[str, Any]] = (),
 ) -> View:
-    """The rep's answer to an approver's question."""
+    """The rep's answer to an approver's question; below it, ``claim_fields`` (the edit form's
+    blocks, prefilled) to correct the claim in the same submission."""
     asked = tr(
         "question.asked.body", asker=mention(question.asked_by), customer=customer(customer_name)
     )
-    return _modal(
+    view = _modal(
         ApprovalView.ANSWER,
         tr("question.answer.title"),
         tr("question.answer.submit"),
@@ -98,6 +111,14 @@ def answer_modal(
         tr,
         meta,
     )
+    if claim_fields:
+        more: list[dict[str, Any] | Block] = [
+            DividerBlock(),
+            section(tr("question.answer.fields")),
+            *claim_fields,
+        ]
+        view.blocks = [*(view.blocks or []), *Block.parse_all(more)]
+    return view
 
 
 def _note_input(field: ApprovalField, label: str, hint: str) -> InputBlock:

@@ -23,17 +23,21 @@ from bot.approvals.access import parse_note, parse_ref
 from bot.approvals.case import ApprovalCase, Question
 from bot.approvals.outcome import Attempt
 from bot.approvals.routing import APPROVAL_SUBJECT, QUESTION_SUBJECT
+from bot.corrections import CorrectionRefusal
 from bot.i18n import Translator
-from bot.ids import ApprovalAction, ApprovalField, ApprovalView
+from bot.ids import ApprovalAction, ApprovalField, ApprovalView, ClaimField, CorrectionView
 from bot.notify.inplace import Refreshed
 from bot.runtime import Runtime
 from bot.slack_client import trusted_response_url
 from bot.validation import FieldError
 from cards.approval import approval_card, done_text, question_message, refusal_text
 from cards.approval_forms import ModalContext, answer_modal, ask_modal, notice_view, reject_modal
+from cards.corrections import correction_form
+from cards.corrections import refusal_text as correction_refusal
 from cards.pending import pending_list
 from handlers import context as ctx
 from handlers.claim_command import Invocation, subcommand
+from handlers.claim_form import checked_draft
 from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
 
 log = logging.getLogger(__name__)
@@ -189,7 +193,16 @@ async def on_answer(
     if not attempt.ok or attempt.case is None or attempt.question is None:
         await refuse(respond, attempt, tr)
         return
-    view = answer_modal(attempt.case.customer_name, attempt.question, tr, ModalContext(ref=ref))
+    # The claim's fields too, prefilled as the edit form has them, if the rep may edit it now.
+    _, claim = await rt.edits.check(req.workspace_id, req.user_id, attempt.case.claim_id)
+    fields = (
+        correction_form(tr, rt.rules, claim, callback=CorrectionView.EDIT)["blocks"]
+        if claim is not None
+        else []
+    )
+    view = answer_modal(
+        attempt.case.customer_name, attempt.question, tr, ModalContext(ref=ref), fields
+    )
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
@@ -200,14 +213,40 @@ async def on_answer_submit(
     context: AsyncBoltContext,
     client: AsyncWebClient,
 ) -> None:
-    """The answer: to the approvers, onto the card, and into the rep's own DM."""
+    """The answer: to the approvers, onto the card, and into the rep's own DM. Changed claim
+    fields go through the edit service first, with an edit's checks: the field errors, or a
+    collision named on the name field, keep the modal open and write nothing."""
     req = ctx.request(context)
     rt, tr = req.rt, req.tr
-    answer = await _note(ack, view, ApprovalField.ANSWER, tr)
-    if answer is None:
+    state = flatten_state(view)
+    errors: dict[str, str] = {}
+    answer: str | None = None
+    try:
+        answer = parse_note(state.get(ApprovalField.ANSWER.value))
+    except FieldError as error:
+        errors[ApprovalField.ANSWER.value] = error.message(tr.lang)[:FIELD_ERROR_LIMIT]
+    draft = checked_draft(view, context) if ClaimField.CUSTOMER_NAME.value in state else None
+    if isinstance(draft, dict):
+        errors.update(draft)
+        draft = None
+    if errors or answer is None:
+        await ack(response_action="errors", errors=errors)
         return
     meta = ModalContext.load(view.get("private_metadata"))
     workspace = req.workspace_id
+    if draft is not None:
+        checked = await rt.approvals.questions.may_answer(workspace, req.user_id, meta.ref)
+        if not checked.ok or checked.case is None:
+            await ack(response_action="update", view=notice_view(tr, refusal_text(checked, tr)))
+            return
+        edit = await rt.edits.edit(workspace, req.user_id, checked.case.claim_id, draft)
+        if edit.refusal is CorrectionRefusal.COLLISION:
+            text = correction_refusal(edit, tr)[:FIELD_ERROR_LIMIT]
+            await ack(response_action="errors", errors={ClaimField.CUSTOMER_NAME.value: text})
+            return
+        if edit.refusal not in (None, CorrectionRefusal.UNCHANGED):
+            await ack(response_action="update", view=notice_view(tr, correction_refusal(edit, tr)))
+            return
     attempt = await rt.approvals.questions.answer(workspace, req.user_id, meta.ref, answer)
     if not attempt.ok or attempt.case is None or attempt.question is None:
         await ack(response_action="update", view=notice_view(tr, refusal_text(attempt, tr)))

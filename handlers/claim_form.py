@@ -114,13 +114,19 @@ async def checked_form(
     ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext
 ) -> ClaimDraft | None:
     """The submitted claim form, checked; or ``None`` after showing the errors on the fields."""
+    parsed = checked_draft(view, context)
+    if isinstance(parsed, dict):
+        await ack(response_action="errors", errors=parsed)
+        return None
+    return parsed
+
+
+def checked_draft(view: dict[str, Any], context: AsyncBoltContext) -> ClaimDraft | dict[str, str]:
+    """The claim form's fields in a submitted view: the draft, or the errors by field."""
     req = ctx.request(context)
     today = req.rt.clock.now().astimezone(req.profile.tz).date()
     parsed = parse_form(flatten_state(view), req.rt.rules, today=today)
-    if isinstance(parsed, dict):
-        await ack(response_action="errors", errors=field_errors(parsed, req.tr))
-        return None
-    return parsed
+    return field_errors(parsed, req.tr) if isinstance(parsed, dict) else parsed
 
 
 async def file_and_answer(

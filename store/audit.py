@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import AuditEvent, Claim
+
+AUDITEVENT_TABLE = cast(Table, AuditEvent.__table__)  # Core inserts: no per-row ORM bookkeeping
 
 SYSTEM = "system"
 
@@ -70,6 +72,12 @@ async def record(
             data=data or {},
         )
     )
+
+
+async def record_many(session: AsyncSession, events: Sequence[dict[str, Any]]) -> None:
+    """Append many events (AuditEvent columns) in one executemany, in the caller's transaction."""
+    if events:
+        await session.execute(insert(AUDITEVENT_TABLE), list(events))
 
 
 async def on_claim(

@@ -104,6 +104,8 @@ class ApprovalCase:
     # A correction of a rejected claim: that claim's id and what changed, {field: [before, after]}.
     resubmits: int | None = None
     changes: Mapping[str, Any] = field(default_factory=dict)
+    # Edits since filing (an edit, or an answer to a question that changed fields).
+    edited: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def pending(self) -> bool:
@@ -141,6 +143,7 @@ class ApprovalCase:
             questions=tuple(Question.of(q) for q in questions),
             resubmits=claim.resubmits_id,
             changes=dict((fired.get("resubmission") or {}).get("changes") or {}),
+            edited=dict((fired.get("edited") or {}).get("changes") or {}),
         )
 
     def to_payload(self) -> dict[str, Any]:
@@ -184,6 +187,7 @@ class ApprovalCase:
             ],
             "resubmits": self.resubmits,
             "changes": dict(self.changes),
+            "edited": dict(self.edited),
         }
 
     @classmethod
@@ -228,6 +232,7 @@ class ApprovalCase:
             ),
             resubmits=int(data["resubmits"]) if data.get("resubmits") else None,
             changes=dict(data.get("changes") or {}),
+            edited=dict(data.get("edited") or {}),
         )
 
 

@@ -14,6 +14,8 @@ Decisions the issue left open, made here:
   still the one known by its old phone), and the customer's own name and credit code follow the
   claim that holds it, so the duplicate check finds it by what it is now called.
 - The audit event keeps each changed field's value before and after; the history shows it.
+- The claim keeps its edits since filing (``rules_fired["edited"]``), so its approval card shows
+  them as before → after lines, also on a card re-opened by an edit.
 """
 
 from __future__ import annotations
@@ -59,6 +61,22 @@ def changes_of(claim: Claim, draft: ClaimDraft) -> dict[str, list[Any]]:
     return changed
 
 
+def with_edits(fired: dict[str, Any] | None, changes: dict[str, list[Any]]) -> dict[str, Any]:
+    """``rules_fired`` with the claim's edits since filing folded in, ``{field: [first before,
+    latest after]}``, for the approval card's before → after lines (a field edited back to its
+    filed value drops out)."""
+    fired = dict(fired or {})
+    edited = dict((fired.get("edited") or {}).get("changes") or {})
+    for name, (before, after) in changes.items():
+        first = edited.get(name, [before])[0]
+        if first == after:
+            edited.pop(name, None)
+        else:
+            edited[name] = [first, after]
+    fired["edited"] = {"changes": edited}
+    return fired
+
+
 @dataclass
 class EditService(Corrector):
     """Corrections to a filed claim's data."""
@@ -101,6 +119,7 @@ class EditService(Corrector):
             for name in changes:
                 setattr(claim, name, getattr(draft, name))
             claim.version += 1
+            claim.rules_fired = with_edits(claim.rules_fired, changes)
             await self._follow_customer(session, workspace_id, claim, draft, now)
             held = near and was is ClaimStatus.ACTIVE
             if held:

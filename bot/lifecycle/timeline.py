@@ -117,6 +117,12 @@ def idle_offsets(rules: ProtectionRules) -> tuple[timedelta, ...]:
     return tuple(sorted(offsets))
 
 
+def protection_end(decided_at: datetime, rules: ProtectionRules) -> datetime:
+    """When the protection of a claim approved at ``decided_at`` ends, before follow-ups and
+    extensions add to it."""
+    return decided_at + timedelta(days=rules.days)
+
+
 def followup_protection(
     current: datetime | None, *, decided_at: datetime, rules: ProtectionRules
 ) -> datetime | None:

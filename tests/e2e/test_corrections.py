@@ -244,6 +244,7 @@ async def test_an_edit_resembling_another_customer_goes_back_to_approval(
     await outbox_drained(bot)
     [card] = cards_to(bot, MEI)
     assert "杭州远杭物流有限公司" in text_of(card)
+    assert f"{ACME} → 杭州远杭物流有限公司" in text_of(card), "the card says what changed"
     bot.checked(await bot.slack.block_action("approval_approve", user=MEI, message=card))
     await bot.fake.wait_for("chat.update", count=2)
     assert (await claim(bot, claim_id)).status == "active"
@@ -314,3 +315,86 @@ async def click(bot: Bot, action_id: str, *, user: str, **where: Any) -> dict[st
     bot.checked(await bot.slack.block_action(action_id, user=user, **where))
     await bot.fake.wait_for("views.open", count=before + 1)
     return bot.fake.latest_view()
+
+
+# -- an answer to "Ask for more info" that corrects fields ---------------------------------------
+
+
+async def answer_form(bot: Bot, question: str, *, opened: int = 1) -> dict[str, Any]:
+    """Wei asks Alice ``question`` on her pending claim's card; Alice opens the answer form
+    (``opened``: the modals opened before)."""
+    [card] = cards_to(bot, WEI)
+    bot.checked(await bot.slack.block_action("approval_ask", user=WEI, message=card))
+    await bot.fake.wait_for("views.open", count=opened + 1)
+    asked = bot.fake.latest_view("approval_ask_form")
+    await bot.submit(asked, {"approval_question": question}, user=WEI)
+    await outbox_drained(bot)
+    [dm] = [m for m in bot.fake.messages_to(ALICE) if "approval_answer" in action_ids(m)]
+    bot.checked(await bot.slack.block_action("approval_answer", user=ALICE, message=dm))
+    await bot.fake.wait_for("views.open", count=opened + 2)
+    return bot.fake.latest_view("approval_answer_form")
+
+
+async def test_an_answer_that_corrects_the_phone_shows_on_the_managers_card(
+    database_url: str, bot_factory: BotFactory
+) -> None:
+    bot = await start(bot_factory, database_url=database_url)
+    claim_id = await file_pending(bot, ALICE)
+    form = await answer_form(bot, "Is that the right phone?")
+    # The answer form holds the claim's fields, prefilled as the edit form has them.
+    assert initial(form, "phone") == "+8613800138000"
+    assert initial(form, "customer_name") == BIG_DEAL["customer_name"]
+    bad = (await bot.submit(form, {"approval_answer_text": "", "email": "nope"}, user=ALICE)).json()
+    assert bad["response_action"] == "errors"
+    assert set(bad["errors"]) == {"approval_answer_text", "email"}
+
+    done = await bot.submit(
+        form, {"approval_answer_text": "No, it is 139.", "phone": "139 0013 9000"}, user=ALICE
+    )
+    assert done.text == ""
+    edited = await claim(bot, claim_id)
+    assert (edited.phone, edited.status, edited.version) == ("+8613900139000", "pending", 2)
+    [event] = await audit_actions(bot, "claim.edited")
+    assert event.actor_id == ALICE
+    assert event.data["changes"] == {"phone": ["+8613800138000", "+8613900139000"]}
+    assert [e.actor_id for e in await audit_actions(bot, "claim.info_provided")] == [ALICE]
+    await outbox_drained(bot)
+    # Both managers' cards, updated in place: the answer, the new phone, and what changed.
+    for manager in (WEI, MEI):
+
+        def updated(manager: str = manager) -> bool:
+            return "+8613900139000" in text_of(cards_to(bot, manager)[0])
+
+        await bot.fake.wait_until(updated)
+        [card] = cards_to(bot, manager)
+        text = text_of(card)
+        assert "+8613800138000 → +8613900139000" in text, text
+        assert "approval_approve" in action_ids(card)
+
+
+async def test_an_answer_making_the_customer_another_reps_is_refused_on_the_field(
+    database_url: str, bot_factory: BotFactory
+) -> None:
+    bot = await start(bot_factory, database_url=database_url)
+    await file_active(bot, OTHER, user=CAROL)
+    claim_id = await file_pending(bot, ALICE)
+    form = await answer_form(bot, "Which company is it really?", opened=2)
+    taken = (
+        await bot.submit(
+            form,
+            {"approval_answer_text": "Sorry, this one.", "customer_name": OTHER["customer_name"]},
+            user=ALICE,
+        )
+    ).json()
+    assert taken["response_action"] == "errors"
+    assert f"<@{CAROL}>" in taken["errors"]["customer_name"]
+    # Nothing written: the claim as filed, the question still open, no edit, no answer.
+    unchanged = await claim(bot, claim_id)
+    assert (unchanged.customer_name, unchanged.version) == (BIG_DEAL["customer_name"], 1)
+    assert await audit_actions(bot, "claim.edited") == []
+    assert await audit_actions(bot, "claim.info_provided") == []
+    # The answer alone still goes through afterwards.
+    done = await bot.submit(form, {"approval_answer_text": "Sorry, this one."}, user=ALICE)
+    assert done.text == ""
+    assert (await claim(bot, claim_id)).version == 1
+    assert [e.actor_id for e in await audit_actions(bot, "claim.info_provided")] == [ALICE]
