@@ -62,6 +62,9 @@ class PeopleDirectory:
         self._rules = rules
         self._clock = clock
         self._cache: dict[tuple[str, str], tuple[Profile, object]] = {}
+        # Bumped by each user_change: a look-up that began before the change must not cache
+        # the profile it read (it may be the old one, and would be kept for a day).
+        self._changes: dict[tuple[str, str], int] = {}
 
     def default_profile(self, user_id: str) -> Profile:
         """The profile assumed when Slack cannot tell us more."""
@@ -76,6 +79,8 @@ class PeopleDirectory:
         user_id = str(user.get("id") or "")
         if not user_id:
             return
+        key = (workspace_id, user_id)
+        self._changes[key] = self._changes.get(key, 0) + 1
         self.forget(workspace_id, user_id)
         # The event's user object has the time zone but not always the locale: without it the
         # stored profile is marked stale, so the next lookup asks users.info.
@@ -91,6 +96,10 @@ class PeopleDirectory:
                 tz=str(tz) if isinstance(tz, str) and tz else None,
                 fetched_at=self._clock.now() if has_locale else None,
             )
+        # A look-up running while the change was written may have read the old row (a snapshot
+        # taken before the commit): it must neither have cached it nor cache it now.
+        self._changes[key] += 1
+        self.forget(workspace_id, user_id)
 
     async def profile(
         self, workspace_id: str, user_id: str, client: AsyncWebClient | None
@@ -102,6 +111,7 @@ class PeopleDirectory:
         cached = self._cache.get(key)
         if cached is not None and cached[1] > now:  # type: ignore[operator]
             return cached[0]
+        generation = self._changes.get(key, 0)
 
         reachable = True
         try:
@@ -133,7 +143,8 @@ class PeopleDirectory:
         if profile is None:
             profile = known or self.default_profile(user_id)
             keep = FALLBACK_TTL
-        self._cache[key] = (profile, now + keep)
+        if self._changes.get(key, 0) == generation:
+            self._cache[key] = (profile, now + keep)
         return profile
 
     async def _fetch(
