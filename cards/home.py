@@ -288,6 +288,10 @@ def rules_blocks(rules: Rules, tr: Translator) -> list[Block]:
         needs.append(tr("home.rules.needs.deal_size", amount=amount(a.deal_size_threshold)))
     if a.key_accounts:
         needs.append(tr("home.rules.needs.key_accounts", count=len(a.key_accounts)))
+    for condition in a.profile:
+        field = rules.form.profile_field(condition.field)
+        label = field.label(tr.lang) if field else condition.field
+        needs.append(tr("home.rules.needs.profile", field=label))
     fields = [
         (tr("home.rules.protection"), tr("home.rules.protection_value", days=p.days, max=p.max_protection_days)),
         (tr("home.rules.followup"), tr("home.rules.followup_value", days=p.followup_overdue_days, manager=p.manager_copy_after_overdue_days)),
