@@ -32,6 +32,7 @@ from bot.metrics.definitions import Metrics
 from bot.metrics.periods import Period
 from bot.metrics.service import ScopeKind
 from bot.rules import Rules
+from cards.analytics import pipeline_blocks
 from cards.approval import customer
 from cards.blocks import VIEW_BLOCK_LIMIT, clip, context, divider, header, section
 from cards.followup import claim_buttons, stage_label
@@ -258,6 +259,8 @@ def metrics_blocks(model: HomeModel, rules: Rules, tr: Translator) -> list[Block
     blocks.append(metric_fields(report.totals, tr))
     blocks += breakdown_blocks(report, tr, shown=10)
     blocks += channel_blocks(report, rules, tr)
+    if model.pipeline is not None:
+        blocks += pipeline_blocks(model.pipeline, rules, tr)
     blocks.append(context(tr("home.metrics.more")))
     return blocks
 

@@ -97,6 +97,9 @@ class Analytics:
         return t.filed_value, t.approved_value, t.won_value
 
 
+__all__ = ["Analytics", "AnalyticsService", "ByProfile", "FunnelStep", "GroupRow", "Grouping"]
+
+
 def funnel_stages(rules: Rules) -> list[str]:
     """The funnel's stages: every configured stage in order but the lost one."""
     return [s.key for s in rules.stages if s.outcome != "lost"]

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.fakeslack.reading import text_of
 from store.models import Claim
 from tests.e2e.approvals_support import WEI, cards_to, claim, file_pending, start
-from tests.e2e.conftest import ALICE, BO, MEI, Bot, BotFactory
+from tests.e2e.conftest import ADA, ALICE, BO, MEI, Bot, BotFactory
 from tests.e2e.test_corrections import OTHER, SMALL, file_active, initial, open_edit
 
 PROFILE: dict[str, Any] = {
@@ -107,3 +107,29 @@ async def test_the_edit_form_shows_and_corrects_the_profile(bot_factory: BotFact
     assert "tags: vip → listed" in text_of(done["view"])
     edited = await claim(bot, claim_id)
     assert edited.profile == {"industry": "retail", "tags": ["listed"], "company_size": 30}
+
+
+async def test_stats_by_industry_and_the_funnel_count_the_profile(bot_factory: BotFactory) -> None:
+    bot = await profile_bot(bot_factory)
+    await file_pending(bot, ALICE, **FINANCE)  # waits: finance
+    await file_active(bot, OTHER | {"profile.industry": "retail"}, user=BO)
+    held = await bot.file_claim(SMALL | {"profile.industry": "finance"}, user=BO)
+    assert "待主管审批" in text_of(held["view"]), "finance waits, whoever files it"
+    async with bot.rt.db.session() as session:
+        assert await session.scalar(select(func.count(Claim.id))) == 3
+
+    result = await bot.command("stats by industry", user=ADA)
+    assert result.text == "", "acknowledged at once, answered through the response_url"
+    [answer] = await bot.fake.wait_for_responses(1, name="/claim stats by industry")
+    shown = text_of(answer.body)
+    assert "By Industry — This month" in shown
+    assert "Finance: 2 filed · 0 approved · 0 won" in shown
+    assert "Retail: 1 filed · 1 approved · 0 won" in shown
+
+    await bot.command("stats funnel", user=ADA)
+    [_, funnel] = await bot.fake.wait_for_responses(2)
+    assert "Stage funnel" in text_of(funnel.body) and "filed ¥5,000,000" in text_of(funnel.body)
+
+    # A word that is no select field says which ones are.
+    usage = await bot.command("stats by tags", user=ADA)
+    assert "`region`, `channel`, `industry`" in usage.text
