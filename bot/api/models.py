@@ -144,6 +144,11 @@ class ClaimOut(_Document):
     source_channel: str | None
     deal_size: Decimal | None
     first_contact_on: date | None
+    profile: dict[str, Any] = Field(
+        default={},
+        description="The customer profile fields of the rules (form.profile) filled in: "
+        "a select's option key, a multi-select's keys, a text, a number.",
+    )
 
     @classmethod
     def of(cls, claim: Claim) -> ClaimOut:

@@ -162,6 +162,7 @@ async def test_a_claim_and_its_history_read_back_and_unknown_ids_are_404(bot: Bo
         "active",
         "form",
     )
+    assert claim.body["profile"] == {}, "no profile fields in the default rules"
     history = await call(bot, "GET", f"/claims/{claim_id}/history", token)
     assert [e["type"] for e in history.body["events"]] == ["claim.filed", "claim.approved"]
     assert history.body["events"][0]["actor_id"] == ALICE
