@@ -12,7 +12,7 @@ from bot.fakeslack.reading import text_of
 from store.models import Claim
 from tests.e2e.approvals_support import WEI, cards_to, claim, file_pending, start
 from tests.e2e.conftest import ADA, ALICE, BO, MEI, Bot, BotFactory
-from tests.e2e.test_corrections import OTHER, SMALL, file_active, initial, open_edit
+from tests.e2e.test_corrections import OTHER, SMALL, file_active, history, initial, open_edit
 
 PROFILE: dict[str, Any] = {
     "form": {
@@ -107,6 +107,8 @@ async def test_the_edit_form_shows_and_corrects_the_profile(bot_factory: BotFact
     assert "tags: vip → listed" in text_of(done["view"])
     edited = await claim(bot, claim_id)
     assert edited.profile == {"industry": "retail", "tags": ["listed"], "company_size": 30}
+    timeline = await history(bot, f"#{claim_id}", user=ALICE)
+    assert "Industry: Retail · Employees: 30 · Tags: Listed" in timeline
 
 
 async def test_stats_by_industry_and_the_funnel_count_the_profile(bot_factory: BotFactory) -> None:
