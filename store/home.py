@@ -3,7 +3,10 @@
 **Lists.** A claim's reclaim is the earlier of its protection end and its idle deadline
 (``last_activity_at`` + a fixed number of days), so the *k* claims reclaimed soonest are always
 among the *k* least recently active and the *k* whose protection ends first: two index-ordered
-queries of *k* rows each, merged by the caller, instead of sorting every active claim.
+queries of *k* rows each, merged by the caller, instead of sorting every active claim. (With
+``segments`` giving claims different idle days this holds only approximately: a claim whose
+segment reclaims it sooner than its activity suggests can sort onto an earlier page than the one
+that reads it. Known and left: the counts stay exact.)
 
 **Changes.** Every state change writes an :class:`~store.models.AuditEvent` in its own transaction
 (:mod:`store.audit`). :func:`watch_changes` collects the events a session flushes and, once that

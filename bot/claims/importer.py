@@ -499,9 +499,8 @@ class CustomerImporter:
             "decided_at": claimed_at,
             "decided_by": audit.SYSTEM,
             "decision": Decision.IMPORT.value,
-            "protection_until": protection_end(
-                claimed_at, self.rules, {"region": row.region, "source_channel": None}
-            ),
+            # An import row has no source channel: only region segments apply to it.
+            "protection_until": protection_end(claimed_at, self.rules, {"region": row.region}),
             "last_activity_at": row.last_followup or claimed_at,
         }
 

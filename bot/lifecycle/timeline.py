@@ -7,6 +7,9 @@ The *protection period* ends at ``protection_until`` (approval + ``days``, plus 
 extensions added), and the claim goes back to the pool then too. Whichever comes first is the
 reclaim; ``reclaim_warning_days`` before it the rep is warned, with what would stop it.
 
+Which protection rules apply is the claim's segment's (``Rules.protection_for``, bot/segments.py):
+the days may differ by source channel, region or any other attribute of the claim.
+
 Everything here is pure: a claim's times and the rules in, moments out.
 """
 
