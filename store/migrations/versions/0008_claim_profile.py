@@ -1,7 +1,7 @@
 """Claims keep the customer profile fields of the rules (form.profile) as one JSON document
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-29 16:30:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import store.types
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
