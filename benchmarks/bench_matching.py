@@ -37,7 +37,6 @@ from bot.matching import (
     score,
 )
 from bot.matching.homophones import fold
-from bot.matching.index import DEFAULT_POSTINGS_BUDGET
 from bot.matching.normalize import split_brand
 from bot.matching.scoring import min_brand_similarity
 
@@ -74,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     entries = [(number, number, key) for number, key in enumerate(keys, start=1)]
 
     tracemalloc.start()
-    traced = _build(entries, args.postings_budget)
+    traced = _build(entries)
     index_bytes, _peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     del traced  # tracing slows the build down threefold: time a second, untraced build
@@ -86,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
 
     started = time.perf_counter()
-    index = _build(entries, args.postings_budget)
+    index = _build(entries)
     rows.append(("index build", f"{time.perf_counter() - started:.1f} s"))
 
     queries = query_names(names, args.queries, seed=args.seed + 1)
@@ -186,12 +185,6 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--min-score", type=float, default=DEFAULT_POSSIBLE_MATCH)
     parser.add_argument(
-        "--postings-budget",
-        type=int,
-        default=DEFAULT_POSTINGS_BUDGET,
-        help="posting entries read beyond those the gram bound requires (speed only)",
-    )
-    parser.add_argument(
         "--curated",
         action="store_true",
         help="precision and recall on the curated real-name pairs instead of the synthetic million",
@@ -241,8 +234,8 @@ def _curated(*, verbose: bool) -> None:
             )
 
 
-def _build(entries: Sequence[tuple[int, int, str]], postings_budget: int) -> NameIndex:
-    index = NameIndex(postings_budget=postings_budget)
+def _build(entries: Sequence[tuple[int, int, str]]) -> NameIndex:
+    index = NameIndex()
     for entry_id, customer_id, key in entries:
         index.add(entry_id, customer_id, key)
     return index

@@ -46,12 +46,11 @@ _KEYS = st.lists(_KEY_PARTS, min_size=1, max_size=7).map(
     st.lists(_KEYS, min_size=1, max_size=60),
     st.lists(_KEYS, min_size=1, max_size=5),
     st.sampled_from([40.0, 60.0, 75.0, 80.0, 92.0]),
-    st.sampled_from([0, 3, 32_000]),
 )
 def test_the_index_finds_everything_a_scan_finds(
-    stored: list[str], queries: list[str], min_score: float, postings_budget: int
+    stored: list[str], queries: list[str], min_score: float
 ) -> None:
-    index = NameIndex(postings_budget=postings_budget)
+    index = NameIndex()
     for number, key in enumerate(stored, start=1):
         index.add(number, number, key)
     for query in queries:

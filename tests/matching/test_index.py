@@ -21,7 +21,6 @@ from bot.matching import (
     score,
 )
 from bot.matching.homophones import fold
-from bot.matching.index import DEFAULT_POSTINGS_BUDGET
 from bot.matching.normalize import split_brand
 from bot.matching.scoring import min_brand_similarity
 from tests.matching.test_normalize import BYTEDANCE_EN, BYTEDANCE_ZH
@@ -163,8 +162,8 @@ def test_empty_index_and_empty_query_find_nothing() -> None:
     assert check(index_of("有限公司"), "有限公司") == []
 
 
-def test_exact_key_is_found_even_when_no_posting_beyond_the_bound_is_read() -> None:
-    index = NameIndex(postings_budget=0)
+def test_exact_key_is_found_among_many_sharing_its_grams() -> None:
+    index = NameIndex()
     for number in range(1, 200):
         index.add(number, number, f"飞海{number}科技")  # all share the 飞海 bigram
     index.add(500, 500, "飞海科技")
@@ -329,8 +328,7 @@ def test_only_equal_keys_score_100() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("postings_budget", [0, DEFAULT_POSTINGS_BUDGET])
-def test_a_crowded_index_still_finds_latin_brands_the_scan_finds(postings_budget: int) -> None:
+def test_a_crowded_index_still_finds_latin_brands_the_scan_finds() -> None:
     """The misses of the million-name benchmark (seed 0) under the old ranking of candidates,
     which kept the keys sharing the most grams: these share few grams, or only common ones."""
     stored = [
@@ -340,7 +338,7 @@ def test_a_crowded_index_still_finds_latin_brands_the_scan_finds(postings_budget
         "Axtraquobi Holdings",  # 84 for Axraquori: 3 shared trigrams
     ]
     keys = [company_key(name) for name in stored]
-    index = NameIndex(postings_budget=postings_budget)
+    index = NameIndex()
     for number, key in enumerate(keys, start=1):
         index.add(number, number, key)
     queries = [
