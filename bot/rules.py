@@ -17,8 +17,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -26,6 +28,7 @@ from pydantic import (
 from bot.i18n import Lang, Translator
 from bot.integration_rules import ApiRules, WebhookRules
 from bot.matching import DEFAULT_CLEAR_MATCH, DEFAULT_POSSIBLE_MATCH
+from bot.segments import Progress, Segment, most_specific
 from bot.settings import ConfigError
 
 UserId = Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{2,}$")]
@@ -97,6 +100,75 @@ class Stage(Option):
     outcome: Literal["won", "lost"] | None = None
 
 
+# A profile field's key: it names the field in the rules file, the export's column and the stored
+# JSON document, so it is kept to plain identifiers.
+ProfileKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+ProfileFieldType = Literal["select", "multi_select", "text", "number"]
+# A modal holds at most 100 blocks; the claim form uses 12 and the edit form the same, so 40
+# profile fields leave room for the blocks a future form adds without ever reaching Slack's limit.
+MAX_PROFILE_FIELDS = 40
+PROFILE_TEXT_MAX = 500
+
+
+class ProfileField(_Section):
+    """An extra field of the customer profile (客户画像), shown in the claim and edit forms."""
+
+    key: ProfileKey
+    type: ProfileFieldType
+    en: Annotated[str, StringConstraints(min_length=1, max_length=150)]
+    zh: Annotated[str, StringConstraints(min_length=1, max_length=150)]
+    required: bool = False
+    options: list[Option] = []
+    # For a number: the smallest and largest accepted values (e.g. a head count of at least 1).
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProfileField:
+        choices = self.type in ("select", "multi_select")
+        if choices and not self.options:
+            raise ValueError(f"profile field {self.key}: a {self.type} needs options")
+        if not choices and self.options:
+            raise ValueError(f"profile field {self.key}: only a select has options")
+        keys = [o.key for o in self.options]
+        if len(keys) != len(set(keys)):
+            raise ValueError(f"profile field {self.key}: option keys must be unique")
+        if len(keys) > 100:
+            raise ValueError(f"profile field {self.key}: at most 100 options (a Slack select)")
+        if any("\n" in k for k in keys):
+            raise ValueError(f"profile field {self.key}: an option key is one line")
+        if (self.min is not None or self.max is not None) and self.type != "number":
+            raise ValueError(f"profile field {self.key}: only a number has min and max")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"profile field {self.key}: min must not be above max")
+        return self
+
+    def label(self, lang: Lang) -> str:
+        """The field's label in ``lang``."""
+        return self.zh if lang == "zh" else self.en
+
+    def option_keys(self) -> set[str]:
+        """The keys a select or multi-select accepts."""
+        return {o.key for o in self.options}
+
+
+class ProfileCondition(_Section):
+    """An approval rule on the customer profile: the claim waits for a manager when the field
+    is one of ``is`` (a multi-select: holds any of them), or a number is at least ``at_least``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    field: ProfileKey
+    is_: list[OptionKey] = Field(default=[], alias="is")
+    at_least: float | None = None
+
+    @model_validator(mode="after")
+    def _one_test(self) -> ProfileCondition:
+        if bool(self.is_) == (self.at_least is not None):
+            raise ValueError(f"profile rule on {self.field}: give either is or at_least")
+        return self
+
+
 class ProtectionRules(_Section):
     """How long claims stay protected, and when idle ones are reminded and reclaimed."""
 
@@ -108,6 +180,9 @@ class ProtectionRules(_Section):
     cooldown_days: Days = 30
     days_per_followup: Days = 0
     max_protection_days: Annotated[int, Field(ge=1, le=3650)] = 180
+    # What restarts the idle clock (and earns days_per_followup): any follow-up, or only one
+    # that moves the claim to a later stage (有效进展, real progress).
+    progress: Progress = "followup"
 
     @model_validator(mode="after")
     def _consistent(self) -> ProtectionRules:
@@ -127,6 +202,42 @@ class ExtensionRules(_Section):
     max_per_claim: Annotated[int, Field(ge=0, le=100)] = 2
 
 
+class FollowUpRules(_Section):
+    """Reminders of the work a claim asks for: the first contact, next steps, time in a stage."""
+
+    # After approval, the owner must log a follow-up within this many hours; when missed, the
+    # managers are told. null (the default) turns the rule off.
+    first_contact_hours: Annotated[int, Field(ge=1, le=24 * 90)] | None = None
+    # When the owner is reminded that the first contact is due (hours after approval); by
+    # default half of first_contact_hours; 0 sends no reminder, only the managers' notice.
+    first_contact_reminder_hours: Annotated[int, Field(ge=0, le=24 * 90)] | None = None
+    # A follow-up's next step reminds the owner on its date (in working hours).
+    next_step_reminders: bool = True
+    # stage key -> days: a claim in that stage for longer reminds its owner, once per entry.
+    stage_timers: dict[OptionKey, Annotated[int, Field(ge=1, le=3650)]] = {}
+
+    @model_validator(mode="after")
+    def _reminder_first(self) -> FollowUpRules:
+        reminder = self.first_contact_reminder_hours
+        if self.first_contact_hours is None:
+            if reminder:
+                raise ValueError("first_contact_reminder_hours needs first_contact_hours")
+        elif reminder is not None and reminder >= self.first_contact_hours:
+            raise ValueError(
+                "first_contact_reminder_hours must be smaller than first_contact_hours"
+            )
+        return self
+
+    @property
+    def first_contact_reminder(self) -> int | None:
+        """Hours after approval at which the owner is reminded (None: no reminder)."""
+        if self.first_contact_hours is None:
+            return None
+        if self.first_contact_reminder_hours is None:
+            return self.first_contact_hours // 2 or None
+        return self.first_contact_reminder_hours or None
+
+
 class ApprovalRules(_Section):
     """Which claims wait for a manager; the others are approved at once."""
 
@@ -136,6 +247,8 @@ class ApprovalRules(_Section):
     key_accounts: list[Annotated[str, StringConstraints(min_length=1)]] = []
     partner: bool = True
     cross_region: bool = True
+    # Profile conditions (form.profile) that hold a claim, e.g. {field: industry, is: [finance]}.
+    profile: list[ProfileCondition] = []
     remind_after_hours: Annotated[int, Field(ge=1, le=24 * 90)] = 24
     escalate_after_hours: Annotated[int, Field(ge=1, le=24 * 90)] = 48
 
@@ -174,6 +287,8 @@ class FormRules(_Section):
     regions: list[Option] = _options(
         "north", "east", "south", "central", "southwest", "northwest", "northeast", "overseas"
     )
+    # Extra customer profile fields (industry, company size, tags …), after the built-in ones.
+    profile: list[ProfileField] = []
 
     @field_validator("required")
     @classmethod
@@ -191,6 +306,20 @@ class FormRules(_Section):
         if len(keys) > 100:
             raise ValueError("at most 100 options (a Slack select holds 100)")
         return value
+
+    @field_validator("profile")
+    @classmethod
+    def _profile_fields(cls, value: list[ProfileField]) -> list[ProfileField]:
+        keys = [f.key for f in value]
+        if len(keys) != len(set(keys)):
+            raise ValueError("profile field keys must be unique")
+        if len(keys) > MAX_PROFILE_FIELDS:
+            raise ValueError(f"at most {MAX_PROFILE_FIELDS} profile fields (a modal's blocks)")
+        return value
+
+    def profile_field(self, key: str) -> ProfileField | None:
+        """The profile field called ``key``."""
+        return next((f for f in self.profile if f.key == key), None)
 
 
 class TeamRules(_Section):
@@ -271,6 +400,10 @@ class Rules(_Section):
     admins: list[UserId] = []
     partners: list[UserId] = []
     protection: ProtectionRules = ProtectionRules()
+    # Protection rules that differ by segment (source channel, region, industry…): see
+    # bot/segments.py; the most specific matching segment wins.
+    segments: list[Segment] = []
+    followups: FollowUpRules = FollowUpRules()
     extension: ExtensionRules = ExtensionRules()
     approval: ApprovalRules = ApprovalRules()
     matching: MatchingRules = MatchingRules()
@@ -291,6 +424,8 @@ class Rules(_Section):
     database: DatabaseRules = DatabaseRules()
     webhooks: WebhookRules = WebhookRules()
     api: ApiRules = ApiRules()
+    # Each segment's protection rules, the defaults with its changes applied (checked once).
+    _segment_protection: list[ProtectionRules] = PrivateAttr(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
@@ -314,6 +449,26 @@ class Rules(_Section):
             raise ValueError("exactly one stage must have outcome: won and one outcome: lost")
         return value
 
+    @model_validator(mode="after")
+    def _profile_rules_name_fields(self) -> Rules:
+        for condition in self.approval.profile:
+            field = self.form.profile_field(condition.field)
+            if field is None:
+                raise ValueError(
+                    f"approval.profile: {condition.field} is not a field of form.profile"
+                )
+            if condition.at_least is not None and field.type != "number":
+                raise ValueError(f"approval.profile: at_least needs a number ({field.key})")
+            if condition.is_ and field.type not in ("select", "multi_select"):
+                raise ValueError(f"approval.profile: is needs a select ({field.key})")
+            unknown = set(condition.is_) - field.option_keys()
+            if unknown:
+                raise ValueError(
+                    f"approval.profile: {', '.join(sorted(unknown))} is not an option of "
+                    f"{field.key}"
+                )
+        return self
+
     @field_validator("teams")
     @classmethod
     def _teams(cls, value: list[TeamRules]) -> list[TeamRules]:
@@ -321,6 +476,44 @@ class Rules(_Section):
         if len(names) != len(set(names)):
             raise ValueError("team names must be unique")
         return value
+
+    @field_validator("segments")
+    @classmethod
+    def _segments(cls, value: list[Segment], info: ValidationInfo) -> list[Segment]:
+        protection = info.data.get("protection")
+        if protection is None:
+            return value  # protection itself is invalid and reported
+        for position, segment in enumerate(value):
+            try:
+                _apply(protection, segment)
+            except ValidationError as exc:
+                problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+                raise ValueError(f"segment {position + 1}: {problems}") from None
+        return value
+
+    def model_post_init(self, context: object, /) -> None:
+        self._segment_protection = [_apply(self.protection, s) for s in self.segments]
+
+    @model_validator(mode="after")
+    def _timed_stages(self) -> Rules:
+        for key in self.followups.stage_timers:
+            stage = self.stage(key)
+            if stage is None or stage.outcome:
+                raise ValueError(
+                    f"followups.stage_timers: {key!r} is not a configured stage "
+                    "(won and lost end a claim and have no timer)"
+                )
+        return self
+
+    def protection_for(self, claim: object) -> ProtectionRules:
+        """The protection rules of ``claim`` (an object or mapping of its attributes): the most
+        specific matching segment's, else the defaults."""
+        position = most_specific(self.segments, claim)
+        return self.protection if position is None else self._segment_protection[position]
+
+    def protection_variants(self) -> list[ProtectionRules]:
+        """Every protection rule set a claim may have: the defaults and each segment's."""
+        return [self.protection, *self._segment_protection]
 
     @property
     def zone(self) -> ZoneInfo:
@@ -335,6 +528,10 @@ class Rules(_Section):
     def stage(self, key: str) -> Stage | None:
         """The configured stage with ``key``."""
         return next((s for s in self.stages if s.key == key), None)
+
+
+def _apply(protection: ProtectionRules, segment: Segment) -> ProtectionRules:
+    return ProtectionRules.model_validate(protection.model_dump() | segment.protection.changes())
 
 
 def load_rules(path: Path | None) -> Rules:

@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block
 
+from bot.claims.profile import profile_lines
 from bot.history import CustomerHistory, Entry
 from bot.i18n import Translator
 from bot.rules import Rules
@@ -239,6 +240,11 @@ def history_card(history: CustomerHistory, tr: Translator, rules: Rules) -> Card
     """The timeline, oldest of the shown events first, ten lines a section."""
     title = tr("history.title", customer=clip(history.customer_name, 100))
     blocks: list[Block] = [header(title), section(now_line(history, tr))]
+    profile = profile_lines(rules, history.profile, tr)
+    if profile:
+        blocks.append(
+            context(" · ".join(f"{escape_mrkdwn(k)}: {escape_mrkdwn(v)}" for k, v in profile))
+        )
     lines = [entry_line(e, tr, rules) for e in history.entries]
     if not lines:
         blocks.append(section(tr("history.empty")))
