@@ -17,8 +17,9 @@ whole. The index therefore returns everything a
 scan of every stored key would, whatever the corpus; the old rule (the 2,000 keys sharing the most
 grams) lost 3 of 282 matches at a million names.
 
-Memory stays flat (see benchmarks/bench_matching.py): keys live in a `KeyTable`, postings and
-per-entry data in `array`s; no Python object exists per name. Counting runs in numpy.
+Memory (see benchmarks/bench_matching.py): keys live in a `KeyTable`, postings and per-entry data
+in `array`s; the one Python object per distinct key is its folded brand, a short str kept because
+candidates are scored by the thousand. Counting runs in numpy.
 
 Not thread-safe: one index is meant to be used from one event loop.
 """
