@@ -44,6 +44,9 @@ __all__ = ["NameIndex", "NameMatch", "score"]
 _NO_ENTRY = -1
 _MAX_BRAND_LENGTH = 65535
 _UNREACHABLE = np.iinfo(np.int32).max
+# np.bincount allocates and scans a counter per stored key (8 MB at a million): worth it only
+# when the entries to count are more than about a sixteenth of the keys; fewer are sorted.
+_SORT_OR_COUNT = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,17 +184,20 @@ class NameIndex:
         postings = [posting for gram in grams if (posting := self._postings.get(gram))]
         if not postings:
             return []
-        # bincount: one pass in C; sorting (np.unique) costs ten times as much at a million names.
-        counted = np.bincount(
-            np.concatenate([np.frombuffer(posting, dtype=np.int32) for posting in postings])
-        )
-        key_ids = np.flatnonzero(counted)
+        entries = np.concatenate([np.frombuffer(posting, dtype=np.int32) for posting in postings])
+        if len(entries) * _SORT_OR_COUNT < len(self._brand_end):
+            # Few entries (most Chinese brands): sorting them beats a counter per stored key.
+            key_ids, counts = np.unique(entries, return_counts=True)
+        else:
+            counted = np.bincount(entries)  # one pass in C, ten times faster than sorting
+            key_ids = np.flatnonzero(counted)
+            counts = counted[key_ids]
         # Brand length -> grams a key must share; the last slot stands for every length beyond.
         needed = np.full(max(required) + 2, _UNREACHABLE, dtype=np.int32)
         for length, fewest in required.items():
             needed[length] = fewest
         lengths = np.frombuffer(self._brand_end, dtype=np.uint16)[key_ids]
-        keep = counted[key_ids] >= needed[np.minimum(lengths, len(needed) - 1)]
+        keep = counts >= needed[np.minimum(lengths, len(needed) - 1)]
         chosen: list[int] = key_ids[keep].tolist()
         return chosen
 
