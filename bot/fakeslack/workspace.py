@@ -15,6 +15,7 @@ from typing import Any
 from bot.fakeslack.errors import SlackError
 from bot.fakeslack.records import JSONDict, Message, Upload
 from bot.fakeslack.surfaces import ViewStore, normalize_blocks
+from bot.fakeslack.triggers import TriggerIds
 from bot.fakeslack.validation import message_problems
 
 Method = Callable[[JSONDict], JSONDict]
@@ -36,9 +37,12 @@ class Identity:
 class Workspace:
     """Users, DM channels, messages, views and uploads of one fake Slack workspace."""
 
-    def __init__(self, identity: Identity, *, base_url: Callable[[], str]) -> None:
+    def __init__(
+        self, identity: Identity, *, base_url: Callable[[], str], triggers: TriggerIds
+    ) -> None:
         self.identity = identity
         self._base_url = base_url
+        self.triggers = triggers
         self.users: dict[str, JSONDict] = {}
         self.dm_channels: dict[str, str] = {}
         self.clear()
@@ -49,7 +53,10 @@ class Workspace:
         self.scheduled: dict[str, JSONDict] = {}
         self.uploads: dict[str, Upload] = {}
         self.view_store = ViewStore(
-            team_id=self.identity.team_id, app_id=self.identity.app_id, bot_id=self.identity.bot_id
+            team_id=self.identity.team_id,
+            app_id=self.identity.app_id,
+            bot_id=self.identity.bot_id,
+            triggers=self.triggers,
         )
         self._last_ts_number = 0
 
