@@ -185,6 +185,7 @@ class Workspace:
 
     def update_message(self, params: JSONDict) -> JSONDict:
         """chat.update; omitted blocks/attachments keep the old ones, as in Slack."""
+        _refuse_user_id(params, "chat.update")
         message = self._find(params, "chat.update", ts_key="ts")
         if not any(k in params for k in ("text", "blocks", "attachments")):
             raise SlackError("no_text", "chat.update: nothing to update (no text/blocks)")
@@ -246,6 +247,7 @@ class Workspace:
 
     def delete_message(self, params: JSONDict) -> JSONDict:
         """chat.delete."""
+        _refuse_user_id(params, "chat.delete")
         message = self._find(params, "chat.delete", ts_key="ts")
         message.deleted = True
         return {"ok": True, "channel": message.channel, "ts": message.ts}
@@ -391,6 +393,19 @@ def user_object(
         "updated": 1_700_000_000,
         "locale": locale,
     }
+
+
+def _refuse_user_id(params: JSONDict, method: str) -> None:
+    """chat.update and chat.delete need the conversation's ID: Slack's chat.update reference,
+    "For direct messages, ensure that this value is a DM ID (starts with D) instead of a User ID
+    (starts with either U or W)". A user ID answers channel_not_found; the app should have kept
+    the channel chat.postMessage answered."""
+    channel = str(params.get("channel") or "")
+    if channel[:1] in ("U", "W"):
+        raise SlackError(
+            "channel_not_found",
+            f"{method}: channel {channel!r} is a user ID; use the DM's D… ID from chat.postMessage",
+        )
 
 
 def _check_content(params: JSONDict, method: str) -> None:
