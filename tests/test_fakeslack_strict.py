@@ -117,3 +117,27 @@ async def test_views_past_slacks_size_limits_are_refused(
     violations = fake_slack.take_violations()
     assert sum("101 blocks (max 100)" in v for v in violations) == 2, violations
     assert any("private_metadata exceeds 3000 characters" in v for v in violations), violations
+
+
+async def test_an_update_that_changes_a_block_under_the_same_block_id_is_flagged(
+    fake_slack: FakeSlack, client: AsyncWebClient
+) -> None:
+    def card(value: str, block_id: str = "approval_actions") -> list[dict[str, Any]]:
+        go = {**button("approve"), "value": value}
+        return [
+            section(f"v{value}", block_id="status"),
+            {"type": "actions", "block_id": block_id, "elements": [go]},
+        ]
+
+    posted = await client.chat_postMessage(channel="C1", text="t", blocks=card("1"))
+    ts = posted["ts"]
+    # The text block changed (no state to keep), the buttons did not: nothing to flag.
+    await client.chat_update(channel="C1", ts=ts, text="t", blocks=card("1"))
+    assert fake_slack.take_violations() == []
+
+    await client.chat_update(channel="C1", ts=ts, text="t", blocks=card("2"))
+    [flagged] = fake_slack.take_violations()
+    assert "block_id 'approval_actions' kept for an actions/input block" in flagged
+
+    await client.chat_update(channel="C1", ts=ts, text="t", blocks=card("3", "approval_actions#3"))
+    assert fake_slack.take_violations() == []

@@ -51,7 +51,10 @@ class FakeSlack:
         self.clock = clock
         self.triggers = TriggerIds(clock)
         self.workspace = Workspace(
-            self.identity, base_url=lambda: self.base_url, triggers=self.triggers
+            self.identity,
+            base_url=lambda: self.base_url,
+            triggers=self.triggers,
+            report=lambda violation: self.violations.append(violation),
         )
         self.calls: list[Call] = []
         self.responses: list[ResponsePost] = []
