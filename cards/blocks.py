@@ -56,6 +56,23 @@ def section(markdown: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=clip(markdown, SECTION_TEXT_LIMIT)))
 
 
+def sections_of_lines(lines: list[str], *, most: int) -> list[SectionBlock]:
+    """``lines`` in sections of at most ``most`` lines each and within Slack's 3,000 characters,
+    a line never split between two sections (``section`` would cut a full one mid-line and lose
+    the lines after the cut); only a line longer than a whole section is clipped."""
+    sections: list[SectionBlock] = []
+    group: list[str] = []
+    for line in lines:
+        joined = "\n".join([*group, line])
+        if group and (len(group) == most or len(joined) > SECTION_TEXT_LIMIT):
+            sections.append(section("\n".join(group)))
+            group = []
+        group.append(line)
+    if group:
+        sections.append(section("\n".join(group)))
+    return sections
+
+
 def context(*markdown: str) -> ContextBlock:
     """Small grey text lines."""
     return ContextBlock(
