@@ -56,9 +56,9 @@ def section(markdown: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=clip(markdown, SECTION_TEXT_LIMIT)))
 
 
-def sections_of_lines(lines: list[str], *, most: int) -> list[SectionBlock]:
-    """``lines`` in sections of at most ``most`` lines each and within Slack's 3,000 characters,
-    a line never split between two sections (``section`` would cut a full one mid-line and lose
+def sections_of_lines(lines: list[str], *, most: int | None = None) -> list[SectionBlock]:
+    """``lines`` in sections within Slack's 3,000 characters (and of at most ``most`` lines), a
+    line never split between two sections (``section`` would cut a full one mid-line and lose
     the lines after the cut); only a line longer than a whole section is clipped."""
     sections: list[SectionBlock] = []
     group: list[str] = []
