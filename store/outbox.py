@@ -148,6 +148,18 @@ async def due_recipients(
     return set(found)
 
 
+async def payload_of(
+    session: AsyncSession, workspace_id: str, dedupe_key: str
+) -> dict[str, Any] | None:
+    """The payload of the notification with ``dedupe_key``, if there is one."""
+    payload = await session.scalar(
+        select(OutboxMessage.payload).where(
+            OutboxMessage.workspace_id == workspace_id, OutboxMessage.dedupe_key == dedupe_key
+        )
+    )
+    return dict(payload) if payload is not None else None
+
+
 async def mark_sent(
     session: AsyncSession, message_id: int, *, at: datetime, channel: str | None, ts: str | None
 ) -> None:

@@ -30,7 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.i18n import LANGS, Lang, Translator
-from bot.notify import HOME_LINK, HOME_URL, LANG, SUBJECT, SUBJECT_ID, landed
+from bot.notify import HOME_LINK, HOME_URL, LANG, card_subjects, landed
 from bot.notify.fallback import CHANNEL_UNUSABLE, ChannelFallback, is_channel
 from bot.notify.files import file_renderer
 from bot.notify.hours import HOURS, deadline_of, delivery_time, is_person
@@ -331,12 +331,12 @@ class OutboxWorker(DrainLoop):
     async def _sent(self, row: Leased, channel: str, ts: str, report: DrainReport) -> None:
         async with self.db.session() as session:
             await outbox.mark_sent(session, row.id, at=self.clock.now(), channel=channel, ts=ts)
-            if SUBJECT in row.payload:
+            for subject, subject_id in card_subjects(row.payload):
                 await posted.record(
                     session,
                     row.workspace_id,
-                    subject=str(row.payload[SUBJECT]),
-                    subject_id=int(row.payload[SUBJECT_ID]),
+                    subject=subject,
+                    subject_id=subject_id,
                     recipient=row.recipient,
                     channel=channel,
                     ts=ts,
