@@ -161,7 +161,8 @@ def pool_digest(payload: dict[str, Any], tr: Translator) -> Card:
         holder = holders.get(str(customer_id))
         if holder is not None:
             # A new block_id: the row changed from a button to a name.
-            text = tr("pool.digest.line.taken", customer=name, holder=mention(holder))
+            # Worded as the single announcement once taken.
+            text = tr("pool.announce.taken", customer=name, holder=mention(holder))
             blocks.append(
                 SectionBlock(
                     block_id=f"pool_taken:{customer_id}",
