@@ -20,6 +20,7 @@ from aiohttp import web
 from bot.fakeslack.access import Access, Channel
 from bot.fakeslack.errors import SlackError
 from bot.fakeslack.faults import Fault, FaultQueue
+from bot.fakeslack.ratelimit import PACED_METHODS, PostRateLimit
 from bot.fakeslack.records import Call, JSONDict, Message, ResponsePost, Upload
 from bot.fakeslack.requests import read_params, read_upload, token_of
 from bot.fakeslack.responses import MAX_USES, ResponseUrls, response_problems
@@ -66,6 +67,8 @@ class FakeSlack:
         self._stopping = asyncio.Event()
         self._faults = FaultQueue(self._stopping)
         self._response_urls = ResponseUrls(self.identity.team_id, clock)
+        # Slack's per-channel pace for posts; None (the default) lets every post through.
+        self.post_rate_limit: PostRateLimit | None = None
         self._changed = asyncio.Condition()
         # Called (synchronously) whenever the fake records something: the playground's page feed.
         self.listeners: list[Callable[[], None]] = []
@@ -406,6 +409,15 @@ class FakeSlack:
         )
         self._faults.add(method, fault)
 
+    def limit_posts(self, *, per_second: float = 1.0, burst: int = 3) -> None:
+        """Answer posts past Slack's per-channel pace with 429 ``ratelimited`` and Retry-After,
+        as Slack does (bot.fakeslack.ratelimit); such calls have ``status`` 429."""
+        self.post_rate_limit = PostRateLimit(per_second=per_second, burst=burst)
+
+    def rate_limited(self) -> list[Call]:
+        """Every call answered 429 (by the post rate limit or an injected fault)."""
+        return [c for c in self.calls if c.status == 429]
+
     # -- HTTP handlers -----------------------------------------------------------------------
 
     async def _api(self, request: web.Request) -> web.StreamResponse:
@@ -421,6 +433,9 @@ class FakeSlack:
             if faulted is not None:
                 call.status, call.reply = faulted.status, _body_of(faulted)
                 return faulted
+            if (limited := self._over_rate_limit(method, params)) is not None:
+                call.status, call.reply = limited.status, _body_of(limited)
+                return limited
             reply = self._dispatch(method, params, token, problems)
             call.status, call.reply, call.delivered = 200, reply, reply["ok"]
             # Slack tells every caller which scopes its token has.
@@ -470,6 +485,18 @@ class FakeSlack:
         except Exception as e:  # a harness bug must fail the test loudly, not hang it
             self.violations.append(f"{method}: fake Slack crashed: {e!r}")
             return {"ok": False, "error": "fatal_error"}
+
+    def _over_rate_limit(self, method: str, params: JSONDict) -> web.Response | None:
+        """Slack's 429 for a post over the channel's pace, or None."""
+        if self.post_rate_limit is None or method not in PACED_METHODS:
+            return None
+        channel = self.workspace.resolve_channel(str(params.get("channel") or ""))
+        wait = self.post_rate_limit.retry_after(channel)
+        if wait is None:
+            return None
+        return web.json_response(
+            {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(wait)}
+        )
 
     async def _upload(self, request: web.Request) -> web.StreamResponse:
         file_id = request.match_info["file_id"]
