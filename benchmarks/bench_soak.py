@@ -75,6 +75,8 @@ RULES = {
 }
 BIG_DEAL = "500万"  # at or above approval.deal_size_threshold's default: a manager decides
 PENDING = ("Waiting for a manager", "待主管审批")
+# The claim form's answer when the decision is not ready inside the window (a loaded machine).
+IN_LINE = ("yours is in line", "已按提交顺序排队")
 
 
 @dataclass
@@ -89,6 +91,8 @@ class Tally:
     acknowledged: dict[str, str] = field(default_factory=dict)
     # Fresh customer names acknowledged as waiting for a manager, by rep.
     pending: dict[str, str] = field(default_factory=dict)
+    # Fresh customer names acknowledged as "in line" (the verdict follows), by rep.
+    in_line: dict[str, str] = field(default_factory=dict)
     # Summaries of follow-ups whose submission was acknowledged (each run's own text).
     followups: set[str] = field(default_factory=set)
     # Actions that found nothing to act on yet (no live card, no verdict DM).
@@ -235,6 +239,8 @@ async def submit(
                 tally.acknowledged[name] = user
             elif any(p in shown for p in PENDING):
                 tally.pending[name] = user
+            elif any(p in shown for p in IN_LINE):
+                tally.in_line[name] = user
 
 
 async def decide(slack: Balancer, fake: FakeSlack, tally: Tally, rng: random.Random) -> None:
@@ -424,7 +430,7 @@ async def what_was_kept(session: Any, tally: Tally) -> tuple[
     """From the database after the run: acknowledged claims present, holders per customer,
     claims a manager decided (customer → rep), acknowledged follow-ups present, outbox rows not
     sent (id → recipient), outbox rows by status."""
-    acknowledged = [*tally.acknowledged, *tally.pending]
+    acknowledged = [*tally.acknowledged, *tally.pending, *tally.in_line]
     present = set(
         await session.scalars(
             select(Claim.customer_name).where(Claim.customer_name.in_(acknowledged))
@@ -489,10 +495,11 @@ def report(
         f"answered within 3 s: {within}/{total} = {within / max(total, 1):.4%}; late: {dict(tally.late)}"
     )
     print(f"5xx answers: {fivexx} (must be 0)")
-    acknowledged = len(tally.acknowledged) + len(tally.pending)
+    acknowledged = len(tally.acknowledged) + len(tally.pending) + len(tally.in_line)
     print(
-        f"acknowledged claims present: {len(present)}/{acknowledged} "
-        f"({len(tally.pending)} of them waiting for a manager when filed) (must be all)"
+        f"acknowledged claims present: {len(present)}/{acknowledged} (must be all; answered "
+        f"'yours' {len(tally.acknowledged)}, 'waiting for a manager' {len(tally.pending)}, "
+        f"'in line' {len(tally.in_line)})"
     )
     print(f"acknowledged follow-ups present: {followups}/{len(tally.followups)} (must be all)")
     multiple = {c: n for c, n in owners.items() if n > 1}
