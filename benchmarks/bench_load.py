@@ -3,6 +3,7 @@ slack-bolt app that only acknowledges, measured in the same run so their ratio t
 
     python -m benchmarks.bench_load [--customers 100000] [--requests 1000] [--concurrency 50]
                                     [--postgres]   # uses CLAIMBOT_TEST_POSTGRES_URL
+                                    [--profile DIR]  # py-spy on the first replica, per scenario
 
 Scenarios (signed requests shaped like Slack's, over keep-alive HTTP):
   open    ``/claim`` — the ack (the modal is opened after it)
@@ -30,6 +31,7 @@ from typing import Any
 import aiohttp
 from multidict import CIMultiDict
 
+from benchmarks.profiling import py_spy, top
 from benchmarks.seed import seed_customers
 from benchmarks.synthetic import company_names
 from bot.fakeslack.slackreq import SlackRequester, SlackResult, sign
@@ -161,18 +163,26 @@ async def scenarios(
     existing: list[str],
     args: argparse.Namespace,
     offset: int,
+    profile_pid: int | None = None,
 ) -> list[dict[str, Any]]:
     results = []
+
+    async def measure(label: str, make: Callable[[int], Awaitable[SlackResult]]) -> None:
+        async with AsyncExitStack() as stack:
+            if profile_pid is not None:
+                collapsed = args.profile / f"{label}.txt"
+                await stack.enter_async_context(py_spy(profile_pid, collapsed))
+            seconds, lat, fail = await run(args.requests, args.concurrency, make)
+        results.append(row(label, app, seconds, lat, fail))
+        if profile_pid is not None:
+            print(f"\nprofile of {app} under {label} ({collapsed}):\n{top(collapsed)}")
+
     if "open" in args.scenarios:
-        seconds, lat, fail = await run(
-            args.requests, args.concurrency, lambda i: slack.command("", user=users[i % len(users)])
-        )
-        results.append(row("open", app, seconds, lat, fail))
+        await measure("open", lambda i: slack.command("", user=users[i % len(users)]))
         await settle()
     if "click" in args.scenarios:
-        seconds, lat, fail = await run(
-            args.requests,
-            args.concurrency,
+        await measure(
+            "click",
             lambda i: slack.block_action(
                 "customer_name",
                 user=users[i % len(users)],
@@ -180,7 +190,6 @@ async def scenarios(
                 value=existing[i % len(existing)],
             ),
         )
-        results.append(row("click", app, seconds, lat, fail))
         await settle()
     if "submit" not in args.scenarios:
         return results
@@ -199,8 +208,7 @@ async def scenarios(
         }
         return slack.view_submission(view, answers, user=users[i % len(users)])
 
-    seconds, lat, fail = await run(args.requests, args.concurrency, submit)
-    results.append(row("submit", app, seconds, lat, fail))
+    await measure("submit", submit)
     return results
 
 
@@ -255,7 +263,12 @@ async def main(args: argparse.Namespace) -> None:
 
             await run(200, args.concurrency, warm)
         results = await scenarios("bare", bare, users, form, existing, args, 1)
-        results += await scenarios("claimbot", ours, users, form, existing, args, 2)
+        if args.profile is not None:
+            args.profile.mkdir(parents=True, exist_ok=True)
+        results += await scenarios(
+            "claimbot", ours, users, form, existing, args, 2,
+            profile_pid=bots[0].process.pid if args.profile is not None else None,
+        )  # fmt: skip
 
     print(
         f"\n{'scenario':8} {'app':9} {'n':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'fail':>5}"
@@ -283,6 +296,9 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=1_000)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument(
+        "--profile", type=Path, help="sample the (first) bot with py-spy into DIR, per scenario"
+    )
     parser.add_argument("--replicas", type=int, default=1, help="claimbot processes (PostgreSQL)")
     parser.add_argument(
         "--scenarios",

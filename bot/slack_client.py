@@ -6,6 +6,7 @@ import logging
 from urllib.parse import urlsplit
 
 import aiohttp
+import orjson
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -81,7 +82,9 @@ class SlackSession:
         self.session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
-        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
+        self.session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=self.timeout), json_serialize=to_json
+        )
         for client in self.clients:
             client.session = self.session
 
@@ -91,6 +94,13 @@ class SlackSession:
         if self.session is not None:
             await self.session.close()
             self.session = None
+
+
+def to_json(value: object) -> str:
+    """A Web API call's JSON body: orjson writes a modal in a tenth of ``json.dumps``' time
+    (opening the claim form spent a tenth of its CPU there). Non-string keys are written as
+    strings, as ``json.dumps`` writes them."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 # Where Slack's response_urls live (commercial and GovSlack). Anything else that arrives in a

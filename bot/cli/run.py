@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import errno
+import gc
 import logging
 import signal
 from typing import Any
@@ -78,6 +79,20 @@ async def serve(rt: Runtime, *, stop: asyncio.Event) -> int:
     return 0
 
 
+def freeze_heap() -> None:
+    """Leave what start-up built out of every later garbage collection.
+
+    The name indexes are hundreds of thousands of long-lived objects (the log says how many),
+    and each full collection walked them all again, in the middle of whichever request happened
+    to allocate; frozen, a collection walks only what requests create.
+    """
+    gc.collect()
+    gc.freeze()
+    log.info(
+        "start-up heap frozen: %d objects left out of garbage collection", gc.get_freeze_count()
+    )
+
+
 class BotServer:
     """The bot serving Slack: HTTP (or Socket Mode), background services, graceful stop."""
 
@@ -121,6 +136,7 @@ class BotServer:
         for service in self.rt.services:
             await service.start()
             self._started.append(service)
+        freeze_heap()
         host, port = self._runner.addresses[0][:2]
         self.url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
         socket_client = None
