@@ -29,8 +29,9 @@ HEALTH_PATH = "/healthz"
 HealthPart = Callable[[], Awaitable[dict[str, Any]]]
 
 
-def build_web_app(rt: Runtime, bolt_app: AsyncApp | None) -> web.Application:
-    """The aiohttp application; ``bolt_app`` is ``None`` when Socket Mode carries Slack's traffic."""
+def build_web_app(rt: Runtime, bolt_app: AsyncApp | None, *, api: bool = True) -> web.Application:
+    """The aiohttp application; ``bolt_app`` is ``None`` when Socket Mode carries Slack's traffic
+    (or in a worker, which serves ``/healthz`` alone: ``api=False``)."""
     web_app = web.Application()
 
     async def slack_events(request: web.Request) -> web.Response:
@@ -63,7 +64,8 @@ def build_web_app(rt: Runtime, bolt_app: AsyncApp | None) -> web.Application:
 
     web_app.router.add_get(HEALTH_PATH, healthz)
     # The REST API for CRM, ERP and BI tools (bot/api), on the same server.
-    web_app.add_subapp(API_PREFIX, build_api(rt))
+    if api:
+        web_app.add_subapp(API_PREFIX, build_api(rt))
     if bolt_app is not None:
         web_app.router.add_post(EVENTS_PATH, slack_events)
     flow = bolt_app.oauth_flow if bolt_app is not None else None
