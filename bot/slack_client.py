@@ -48,7 +48,21 @@ def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
         base_url=settings.api_url,
         timeout=int(max(1, settings.slack_timeout)),
         retry_handlers=retry_handlers(),
+        logger=api_logger(settings.log_level),
     )
+
+
+def api_logger(level: str) -> logging.Logger:
+    """The logger of Web API calls, its level set to the bot's.
+
+    slack_sdk decides whether to write its debug line about each call by ``logger.level <=
+    DEBUG``, the logger's own level rather than the effective one, and its own logger's level is
+    unset (0): every call formatted its whole request, a modal's ``repr`` included, for a line
+    nobody saw (a tenth of the CPU of opening the claim form).
+    """
+    logger = logging.getLogger("claimbot.slack_api")
+    logger.setLevel(level)
+    return logger
 
 
 # Uploads go to Slack's upload URL and carry whole files (an export, a chart): a call that may
