@@ -242,12 +242,27 @@ _REFUSED_BY_THE_DATABASE = re.compile("[\x00\ud800-\udfff]")
 def scrub(value: Any) -> Any:
     """``value`` with every string cleaned of characters the database refuses; dicts and lists
     are cleaned in place (Bolt hands listeners pieces of the same payload), the rest returned."""
+    if isinstance(value, dict | list) and _clean(value):
+        return value
+    return _scrub(value)
+
+
+def _clean(value: dict[str, Any] | list[Any]) -> bool:
+    """True when nothing in ``value`` needs scrubbing, found without walking it in Python (the
+    walk was 5 % of a click's CPU): orjson refuses lone surrogates and writes NUL as an escape."""
+    try:
+        return b"\\u0000" not in orjson.dumps(value)
+    except TypeError:  # a surrogate, or something not from JSON: walk it
+        return False
+
+
+def _scrub(value: Any) -> Any:
     if isinstance(value, str):
         return _REFUSED_BY_THE_DATABASE.sub("", value)
     if isinstance(value, dict):
         for key, item in value.items():
-            value[key] = scrub(item)
+            value[key] = _scrub(item)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            value[index] = scrub(item)
+            value[index] = _scrub(item)
     return value

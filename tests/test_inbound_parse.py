@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pytest
 from slack_bolt.request.internals import parse_body as bolt_parse_body
 
-from bot.inbound import parse_body
+from bot.inbound import parse_body, scrub
 
 FORM = "application/x-www-form-urlencoded"
 VIEW = {
@@ -37,3 +37,20 @@ def test_a_body_parses_as_bolt_parses_it(body: str, content_type: str | None) ->
 def test_broken_json_is_refused_like_bolt_refuses_it() -> None:
     with pytest.raises(json.JSONDecodeError):
         parse_body("payload=%7Bnot+json", FORM)
+
+
+@pytest.mark.parametrize(
+    ("payload", "cleaned"),
+    [
+        ({"a": "x\x00y", "b": [{"c": "\ud800z"}]}, {"a": "xy", "b": [{"c": "z"}]}),
+        ({"text": "typed \\u0000 as text"}, {"text": "typed \\u0000 as text"}),
+        (
+            {"view": {"state": "北京", "n": [1, None, True]}},
+            {"view": {"state": "北京", "n": [1, None, True]}},
+        ),
+    ],
+)
+def test_scrub_drops_what_the_database_refuses_and_nothing_else(
+    payload: dict[str, object], cleaned: dict[str, object]
+) -> None:
+    assert scrub(payload) == cleaned
