@@ -29,7 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -89,7 +89,7 @@ async def fake_slack_process(users: int) -> AsyncIterator[tuple[str, str]]:
 
 
 @asynccontextmanager
-async def bare_app(api_url: str, log_dir: Path) -> AsyncIterator[str]:
+async def bare_app(api_url: str, log_dir: Path) -> AsyncIterator[tuple[str, int]]:
     port = free_port()
     env = os.environ | {"PORT": str(port), "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api_url}
     with (log_dir / "bare.log").open("wb") as log:
@@ -106,7 +106,7 @@ async def bare_app(api_url: str, log_dir: Path) -> AsyncIterator[str]:
                             break
                 except aiohttp.ClientError:
                     await asyncio.sleep(0.05)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         await process.wait()
@@ -135,9 +135,12 @@ async def run(
 
 
 def row(
-    label: str, app: str, seconds: float, latencies: list[float], failures: int
+    label: str, app: str, seconds: float, latencies: list[float], failures: int, cpu: float
 ) -> dict[str, Any]:
     return {
+        # CPU per request, what it started after its ack included: the cost of a request,
+        # which a shared machine's load inflates far less than it does latencies.
+        "cpu_ms": cpu * 1000 / len(latencies),
         "scenario": label,
         "app": app,
         "n": len(latencies),
@@ -149,12 +152,32 @@ def row(
 
 
 SETTLE_SECONDS = 15.0
+# A process using less CPU than this share of a core has finished what the scenario started.
+IDLE_SHARE = 0.05
 
 
-async def settle() -> None:
+def cpu_seconds(pids: Collection[int]) -> float:
+    """User and system CPU the processes have used, from /proc (Linux)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+async def settle(pids: Collection[int] = ()) -> None:
     """Let the bot finish what each request started after its ack (a modal to open, a hint to
-    show), so that one scenario's tail is not measured as the next one's latency."""
-    await asyncio.sleep(SETTLE_SECONDS)
+    show), so that one scenario's tail is not measured as the next one's latency, and so that
+    its CPU is counted in the scenario's cost: until the processes are idle (or 15 s without
+    ``pids``)."""
+    if not pids:
+        await asyncio.sleep(SETTLE_SECONDS)
+        return
+    for _ in range(300):
+        before = cpu_seconds(pids)
+        await asyncio.sleep(1.0)
+        if cpu_seconds(pids) - before < IDLE_SHARE:
+            return
 
 
 Make = Callable[[int], Awaitable[SlackResult]]
@@ -200,31 +223,37 @@ async def scenarios(
     app: str,
     requests: dict[str, Make],
     args: argparse.Namespace,
+    pids: Collection[int],
     profile_pid: int | None = None,
 ) -> list[dict[str, Any]]:
-    """The closed loop: ``args.requests`` of each scenario, ``args.concurrency`` in flight."""
+    """The closed loop: ``args.requests`` of each scenario, ``args.concurrency`` in flight;
+    ``pids`` are the app's processes, whose CPU is counted."""
     results = []
     for label in [s for s in ("open", "click", "submit") if s in args.scenarios]:
+        await settle(pids)
+        cpu_before = cpu_seconds(pids)
         async with AsyncExitStack() as stack:
             if profile_pid is not None:
                 collapsed = args.profile / f"{label}.txt"
                 await stack.enter_async_context(py_spy(profile_pid, collapsed))
             seconds, lat, fail = await run(args.requests, args.concurrency, requests[label])
-        results.append(row(label, app, seconds, lat, fail))
+            await settle(pids)
+        results.append(row(label, app, seconds, lat, fail, cpu_seconds(pids) - cpu_before))
         if profile_pid is not None:
             print(f"\nprofile of {app} under {label} ({collapsed}):\n{top(collapsed)}")
-        await settle()
     return results
 
 
-async def open_loop(requests: Callable[[int], dict[str, Make]], args: argparse.Namespace) -> None:
+async def open_loop(
+    requests: Callable[[int], dict[str, Make]], args: argparse.Namespace, pids: Collection[int]
+) -> None:
     """Each scenario at each of ``args.rates`` for ``args.seconds``; stops raising the rate of a
     scenario once its p99 is past ten times the limit (the queue only grows from there)."""
     for label in [s for s in ("open", "click", "submit") if s in args.scenarios]:
         results = []
         for n, rate in enumerate(args.rates):
             results.append(await at_rate(rate, args.seconds, requests(10 + n)[label]))
-            await settle()
+            await settle(pids)
             if results[-1].p99 > 10 * P99_LIMIT_MS:
                 break
         print(report(label, results), flush=True)
@@ -260,8 +289,9 @@ async def main(args: argparse.Namespace) -> None:
             )
             for n in range(args.replicas)
         ]
+        pids = [b.process.pid for b in bots]
         if args.worker:
-            await stack.enter_async_context(
+            worker = await stack.enter_async_context(
                 claimbot_process(
                     api_url=api_url,
                     database_url=database_url,
@@ -270,7 +300,8 @@ async def main(args: argparse.Namespace) -> None:
                     command=["worker"],
                 )
             )
-        bare_url = await stack.enter_async_context(bare_app(api_url, work))
+            pids.append(worker.process.pid)
+        bare_url, bare_pid = await stack.enter_async_context(bare_app(api_url, work))
         session = await stack.enter_async_context(
             aiohttp.ClientSession(
                 # The open loop must not queue in the client: as many connections as it needs.
@@ -306,16 +337,17 @@ async def main(args: argparse.Namespace) -> None:
 
         if args.rates:
             size = int(max(args.rates) * args.seconds)
-            await open_loop(lambda offset: ours_for(offset, size), args)
+            await open_loop(lambda offset: ours_for(offset, size), args, pids)
             return
         bare_requests = requests_for("bare", bare, users, form, existing, args.requests, 1)
-        results = await scenarios("bare", bare_requests, args)
+        results = await scenarios("bare", bare_requests, args, [bare_pid])
         if args.profile is not None:
             args.profile.mkdir(parents=True, exist_ok=True)
         results += await scenarios(
             "claimbot",
             ours_for(2, args.requests),
             args,
+            pids,
             profile_pid=bots[0].process.pid if args.profile is not None else None,
         )
     print_results(results, args)
@@ -325,18 +357,22 @@ def print_results(results: list[dict[str, Any]], args: argparse.Namespace) -> No
     """The table, the ratios to the bare app, and each target: met or not."""
     print(
         f"\n{'scenario':8} {'app':9} {'n':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'fail':>5}"
+        f" {'CPU ms/req':>10}"
     )
     for r in results:
         print(
             f"{r['scenario']:8} {r['app']:9} {r['n']:5d} {r['rps']:8.0f} {r['p50']:8.1f} "
-            f"{r['p99']:8.1f} {r['failures']:5d}"
+            f"{r['p99']:8.1f} {r['failures']:5d} {r['cpu_ms']:10.2f}"
         )
     print("\nclaimbot / bare (same run: the machine's load is the same for both):")
     ours = {r["scenario"]: r for r in results if r["app"] == "claimbot"}
     bare = {r["scenario"]: r for r in results if r["app"] == "bare"}
     for scenario in ours:
         c, b = ours[scenario], bare[scenario]
-        print(f"  {scenario:7} p50 x{c['p50'] / b['p50']:.2f}   p99 x{c['p99'] / b['p99']:.2f}")
+        print(
+            f"  {scenario:7} p50 x{c['p50'] / b['p50']:.2f}   p99 x{c['p99'] / b['p99']:.2f}   "
+            f"CPU x{c['cpu_ms'] / b['cpu_ms']:.2f}"
+        )
     print("\ntargets:")
     standard = args.concurrency == 50 and not args.postgres and args.customers == 100_000
     for met, target in targets(ours, bare):
