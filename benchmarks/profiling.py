@@ -51,8 +51,10 @@ def top(collapsed: Path, count: int = 15) -> str:
         own[_short(frames[-1])] += n
         for frame in {_short(f) for f in frames}:
             total[frame] += n
-    busy = samples - sum(n for frame, n in own.items() if _idle(frame))
-    lines = [f"{samples} samples, {busy} busy (not waiting in the event loop's select)"]
+    lines = [
+        f"{samples} samples of threads not idle ({SAMPLES_PER_SECOND}/s; on a shared machine "
+        "a thread waiting for a core counts as not idle too)"
+    ]
     lines.append("  own (self time):")
     lines += [f"    {n * 100 / samples:5.1f}%  {frame}" for frame, n in own.most_common(count)]
     lines.append("  total (with callees), our code and libraries:")
@@ -70,10 +72,6 @@ def _short(frame: str) -> str:
         if marker in path:
             path = path.split(marker)[-1]
     return f"{name} ({path.rsplit('/wt/', 1)[-1]})"
-
-
-def _idle(frame: str) -> bool:
-    return frame.startswith(("select (", "poll (", "epoll", "_run_once (")) and "selectors" in frame
 
 
 def _plumbing(frame: str) -> bool:
