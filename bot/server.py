@@ -90,7 +90,7 @@ class ParsedRequest(AsyncBoltRequest):
     """An HTTP request handed to Bolt with the payload we have already parsed and checked.
 
     Bolt parses the raw body again in HTTP mode; on a submitted form that second parse was a
-    fifth of the request's CPU. Bolt still verifies the signature on ``raw_body``.
+    fifth of the request's CPU. ``raw_body`` is the body as signed (checked before this).
     """
 
     def __init__(
