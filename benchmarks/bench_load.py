@@ -45,6 +45,7 @@ from bot.fakeslack.slackreq import SlackRequester, SlackResult, sign
 from store.db import Database
 from store.migrate import upgrade
 from tests.databases import fresh_postgres_database
+from tests.e2e import processes
 from tests.e2e.processes import BotProcess, claimbot_process, free_port
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -260,6 +261,8 @@ async def open_loop(
 
 
 async def main(args: argparse.Namespace) -> None:
+    # Building the name index of 100,000 customers takes seconds, more on a busy machine.
+    processes.STARTUP_TIMEOUT = 300.0
     async with AsyncExitStack() as stack:
         # The fake Slack runs in a process of its own, as Slack's servers would: its work must
         # not slow the load generator down, or the generator would be what gets measured.
