@@ -49,7 +49,7 @@ async def test_the_web_process_only_answers_and_the_worker_delivers_and_sweeps(
     ) as web:
         slack = SlackRequester(web.url, SIGNING_SECRET, fake=fake_slack)
         await slack.command("", user=ALICE)
-        await fake_slack.wait_for("views.open")
+        await fake_slack.wait_for("views.open", timeout=30)
         answer = (await slack.view_submission(fake_slack.latest_view(), CLAIM, user=ALICE)).json()
         assert answer["response_action"] == "update"
         await asyncio.sleep(QUIET_SECONDS)
@@ -64,10 +64,10 @@ async def test_the_web_process_only_answers_and_the_worker_delivers_and_sweeps(
             name="worker",
             command=["worker"],
         ) as worker:
-            dm = await fake_slack.wait_for("chat.postMessage", timeout=15)
+            dm = await fake_slack.wait_for("chat.postMessage", timeout=30)
             assert dm[0].params["channel"] == ALICE
             assert "北京字节跳动科技有限公司" in dm[0].params["text"]
-            for _ in range(100):
+            for _ in range(300):
                 scheduler = (await health(worker.url))["scheduler"]
                 if scheduler["last_pass"] is not None:
                     break
