@@ -35,6 +35,8 @@ from tests.e2e.processes import free_port
 
 RSS_TARGET_MB = 1024
 FIRST_ANSWER_TARGET_SECONDS = 15.0
+# How long to wait for a first answer before giving up (a busy machine takes far longer).
+ANSWER_WAIT_SECONDS = 600.0
 
 
 def memory_mb(pid: int) -> tuple[float, float]:
@@ -101,7 +103,7 @@ async def main(args: argparse.Namespace) -> None:
             slack = KeepAliveRequester(f"http://127.0.0.1:{port}", SECRET)
             slack.session = session
             first_answer = None
-            while time.perf_counter() - started < 120:
+            while time.perf_counter() - started < ANSWER_WAIT_SECONDS:
                 if process.returncode is not None:
                     raise SystemExit(f"claimbot exited; see {log}")
                 try:
@@ -114,7 +116,7 @@ async def main(args: argparse.Namespace) -> None:
                     break
                 await asyncio.sleep(0.05)
             if first_answer is None:
-                raise SystemExit(f"no answer within 120 s; see {log}")
+                raise SystemExit(f"no answer within {ANSWER_WAIT_SECONDS:.0f} s; see {log}")
             rss_first, _ = memory_mb(process.pid)
             for name in names[:200]:
                 await slack.command(f"check {name}", user="U0LOAD0001")
