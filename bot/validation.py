@@ -10,6 +10,7 @@ The formats themselves are checked by maintained libraries, not by our own patte
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
@@ -151,6 +152,24 @@ def parse_phone(raw: str, default_region: str = "CN") -> str:
         raise FieldError(ErrorCode.PHONE_INVALID)
     if "转" in text:  # the usual Chinese way to write an extension: 010-8888 6666 转 123
         raise FieldError(ErrorCode.PHONE_EXTENSION)
+    mobile = _CN_MOBILE.fullmatch(text.replace(" ", "").replace("-", ""))
+    if mobile is not None and default_region == "CN":
+        number = phonenumbers.PhoneNumber(country_code=86, national_number=int(mobile[1]))
+        if not phonenumbers.is_valid_number(number):
+            raise FieldError(ErrorCode.PHONE_INVALID)
+        return f"+86{mobile[1]}"
+    return _parse_phone_generic(text, default_region)
+
+
+# The shape nearly every number on a Chinese customer list has: a mobile number, perhaps after +86
+# or 0086, perhaps with spaces or dashes. libphonenumber's general parser spends ~60% of
+# parse_phone's time on it (a fifth of an import's CPU per row); for this shape, building the
+# number directly gives the same answer (tests/test_validation.py compares the two).
+_CN_MOBILE: Final = re.compile(r"(?:\+86|0086)?(1[0-9]{10})")
+
+
+def _parse_phone_generic(text: str, default_region: str) -> str:
+    """:func:`parse_phone` by libphonenumber's general parser, for any shape of number."""
     try:
         number = phonenumbers.parse(text, default_region)
     except phonenumbers.NumberParseException as exc:
