@@ -28,7 +28,7 @@ from bot.ids import ApprovalAction, ApprovalBlock
 from bot.notify.kinds import NoticeKind
 from cards.blocks import clip, context, escape_mrkdwn, header, section
 from cards.corrections import change_lines, resubmit_buttons
-from cards.duplicates import explanation
+from cards.duplicates import explanation, how_matched
 from cards.followup import claim_buttons
 from cards.format import amount, mention, parse_iso, plain_name, slack_date
 from cards.registry import renders
@@ -125,7 +125,7 @@ def detail_blocks(case: ApprovalCase, tr: Translator) -> list[Block]:
                 "approval.card.candidate",
                 customer=customer(c.customer_name),
                 holder=mention(c.holder_id),
-                score=f"{c.score:.0f}",
+                how=how_matched(c.matched_on, c.score, tr),
             )
             + "\n"
             + explanation(c.matched_on, c.score, c.probe_key, c.stored_key, tr)
@@ -383,9 +383,7 @@ def refusal_text(attempt: Attempt, tr: Translator) -> str:
             customer=customer(case.customer_name),
             other=customer(held.customer_name),
             holder=mention(held.holder.owner_id if held.holder else None),
-            how=tr(f"duplicates.matched_on.{held.matched_on.value}")
-            if held.score >= 100
-            else tr("duplicates.similar", score=f"{held.score:.0f}"),
+            how=how_matched(held.matched_on.value, held.score, tr),
         )
     refusal = attempt.refusal or Refusal.UNKNOWN
     if refusal in (Refusal.DECIDED, Refusal.HELD_ELSEWHERE):

@@ -134,6 +134,8 @@ class KeyKind(StrEnum):
     CREDIT_CODE = "credit_code"
     PHONE = "phone"
     EMAIL = "email"
+    # The company domain of an e-mail address (never a free-mail one): a hint, not an identifier.
+    EMAIL_DOMAIN = "email_domain"
 
 
 class Person(Base):

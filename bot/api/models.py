@@ -59,7 +59,7 @@ class CheckMatch(_Document):
 
     customer_id: int
     customer_name: str
-    matched_on: Literal["name", "credit_code", "phone", "email"]
+    matched_on: Literal["name", "credit_code", "phone", "email", "email_domain"]
     score: float
     clear: bool = Field(description="The same customer (true) or a possible duplicate (false).")
     status: HoldingStatus

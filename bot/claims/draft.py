@@ -14,6 +14,7 @@ from bot.rules import Rules
 from bot.validation import (
     FieldError,
     clean_text,
+    email_company_domain,
     email_match_key,
     parse_credit_code,
     parse_deal_size,
@@ -62,7 +63,8 @@ class ClaimDraft:
         return [k for k in dict.fromkeys(keys) if k]
 
     def exact_keys(self) -> list[tuple[KeyKind, str]]:
-        """Identifiers matched exactly: credit code, phone, e-mail, and the name keys."""
+        """Keys matched exactly: credit code, phone, e-mail, the name keys, and the e-mail's
+        company domain (a possible-duplicate hint only, see ``duplicates.classify``)."""
         keys: list[tuple[KeyKind, str]] = [(KeyKind.NAME, k) for k in self.name_keys()]
         if self.credit_code:
             keys.append((KeyKind.CREDIT_CODE, self.credit_code))
@@ -70,6 +72,8 @@ class ClaimDraft:
             keys.append((KeyKind.PHONE, self.phone))
         if self.email:
             keys.append((KeyKind.EMAIL, email_match_key(self.email)))
+            if domain := email_company_domain(self.email):
+                keys.append((KeyKind.EMAIL_DOMAIN, domain))
         return keys
 
 
