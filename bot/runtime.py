@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Protocol
 
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
@@ -31,6 +32,7 @@ from bot.home.parts import Home
 from bot.lifecycle.services import Lifecycle
 from bot.lists import ClaimLists
 from bot.merge import CustomerMerger
+from bot.metrics.analytics import AnalyticsService
 from bot.metrics.service import MetricsService
 from bot.notify.fallback import ChannelFallback
 from bot.notify.inplace import Refreshed, Render, update_everywhere
@@ -58,6 +60,17 @@ class BackgroundService(Protocol):
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
+
+
+class Role(Enum):
+    """What a process does: everything, only answer Slack, or only the background work."""
+
+    # ``claimbot`` alone: requests and background services in one process.
+    ALL = "all"
+    # ``claimbot`` with CLAIMBOT_BACKGROUND=off: requests only, beside a worker.
+    WEB = "web"
+    # ``claimbot worker``: the outbox, webhook deliveries and the sweep; no Slack requests.
+    WORKER = "worker"
 
 
 @dataclass
@@ -96,6 +109,7 @@ class Runtime:
     exporter: Exporter = field(init=False)
     # The dashboard: metrics, and the App Home with its refresher.
     metrics: MetricsService = field(init=False)
+    analytics: AnalyticsService = field(init=False)
     home: Home = field(init=False)
     # The Web API client for this process's own calls (Bolt copies it per request).
     slack: AsyncWebClient = field(init=False)
@@ -106,6 +120,8 @@ class Runtime:
     # Extra lines for /healthz from background services (e.g. the scheduler's leadership).
     health_parts: dict[str, Callable[[], Awaitable[Any]]] = field(default_factory=dict)
     services: list[BackgroundService] = field(default_factory=list)
+    # The services a worker takes over from the web processes (see :meth:`services_for`).
+    background: list[BackgroundService] = field(init=False)
 
     def __post_init__(self) -> None:
         self.people = PeopleDirectory(self.db, self.rules, self.clock)
@@ -144,6 +160,7 @@ class Runtime:
             *self.services,
         ]
         self.metrics = MetricsService(self.db, self.rules, self.clock, self.directory)
+        self.analytics = AnalyticsService(self.metrics)
         self.lifecycle = Lifecycle.build(
             db=self.db,
             rules=self.rules,
@@ -184,6 +201,7 @@ class Runtime:
             render=home_view,
         )
         self.services.append(self.home.refresher)
+        self.background = [self.outbox, self.webhooks, self.lifecycle.scheduler]
         self.health_parts["scheduler"] = self.lifecycle.scheduler.health
         if self.rules.webhooks.endpoints:
             self.health_parts["webhooks"] = self._webhook_health
@@ -231,6 +249,26 @@ class Runtime:
         if refreshed.queued:
             self.outbox.kick()
         return refreshed
+
+    def services_for(self, role: Role) -> list[BackgroundService]:
+        """The services a process in ``role`` starts, in order.
+
+        A web process keeps the Slack session, the index warmer and the Home refresher (it
+        refreshes only Homes opened through this process, on changes this process commits); a
+        worker has the Slack session and the outbox, webhook deliveries and the sweep, which
+        take their work from the database whichever process queued it.
+        """
+        if role is Role.ALL:
+            return list(self.services)
+        if role is Role.WEB:
+            return [s for s in self.services if s not in self.background]
+        return [s for s in self.services if s in self.background or isinstance(s, SlackSession)]
+
+    def health_for(self, role: Role) -> None:
+        """Drop the ``/healthz`` lines of services this process does not run."""
+        if role is Role.WEB:
+            self.health_parts.pop("scheduler", None)
+            self.health_parts.pop("webhooks", None)
 
     async def start_services(self) -> None:
         """Start the background services, in order."""

@@ -16,6 +16,9 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///claimbot.db"
 DEFAULT_CONFIG_FILE = "claimbot.yaml"
 
 
+_SWITCH = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
+
+
 class ConfigError(Exception):
     """The deployment cannot start as configured; the message is one sentence for the operator."""
 
@@ -68,6 +71,9 @@ class Settings:
     client_id: str | None = None
     client_secret: str | None = None
     state_secret: str | None = None
+    # False (CLAIMBOT_BACKGROUND=off): this process answers Slack only; ``claimbot worker``
+    # delivers the outbox and webhooks and runs the sweep.
+    background: bool = True
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -125,6 +131,12 @@ class Settings:
                     f"CLAIMBOT_ADMINS must list Slack user IDs such as U012ABCDEF, not {admin!r}."
                 )
 
+        background_text = (get("CLAIMBOT_BACKGROUND") or "on").lower()
+        if background_text not in _SWITCH:
+            raise ConfigError(
+                f"CLAIMBOT_BACKGROUND must be on or off, not {get('CLAIMBOT_BACKGROUND')!r}."
+            )
+
         return cls(
             bot_token=get("SLACK_BOT_TOKEN"),
             signing_secret=get("SLACK_SIGNING_SECRET"),
@@ -140,14 +152,18 @@ class Settings:
             client_id=get("SLACK_CLIENT_ID"),
             client_secret=get("SLACK_CLIENT_SECRET"),
             state_secret=get("SLACK_STATE_SECRET"),
+            background=_SWITCH[background_text],
         )
 
-    def check_credentials(self) -> None:
-        """Raise :class:`ConfigError` naming the first missing variable the chosen mode needs."""
+    def check_credentials(self, *, serving: bool = True) -> None:
+        """Raise :class:`ConfigError` naming the first missing variable the chosen mode needs;
+        ``serving=False`` for ``claimbot worker``, which calls Slack but is never called by it."""
         hint = (
             "create the Slack app from manifest.yaml (README, Quick start) and copy it from there"
         )
-        if self.oauth:
+        if not serving:
+            needed = [] if self.oauth else ["SLACK_BOT_TOKEN"]
+        elif self.oauth:
             needed = ["SLACK_SIGNING_SECRET"]
         elif self.socket_mode:
             needed = ["SLACK_BOT_TOKEN"]

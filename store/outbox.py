@@ -89,6 +89,11 @@ async def enqueue_many(
     return added
 
 
+# How ``last_error`` starts when a row's previous lease ran out with no outcome recorded: its
+# notice may have been sent.
+LEASE_LAPSED = "lease lapsed: "
+
+
 def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
     return (
         OutboxMessage.status == PENDING,
@@ -120,6 +125,10 @@ async def lease_due(
         )
     ).all()
     for row in rows:
+        if row.locked_until is not None:
+            # Leased before and never released: whoever held it (a killed process, a worker
+            # that lost the database after Slack answered) recorded no outcome.
+            row.last_error = f"{LEASE_LAPSED}{row.last_error or ''}"[:2000]
         row.locked_until = now + lease
         row.attempts += 1
     await session.flush()

@@ -45,6 +45,7 @@ def test_values_are_read_and_tidied(tmp_path: Path) -> None:
         ({"CLAIMBOT_CONFIG": "/nonexistent/claimbot.yaml"}, "not a readable file"),
         ({"CLAIMBOT_SLACK_TIMEOUT": "forever"}, "CLAIMBOT_SLACK_TIMEOUT must be a number"),
         ({"CLAIMBOT_SLACK_TIMEOUT": "0"}, "CLAIMBOT_SLACK_TIMEOUT must be a number"),
+        ({"CLAIMBOT_BACKGROUND": "worker"}, "CLAIMBOT_BACKGROUND must be on or off"),
     ],
 )
 def test_malformed_values_are_named(env: dict[str, str], message: str) -> None:
@@ -68,6 +69,17 @@ def test_a_missing_credential_is_one_sentence_naming_it(env: dict[str, str], mis
     assert message.startswith(f"{missing} is not set")
     assert "manifest.yaml" in message
     assert message.count(". ") == 0 and message.endswith(".")
+
+
+def test_background_services_are_on_unless_switched_off() -> None:
+    assert Settings.from_env({}).background
+    assert not Settings.from_env({"CLAIMBOT_BACKGROUND": "OFF"}).background
+
+
+def test_a_worker_needs_the_bot_token_but_no_signing_secret() -> None:
+    Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1"}).check_credentials(serving=False)
+    with pytest.raises(ConfigError, match="SLACK_BOT_TOKEN is not set"):
+        Settings.from_env({}).check_credentials(serving=False)
 
 
 def test_socket_mode_needs_no_signing_secret() -> None:

@@ -23,6 +23,7 @@ from bot.cli import (
     sweep,
     tokens,
     webhooks,
+    worker,
 )
 from bot.settings import ConfigError
 
@@ -38,6 +39,7 @@ COMMANDS = (
     tokens,
     webhooks,
     handover,
+    worker,
 )
 
 

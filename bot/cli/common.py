@@ -20,6 +20,7 @@ from store.migrate import current_revision, upgrade
 async def open_runtime(
     *,
     need_credentials: bool = False,
+    serving: bool = True,
     migrate: bool = True,
     create: bool = True,
     announce: bool = True,
@@ -30,11 +31,12 @@ async def open_runtime(
     ``create=False`` refuses to start on a database that does not exist yet or is empty (a typo
     in the folder or in DATABASE_URL would otherwise make a new, empty one and report nothing).
     ``announce`` names the database on stderr. ``clock`` replaces the system clock
-    (``claimbot sweep --at``).
+    (``claimbot sweep --at``). ``serving=False``: a process Slack never calls (``claimbot
+    worker``) needs no signing secret.
     """
     settings = Settings.from_env()
     if need_credentials:
-        settings.check_credentials()
+        settings.check_credentials(serving=serving)
     logging.getLogger().setLevel(settings.log_level)
     rules = load_rules(settings.config_path)
     name = describe_url(settings.database_url)

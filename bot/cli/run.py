@@ -6,6 +6,8 @@ Start-up runs the doctor's checks and logs them in one block; a token Slack refu
 an unreachable Slack does not (the link retries with back-off). A signal stops the bot in every
 state, start-up and Socket Mode's connecting included; shutdown is graceful: the listener stops
 accepting, in-flight requests finish, background services stop, the database closes.
+With CLAIMBOT_BACKGROUND=off it answers Slack only and ``claimbot worker`` (:mod:`bot.cli.worker`)
+runs the outbox, webhook deliveries and the sweep.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import errno
+import gc
 import logging
 import signal
 from typing import Any
@@ -23,7 +26,7 @@ from bot.app import build_app
 from bot.cli.common import open_runtime
 from bot.clock import SystemClock
 from bot.doctor import Doctor, Report
-from bot.runtime import Runtime
+from bot.runtime import Role, Runtime
 from bot.server import build_web_app
 from bot.settings import ConfigError
 from bot.slack_link import SlackLink
@@ -40,15 +43,15 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 async def handle(_args: argparse.Namespace) -> int:
-    stop = _stop_on_signals()
+    stop = stop_on_signals()
     rt = await open_runtime(need_credentials=True, migrate=True, announce=False)
     try:
-        return await serve(rt, stop=stop)
+        return await serve(rt, stop=stop, role=Role.ALL if rt.settings.background else Role.WEB)
     finally:
         await rt.close()
 
 
-def _stop_on_signals() -> asyncio.Event:
+def stop_on_signals() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -56,9 +59,9 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
-async def serve(rt: Runtime, *, stop: asyncio.Event) -> int:
+async def serve(rt: Runtime, *, stop: asyncio.Event, role: Role = Role.ALL) -> int:
     """Check, start, run until ``stop`` is set (or Slack refuses a token), then shut down."""
-    server = BotServer(rt, on_refused=lambda _reason: stop.set())
+    server = BotServer(rt, on_refused=lambda _reason: stop.set(), role=role)
     try:
         # Start-up may wait on Slack or the database; a signal meanwhile must still stop it.
         starting = asyncio.create_task(server.start())
@@ -78,12 +81,28 @@ async def serve(rt: Runtime, *, stop: asyncio.Event) -> int:
     return 0
 
 
+def freeze_heap() -> None:
+    """Leave what start-up built out of every later garbage collection.
+
+    The name indexes are hundreds of thousands of long-lived objects (the log says how many),
+    and each full collection walked them all again, in the middle of whichever request happened
+    to allocate; frozen, a collection walks only what requests create.
+    """
+    gc.collect()
+    gc.freeze()
+    log.info(
+        "start-up heap frozen: %d objects left out of garbage collection", gc.get_freeze_count()
+    )
+
+
 class BotServer:
     """The bot serving Slack: HTTP (or Socket Mode), background services, graceful stop."""
 
-    def __init__(self, rt: Runtime, *, on_refused: Any = None) -> None:
+    def __init__(self, rt: Runtime, *, on_refused: Any = None, role: Role = Role.ALL) -> None:
         self.rt = rt
-        self.bolt_app = build_app(rt)
+        self.role = role
+        # A worker answers no Slack requests: no Bolt app, no Socket Mode, only /healthz.
+        self.bolt_app = build_app(rt) if role is not Role.WORKER else None
         self._runner: web.AppRunner | None = None
         self._socket_handler: Any = None
         self._on_refused = on_refused
@@ -99,7 +118,11 @@ class BotServer:
         """
         settings = self.rt.settings
         report = await self.check()
-        web_app = build_web_app(self.rt, None if settings.socket_mode else self.bolt_app)
+        web_app = build_web_app(
+            self.rt,
+            None if settings.socket_mode else self.bolt_app,
+            api=self.role is not Role.WORKER,
+        )
         self._runner = web.AppRunner(
             web_app, shutdown_timeout=SHUTDOWN_GRACE_SECONDS, access_log=None
         )
@@ -118,13 +141,15 @@ class BotServer:
                 "check HOST and PORT."
             ) from exc
         # Bound before the services start: a taken port stops start-up before any work begins.
-        for service in self.rt.services:
+        self.rt.health_for(self.role)
+        for service in self.rt.services_for(self.role):
             await service.start()
             self._started.append(service)
+        freeze_heap()
         host, port = self._runner.addresses[0][:2]
         self.url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
         socket_client = None
-        if settings.socket_mode:
+        if settings.socket_mode and self.bolt_app is not None:
             from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
             self._socket_handler = AsyncSocketModeHandler(self.bolt_app, settings.app_token)
@@ -158,11 +183,14 @@ class BotServer:
     def banner(self, report: Report) -> str:
         """One block: mode, workspace, database and schema revision, the checks."""
         settings = self.rt.settings
-        mode = (
-            f"Socket Mode (health on {self.url}/healthz)"
-            if settings.socket_mode
-            else f"HTTP on {self.url}/slack/events"
-        )
+        if self.role is Role.WORKER:
+            mode = f"worker: outbox, webhooks, sweep (health on {self.url}/healthz)"
+        elif settings.socket_mode:
+            mode = f"Socket Mode (health on {self.url}/healthz)"
+        else:
+            mode = f"HTTP on {self.url}/slack/events"
+        if self.role is Role.WEB:
+            mode += "; background services in claimbot worker (CLAIMBOT_BACKGROUND=off)"
         if report.identity is not None:
             who = report.identity
             workspace = f"{who.team} ({who.team_id}), bot user @{who.bot_name}"
@@ -171,7 +199,7 @@ class BotServer:
         else:
             workspace = "unknown until Slack answers"
         lines = [
-            "claimbot starting",
+            "claimbot worker starting" if self.role is Role.WORKER else "claimbot starting",
             f"  mode:      {mode}",
             f"  workspace: {workspace}",
             f"  database:  {describe_url(settings.database_url)} "

@@ -25,6 +25,7 @@ from bot.fakeslack.records import Call, JSONDict, Message, ResponsePost, Upload
 from bot.fakeslack.requests import read_params, read_upload, token_of
 from bot.fakeslack.responses import MAX_USES, ResponseUrls, response_problems
 from bot.fakeslack.socket_mode import SocketModeEndpoint
+from bot.fakeslack.triggers import TriggerIds
 from bot.fakeslack.workspace import Identity, Workspace, user_object
 
 RESPONSE_URL = "response_url"  # pseudo-method names for inject()
@@ -40,13 +41,22 @@ class FakeSlack:
         identity: Identity | None = None,
         tokens: Collection[str] | None = None,
         strict_channels: bool = False,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """``tokens``: accepted tokens (default: any non-empty one); ``strict_channels``: only
-        channels added with :meth:`add_channel` exist."""
+        channels added with :meth:`add_channel` exist; ``clock``: what trigger_id and
+        response_url expiry read (a :class:`~bot.fakeslack.clock.ManualClock` in tests)."""
         self.identity = identity or Identity()
         self.tokens = None if tokens is None else frozenset(tokens)
         self.access = Access(strict_channels=strict_channels)
-        self.workspace = Workspace(self.identity, base_url=lambda: self.base_url)
+        self.clock = clock
+        self.triggers = TriggerIds(clock)
+        self.workspace = Workspace(
+            self.identity,
+            base_url=lambda: self.base_url,
+            triggers=self.triggers,
+            report=lambda violation: self.violations.append(violation),
+        )
         self.calls: list[Call] = []
         self.responses: list[ResponsePost] = []
         self.violations: list[str] = []
@@ -56,7 +66,7 @@ class FakeSlack:
         self.token_teams: dict[str, dict[str, str]] = {}
         self._stopping = asyncio.Event()
         self._faults = FaultQueue(self._stopping)
-        self._response_urls = ResponseUrls(self.identity.team_id)
+        self._response_urls = ResponseUrls(self.identity.team_id, clock)
         # Slack's per-channel pace for posts; None (the default) lets every post through.
         self.post_rate_limit: PostRateLimit | None = None
         self._changed = asyncio.Condition()
@@ -265,6 +275,10 @@ class FakeSlack:
         """The home tab last published for ``user_id``, if any."""
         view_id = self.workspace.view_store.home_view_ids.get(user_id)
         return None if view_id is None else self.view(view_id)
+
+    def trigger_id(self) -> str:
+        """A fresh trigger_id, as Slack puts in an interaction payload; it expires 3 s later."""
+        return self.triggers.issue()
 
     def response_url(self, name: str = "response", *, kind: str = "commands") -> str:
         """A fresh response_url on the fake; posts to it are recorded under ``name``."""
@@ -507,19 +521,23 @@ class FakeSlack:
         if issued is None:
             self.violations.append(f"post to a response_url never issued: {request.path}")
             return web.json_response({"ok": False, "error": "no_service"}, status=404)
-        name, use = issued
         try:
             body = await request.json()
         except ValueError:
             body = None
         url, received = str(request.url), body if isinstance(body, dict) else {}
         fault = self._faults.take(RESPONSE_URL)
-        post = ResponsePost(name, url, received, time.time(), fault.label if fault else None)
+        post = ResponsePost(issued.name, url, received, time.time(), fault.label if fault else None)
         self.responses.append(post)
         try:
             if fault and (faulted := await self._faults.apply(fault, request)) is not None:
                 post.status = faulted.status
                 return faulted
+            if issued.expired:
+                # Not a violation: a URL kept for later (a modal's list) meets this in production.
+                post.status = 404
+                return web.json_response({"ok": False, "error": "expired_url"}, status=404)
+            name, use = issued.name, issued.number
             problems = response_problems(body, use)
             if problems:
                 self.violations.extend(f"response_url {name!r}: {p}" for p in problems)

@@ -283,9 +283,10 @@ class OutboxWorker(DrainLoop):
     async def _landed_already(
         self, row: Leased, client: AsyncWebClient, report: DrainReport
     ) -> bool:
-        """After a try that got no answer: whether that try's message is in the DM after all
-        (then it is marked sent, not sent again). True when the row was dealt with."""
-        if not (row.last_error or "").startswith(landed.UNCERTAIN):
+        """After a try that got no answer, or whose outcome was never recorded: whether that
+        try's message is in the DM after all (then it is marked sent, not sent again). True when
+        the row was dealt with."""
+        if not (row.last_error or "").startswith((landed.UNCERTAIN, outbox.LEASE_LAPSED)):
             return False
         if not landed.checkable(row.recipient) or row.workspace_id in self._no_history:
             return False

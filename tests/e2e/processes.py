@@ -7,7 +7,7 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,9 +37,16 @@ class BotProcess:
 
 @asynccontextmanager
 async def claimbot_process(
-    *, api_url: str, database_url: str, log_dir: Path, name: str, env: Mapping[str, str] = {}
+    *,
+    api_url: str,
+    database_url: str,
+    log_dir: Path,
+    name: str,
+    env: Mapping[str, str] = {},
+    command: Sequence[str] = (),
 ) -> AsyncIterator[BotProcess]:
-    """Start ``python -m bot`` on a free port, wait until /healthz answers, stop it on exit."""
+    """Start ``python -m bot [command]`` on a free port, wait until /healthz answers, stop it on
+    exit."""
     port = free_port()
     log = log_dir / f"{name}.log"
     environment = {
@@ -55,7 +62,7 @@ async def claimbot_process(
     environment.pop("SLACK_APP_TOKEN", None)
     with log.open("wb") as output:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", env=environment, stdout=output, stderr=output,
+            sys.executable, "-m", "bot", *command, env=environment, stdout=output, stderr=output,
             cwd=str(log_dir),
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
