@@ -139,7 +139,7 @@ _DIGEST_LINE = {
 @renders(NoticeKind.POOL_DIGEST)
 def pool_digest(payload: dict[str, Any], tr: Translator) -> Card:
     """In the pool channel, when a sweep released many customers at once: one message of up to
-    ``DIGEST_ROWS`` of them (bot.lifecycle.digest), each with the **Claim** button of the single
+    ``DIGEST_ROWS`` of them (bot.lifecycle.pool_digest), each with the **Claim** button of the single
     announcement; a customer claimed since (``holders``) shows who has it instead. Header, part
     line, rows and footer stay within Slack's 50 blocks."""
     customers: list[dict[str, Any]] = payload["customers"]
