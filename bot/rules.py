@@ -343,11 +343,17 @@ class ChannelRules(_Section):
 
 
 class DeliveryRules(_Section):
-    """When direct messages may land, in each recipient's own Slack time zone."""
+    """When direct messages may land, in each recipient's own Slack time zone; how fast the bot
+    posts in one channel; when the pool gets a digest instead of one card per customer."""
 
     working_hours_start: time = time(9, 0)
     working_hours_end: time = time(19, 0)
     working_days: list[Annotated[int, Field(ge=1, le=7)]] = [1, 2, 3, 4, 5]
+    # Slack: about one message a second per channel, short bursts tolerated (bot.notify.pace).
+    channel_posts_per_second: Annotated[float, Field(gt=0, le=100)] = 1.0
+    channel_post_burst: Annotated[int, Field(ge=1, le=100)] = 3
+    # A sweep that releases more customers than this posts digests to the pool channel.
+    pool_digest_over: Annotated[int, Field(ge=0, le=100_000)] = 10
 
     @model_validator(mode="after")
     def _window(self) -> DeliveryRules:

@@ -15,7 +15,15 @@ from bot.claims.profile import profile_lines
 from bot.history import CustomerHistory, Entry
 from bot.i18n import Translator
 from bot.rules import Rules
-from cards.blocks import MESSAGE_BLOCK_LIMIT, clip, context, escape_mrkdwn, header, section
+from cards.blocks import (
+    MESSAGE_BLOCK_LIMIT,
+    clip,
+    context,
+    escape_mrkdwn,
+    header,
+    section,
+    sections_of_lines,
+)
 from cards.corrections import change_lines
 from cards.followup import stage_label
 from cards.format import mention, parse_iso, slack_date
@@ -248,8 +256,7 @@ def history_card(history: CustomerHistory, tr: Translator, rules: Rules) -> Card
     lines = [entry_line(e, tr, rules) for e in history.entries]
     if not lines:
         blocks.append(section(tr("history.empty")))
-    for start in range(0, len(lines), LINES_PER_SECTION):
-        blocks.append(section("\n".join(lines[start : start + LINES_PER_SECTION])))
+    blocks += sections_of_lines(lines, most=LINES_PER_SECTION)
     notes = []
     if history.earlier:
         notes.append(tr("history.earlier", count=history.earlier))
