@@ -6,9 +6,9 @@ rules: the segment with the most conditions; on a tie, the one listed first. Onl
 rules apply on top of the defaults (segments do not stack), so each claim's rules are the
 defaults or one segment's, and every one of them is checked when the file is loaded.
 
-Attributes are read by name from whatever object (or mapping) describes the claim: ``region`` and
-``source_channel`` today, any other attribute (a customer profile field such as ``industry``) as
-soon as the claim exposes it under that name. A multi-valued attribute (a list of tags) matches
+Attributes are read by name from whatever object (or mapping) describes the claim: ``region``,
+``source_channel``, any other attribute it has, and else a customer profile field of that name
+(``industry``, ``size``, ``tags``: the claim's ``profile``). A multi-valued attribute (a list of tags) matches
 when any of its values does; a missing attribute matches nothing.
 """
 
@@ -80,8 +80,13 @@ class Segment(BaseModel):
 
 
 def attribute_values(claim: object, name: str) -> set[str]:
-    """The values of the attribute ``name`` of ``claim`` (a mapping or an object), as strings."""
-    value = claim.get(name) if isinstance(claim, Mapping) else getattr(claim, name, None)
+    """The values of the attribute ``name`` of ``claim`` (a mapping or an object), as strings;
+    a name the claim does not have itself is looked up in its ``profile`` (the customer profile
+    fields of ``form.profile``)."""
+    value = _attribute(claim, name)
+    if value is None:
+        profile = _attribute(claim, "profile")
+        value = profile.get(name) if isinstance(profile, Mapping) else None
     if value is None:
         return set()
     if isinstance(value, str):
@@ -89,6 +94,10 @@ def attribute_values(claim: object, name: str) -> set[str]:
     if isinstance(value, Iterable):
         return {str(v) for v in value if v is not None}
     return {str(value)}
+
+
+def _attribute(claim: object, name: str) -> object:
+    return claim.get(name) if isinstance(claim, Mapping) else getattr(claim, name, None)
 
 
 def most_specific(segments: Iterable[Segment], claim: object) -> int | None:

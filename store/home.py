@@ -58,6 +58,7 @@ class HomeClaim:
     protection_until: datetime | None
     region: str | None
     source_channel: str | None
+    profile: dict[str, Any] | None
 
 
 _LINE = (
@@ -72,6 +73,7 @@ _LINE = (
     Claim.protection_until,
     Claim.region,
     Claim.source_channel,
+    Claim.profile,
 )
 
 

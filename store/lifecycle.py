@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,6 +61,8 @@ class ClaimClock:
     stage_since: datetime | None = None
     next_step: str | None = None
     next_step_on: date | None = None
+    # The customer profile fields filled in (segments may match on them).
+    profile: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, claim: Claim) -> ClaimClock:
@@ -87,6 +89,7 @@ _CLOCK = (
     Claim.stage_since,
     Claim.next_step,
     Claim.next_step_on,
+    Claim.profile,
 )
 
 

@@ -217,3 +217,45 @@ async def test_with_stage_advance_only_a_later_stage_restarts_the_idle_clock(
     assert (await claim(bot, acme)).last_activity_at == advanced
     report = await sweep(bot, advanced + 14 * DAY - bot.clock.now())
     assert report.reclaimed == {"reclaimed": 1}
+
+
+async def test_a_segment_on_a_profile_field_sets_protection_and_idle_days(
+    bot_factory: BotFactory,
+) -> None:
+    industry = {
+        "key": "industry",
+        "type": "select",
+        "en": "Industry",
+        "zh": "行业",
+        "options": [{"key": "finance"}, {"key": "retail"}],
+    }
+    rules = team_rules(
+        form={"profile": [industry]},
+        segments=[
+            {
+                "when": {"industry": "retail"},
+                "protection": {
+                    "days": 15,
+                    "followup_overdue_days": 3,
+                    "reclaim_idle_days": 5,
+                    "reclaim_warning_days": 1,
+                },
+            }
+        ],
+    )
+    bot = await bot_factory(rules=rules)
+    filed_at = bot.clock.now()
+    retail = await file_acme(bot, **{"profile.industry": "retail"})
+    finance = await file_acme(bot, user=BO, **CLOUD, **{"profile.industry": "finance"})
+    assert (await claim(bot, retail)).protection_until == filed_at + timedelta(days=15)
+    assert (await claim(bot, finance)).protection_until == filed_at + timedelta(days=90)
+
+    # Retail claims go idle faster: reminded on day 3, reclaimed on day 5; finance stays.
+    await sweep(bot, 3 * DAY)
+    await delivered(bot)
+    assert len(dms(bot, ALICE, "Time to follow up")) == 1
+    assert dms(bot, BO, "Time to follow up") == []
+    report = await sweep(bot, 2 * DAY)
+    assert report.reclaimed == {"reclaimed": 1}
+    assert (await claim(bot, retail)).status == "released"
+    assert (await claim(bot, finance)).status == "active"
