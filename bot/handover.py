@@ -33,6 +33,7 @@ def copied_details(claim: Claim) -> dict[str, Any]:
         "source_channel": claim.source_channel,
         "deal_size": claim.deal_size,
         "first_contact_on": claim.first_contact_on,
+        "profile": dict(claim.profile),
     }
 
 
