@@ -95,6 +95,17 @@ def deciding_view(tr: Translator) -> View:
     )
 
 
+def notice_view(tr: Translator, text: str) -> View:
+    """The claim result modal saying one thing (why it could not be filed, say)."""
+    return View(
+        type="modal",
+        callback_id=ViewId.CLAIM_VERDICT.value,
+        title=PlainTextObject(text=clip(tr("verdict.modal_title"), 24)),
+        close=PlainTextObject(text=clip(tr("verdict.done"), 24)),
+        blocks=[section(text)],
+    )
+
+
 def verdict_message(verdict: Verdict, tr: Translator) -> tuple[str, list[Block]]:
     """Any verdict as a direct message (when the modal is no longer there to show it)."""
     title, lines = verdict_lines(verdict, tr)

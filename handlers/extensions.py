@@ -5,6 +5,7 @@ to decide for the manager); a decision updates every copy of the card in place."
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -22,6 +23,7 @@ from bot.lifecycle.extensions import (
     Decision,
     DecisionOutcome,
     ExtensionCase,
+    Requested,
     RequestRefusal,
 )
 from bot.lifecycle.followups import Refusal
@@ -35,8 +37,9 @@ from cards.lifecycle import (
     extension_status_line,
 )
 from handlers import context as ctx
+from handlers.answering import Answer, answer_in_time
 from handlers.followups import parse_ref, refusal_text, tell
-from handlers.forms import flatten_state
+from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +83,7 @@ async def on_request_extension(
 
 
 async def on_extension_submit(
-    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     """File the request; the modal turns into where it went (or why it could not be filed)."""
     req = ctx.request(context)
@@ -91,20 +94,30 @@ async def on_extension_submit(
         if not reason:
             raise FieldError("validation.required")
     except FieldError as error:
-        await ack(response_action="errors", errors={field: error.message(tr.lang)[:150]})
+        await ack(
+            response_action="errors", errors={field: error.message(tr.lang)[:FIELD_ERROR_LIMIT]}
+        )
         return
     claim_id = claim_id_of(view.get("private_metadata"))
-    result = (
-        await rt.lifecycle.extensions.request(req.workspace_id, req.user_id, claim_id, reason)
-        if claim_id is not None
-        else Refusal.NOT_FOUND
+    await answer_in_time(
+        ack,
+        context,
+        client,
+        view,
+        rt.lifecycle.extensions.request(req.workspace_id, req.user_id, claim_id or 0, reason),
+        partial(requested, rt, tr),
+        partial(message_modal, tr, "extension.modal.title"),
     )
+    rt.outbox.kick()
+
+
+def requested(rt: Runtime, tr: Translator, result: Requested | Refusal | RequestRefusal) -> Answer:
+    """Where the request went, or why it could not be filed."""
     if isinstance(result, Refusal | RequestRefusal):
         text = request_refusal_text(result, rt, tr)
     else:
         text = extension_requested_text(tr, result.claim.customer_name, result.recipients)
-    await ack(response_action="update", view=message_modal(tr, "extension.modal.title", text))
-    rt.outbox.kick()
+    return Answer(text, view=message_modal(tr, "extension.modal.title", text))
 
 
 async def _decide(
