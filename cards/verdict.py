@@ -7,7 +7,7 @@ from typing import Any
 from slack_sdk.models.blocks import ActionsBlock, Block, PlainTextObject
 from slack_sdk.models.views import View
 
-from bot.claims.verdict import Outcome, Refusal, Verdict
+from bot.claims.verdict import FilingRefusal, Outcome, Verdict
 from bot.i18n import Translator
 from bot.ids import View as ViewId
 from bot.notify.kinds import NoticeKind
@@ -55,7 +55,7 @@ def verdict_lines(verdict: Verdict, tr: Translator) -> tuple[str, list[str]]:
                 until=slack_date(verdict.protection_until),
             )
         ]
-    if verdict.refusal is Refusal.COOLDOWN:
+    if verdict.refusal is FilingRefusal.COOLDOWN:
         return tr("verdict.refused.title"), [
             tr("verdict.refused.cooldown", customer=name, until=slack_date(verdict.refusal_until))
         ]

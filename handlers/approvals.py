@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.approvals.access import parse_note, parse_ref
-from bot.approvals.case import ApprovalCase, Question
+from bot.approvals.case import NOTE_MAX_LENGTH, ApprovalCase, Question
 from bot.approvals.outcome import Attempt
 from bot.approvals.routing import APPROVAL_SUBJECT, QUESTION_SUBJECT
 from bot.claims.draft import ClaimDraft
@@ -42,7 +42,7 @@ from handlers import context as ctx
 from handlers.answering import Answer, answer_in_time
 from handlers.claim_command import Invocation, subcommand
 from handlers.claim_form import checked_draft
-from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
+from handlers.forms import FIELD_ERROR_LIMIT, flatten_state, typed_text
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ async def on_reject_submit(
 ) -> None:
     """The reason was given: reject, or say why not."""
     req = ctx.request(context)
-    reason = await _note(ack, view, ApprovalField.REASON, req.tr)
+    reason = await typed_text(ack, view, ApprovalField.REASON, req.tr, max_len=NOTE_MAX_LENGTH)
     if reason is None:
         return
     meta = ModalContext.load(view.get("private_metadata"))
@@ -167,7 +167,7 @@ async def on_ask_submit(
 ) -> None:
     """The question was typed: send it to the rep; the claim stays pending."""
     req = ctx.request(context)
-    question = await _note(ack, view, ApprovalField.QUESTION, req.tr)
+    question = await typed_text(ack, view, ApprovalField.QUESTION, req.tr, max_len=NOTE_MAX_LENGTH)
     if question is None:
         return
     meta = ModalContext.load(view.get("private_metadata"))
@@ -402,20 +402,6 @@ async def refresh_question(
         subject_id=question.id,
         render=lambda tr: question_message(case.claim_id, case.customer_name, question, tr),
     )
-
-
-async def _note(
-    ack: AsyncAck, view: dict[str, Any], field: ApprovalField, tr: Translator
-) -> str | None:
-    """The typed reason/question/answer, or ``None`` after showing the error on the field."""
-    try:
-        return parse_note(flatten_state(view).get(field.value))
-    except FieldError as error:
-        await ack(
-            response_action="errors",
-            errors={field.value: error.message(tr.lang)[:FIELD_ERROR_LIMIT]},
-        )
-        return None
 
 
 def _list_url(body: dict[str, Any]) -> str | None:

@@ -20,7 +20,6 @@ from bot.i18n import Translator
 from bot.ids import DisputeAction, DisputeField, DisputeView
 from bot.runtime import Runtime
 from bot.transfers import REASON_MAX
-from bot.validation import FieldError, clean_text
 from cards.disputes import (
     decide_form,
     dispute_card,
@@ -34,7 +33,7 @@ from cards.disputes import (
 from handlers import context as ctx
 from handlers.answering import Answer, answer_in_time
 from handlers.followups import tell
-from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
+from handlers.forms import typed_text
 
 
 async def on_open(
@@ -63,7 +62,7 @@ async def on_open_submit(
     """The reason was given: open the dispute; the modal says where it went (or why not)."""
     req = ctx.request(context)
     rt, tr = req.rt, req.tr
-    reason = await _reason(ack, view, tr)
+    reason = await typed_text(ack, view, DisputeField.REASON, tr, max_len=REASON_MAX)
     if reason is None:
         return
     ref, _ = parse_metadata(view.get("private_metadata"))
@@ -137,7 +136,7 @@ async def on_decide_submit(
     """Rule, once: close the modal and update every card, or show why nothing changed."""
     req = ctx.request(context)
     rt, tr = req.rt, req.tr
-    reason = await _reason(ack, view, tr)
+    reason = await typed_text(ack, view, DisputeField.REASON, tr, max_len=REASON_MAX)
     if reason is None:
         return
     ref, verdict = parse_metadata(view.get("private_metadata"))
@@ -179,20 +178,6 @@ async def refresh_cards(
         subject_id=case.collision_id,
         render=lambda tr: dispute_card(case, tr),
     )
-
-
-async def _reason(ack: AsyncAck, view: dict[str, Any], tr: Translator) -> str | None:
-    field = DisputeField.REASON.value
-    try:
-        text = clean_text(flatten_state(view).get(field), max_len=REASON_MAX, multiline=True)
-        if not text:
-            raise FieldError("validation.required")
-        return text
-    except FieldError as error:
-        await ack(
-            response_action="errors", errors={field: error.message(tr.lang)[:FIELD_ERROR_LIMIT]}
-        )
-        return None
 
 
 def register(app: AsyncApp) -> None:

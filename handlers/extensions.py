@@ -26,9 +26,8 @@ from bot.lifecycle.extensions import (
     Requested,
     RequestRefusal,
 )
-from bot.lifecycle.followups import Refusal
+from bot.lifecycle.followups import OwnerRefusal
 from bot.runtime import Runtime
-from bot.validation import FieldError, clean_text
 from cards.followup import claim_id_of, message_modal
 from cards.lifecycle import (
     extension_card,
@@ -39,12 +38,14 @@ from cards.lifecycle import (
 from handlers import context as ctx
 from handlers.answering import Answer, answer_in_time
 from handlers.followups import parse_ref, refusal_text, tell
-from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
+from handlers.forms import typed_text
 
 log = logging.getLogger(__name__)
 
 
-def request_refusal_text(refusal: Refusal | RequestRefusal, rt: Runtime, tr: Translator) -> str:
+def request_refusal_text(
+    refusal: OwnerRefusal | RequestRefusal, rt: Runtime, tr: Translator
+) -> str:
     if refusal is RequestRefusal.ALREADY_PENDING:
         return tr("extension.refused.already_pending")
     if refusal is RequestRefusal.NONE_LEFT:
@@ -68,9 +69,9 @@ async def on_request_extension(
     found = (
         await rt.lifecycle.extensions.check(req.workspace_id, req.user_id, claim_id)
         if claim_id is not None
-        else Refusal.NOT_FOUND
+        else OwnerRefusal.NOT_FOUND
     )
-    if isinstance(found, Refusal | RequestRefusal):
+    if isinstance(found, OwnerRefusal | RequestRefusal):
         await tell(respond, request_refusal_text(found, rt, tr))
         return
     view = extension_form(
@@ -88,15 +89,8 @@ async def on_extension_submit(
     """File the request; the modal turns into where it went (or why it could not be filed)."""
     req = ctx.request(context)
     rt, tr = req.rt, req.tr
-    field = ExtensionField.REASON.value
-    try:
-        reason = clean_text(flatten_state(view).get(field), max_len=REASON_MAX, multiline=True)
-        if not reason:
-            raise FieldError("validation.required")
-    except FieldError as error:
-        await ack(
-            response_action="errors", errors={field: error.message(tr.lang)[:FIELD_ERROR_LIMIT]}
-        )
+    reason = await typed_text(ack, view, ExtensionField.REASON, tr, max_len=REASON_MAX)
+    if reason is None:
         return
     claim_id = claim_id_of(view.get("private_metadata"))
     await answer_in_time(
@@ -111,9 +105,11 @@ async def on_extension_submit(
     rt.outbox.kick()
 
 
-def requested(rt: Runtime, tr: Translator, result: Requested | Refusal | RequestRefusal) -> Answer:
+def requested(
+    rt: Runtime, tr: Translator, result: Requested | OwnerRefusal | RequestRefusal
+) -> Answer:
     """Where the request went, or why it could not be filed."""
-    if isinstance(result, Refusal | RequestRefusal):
+    if isinstance(result, OwnerRefusal | RequestRefusal):
         text = request_refusal_text(result, rt, tr)
     else:
         text = extension_requested_text(tr, result.claim.customer_name, result.recipients)
@@ -143,7 +139,7 @@ async def _decide(
         await tell(respond, tr("extension.decide.not_allowed"))
         return
     if decided.outcome is DecisionOutcome.NOT_FOUND or case is None:
-        await tell(respond, refusal_text(Refusal.NOT_FOUND, tr))
+        await tell(respond, refusal_text(OwnerRefusal.NOT_FOUND, tr))
         return
     if decided.outcome is DecisionOutcome.NONE_LEFT:
         await tell(respond, tr("extension.decide.none_left"))

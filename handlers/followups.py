@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.i18n import Translator
 from bot.ids import LifecycleAction, LifecycleView
 from bot.lifecycle.followup_form import parse_followup
-from bot.lifecycle.followups import Logged, Refusal
+from bot.lifecycle.followups import Logged, OwnerRefusal
 from bot.people import Profile
 from bot.runtime import Runtime
 from cards.blocks import clip, escape_mrkdwn
@@ -40,7 +40,7 @@ from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
 log = logging.getLogger(__name__)
 
 
-def refusal_text(refusal: Refusal, tr: Translator) -> str:
+def refusal_text(refusal: OwnerRefusal, tr: Translator) -> str:
     """Why the rep may not act on the claim, in their language."""
     return tr(f"followup.refused.{refusal.value}")
 
@@ -64,10 +64,10 @@ async def open_followup(
     claim_id: int,
     trigger_id: str | None,
     client: AsyncWebClient,
-) -> Refusal | None:
+) -> OwnerRefusal | None:
     """Open the follow-up form on the claim, or say why not."""
     found = await rt.lifecycle.followups.claim_for(workspace_id, profile.user_id, claim_id)
-    if isinstance(found, Refusal):
+    if isinstance(found, OwnerRefusal):
         return found
     view = followup_form(tr, rt.rules, found, now=rt.clock.now(), tz=profile.tz)
     await client.views_open(trigger_id=trigger_id, view=view)
@@ -127,7 +127,7 @@ async def on_log_followup(
     tr = req.tr
     claim_id = parse_ref(action.get("value"))
     if claim_id is None:
-        await tell(respond, refusal_text(Refusal.NOT_FOUND, tr))
+        await tell(respond, refusal_text(OwnerRefusal.NOT_FOUND, tr))
         return
     refusal = await open_followup(
         req.rt,
@@ -168,13 +168,13 @@ async def on_followup_submit(
         partial(logged, tr),
         partial(message_modal, tr, "followup.modal.title"),
     )
-    if not isinstance(result, Refusal):
+    if not isinstance(result, OwnerRefusal):
         rt.outbox.kick()
 
 
-def logged(tr: Translator, result: Logged | Refusal) -> Answer:
+def logged(tr: Translator, result: Logged | OwnerRefusal) -> Answer:
     """The follow-up as saved, or why it could not be."""
-    if isinstance(result, Refusal):
+    if isinstance(result, OwnerRefusal):
         text = refusal_text(result, tr)
         return Answer(text, view=message_modal(tr, "followup.modal.title", text))
     return Answer("\n".join(logged_lines(tr, result)), view=logged_view(tr, result))

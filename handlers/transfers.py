@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.i18n import Translator
 from bot.ids import ListAction, TransferField, TransferView
 from bot.transfers import REASON_MAX, Handover
-from bot.validation import FieldError, clean_text
+from bot.validation import FieldError, required_text
 from cards.blocks import clip, escape_mrkdwn
 from cards.lists import choice_reply
 from cards.transfers import handover_text, notice_view, release_form, transfer_form
@@ -27,15 +27,12 @@ from handlers.admin import user_ref
 from handlers.answering import Answer, answer_in_time
 from handlers.claim_command import Invocation, subcommand
 from handlers.followups import parse_ref, tell
-from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
+from handlers.forms import flatten_state, typed_text
 
 
 def parse_reason(raw: str | None) -> str:
     """A reason as typed: trimmed, required, bounded (raises FieldError)."""
-    text = clean_text(raw, max_len=REASON_MAX, multiline=True)
-    if not text:
-        raise FieldError("validation.required")
-    return text
+    return required_text(raw, max_len=REASON_MAX)
 
 
 async def held_claim(
@@ -157,9 +154,8 @@ async def on_transfer_submit(
     """Transfer to the chosen rep, or show why not in the modal."""
     req = ctx.request(context)
     rt, tr = req.rt, req.tr
-    values = flatten_state(view)
-    target = values.get(TransferField.TARGET.value)
-    reason = await _reason(ack, values, tr)
+    target = flatten_state(view).get(TransferField.TARGET.value)
+    reason = await typed_text(ack, view, TransferField.REASON, tr, max_len=REASON_MAX)
     if reason is None:
         return
     if not target:
@@ -177,7 +173,7 @@ async def on_release_submit(
 ) -> None:
     """Release to the pool, or show why not in the modal."""
     req = ctx.request(context)
-    reason = await _reason(ack, flatten_state(view), req.tr)
+    reason = await typed_text(ack, view, TransferField.REASON, req.tr, max_len=REASON_MAX)
     if reason is None:
         return
     work = req.rt.transfers.release(req.workspace_id, req.user_id, claim_id_of(view), reason)
@@ -211,17 +207,6 @@ async def _settle(
 def handover_answer(tr: Translator, action: str, result: Handover) -> Answer:
     text = handover_text(result, action, tr)
     return Answer(text, view=notice_view(tr, text))
-
-
-async def _reason(ack: AsyncAck, values: dict[str, str | None], tr: Translator) -> str | None:
-    try:
-        return parse_reason(values.get(TransferField.REASON.value))
-    except FieldError as error:
-        await ack(
-            response_action="errors",
-            errors={TransferField.REASON.value: error.message(tr.lang)[:FIELD_ERROR_LIMIT]},
-        )
-        return None
 
 
 def claim_id_of(view: dict[str, Any]) -> int:
