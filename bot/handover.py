@@ -4,11 +4,12 @@ takes it."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.lifecycle.timeline import protection_end
 from bot.rules import Rules
 from store import audit, transitions
 from store import customers as customer_store
@@ -70,7 +71,7 @@ async def hand_over(
         await lifecycle_store.cancel_extension_requests(session, workspace_id, [old.id], at=now)
     else:
         await customer_store.mark_claimed(session, workspace_id, customer_id)
-    until = now + timedelta(days=rules.protection.days)
+    until = protection_end(now, rules, details)
     claim = await dispute_store.add_claim(
         session,
         Claim(
@@ -90,6 +91,7 @@ async def hand_over(
             protection_until=until,
             last_activity_at=now,
             stage=stage,
+            stage_since=now if stage else None,
             **details,
         ),
     )

@@ -178,7 +178,7 @@ def reclaim_at(claim: Claim, rules: Rules) -> datetime | None:
     return Timeline.of(
         last_activity_at=claim.last_activity_at or claim.decided_at or claim.submitted_at,
         protection_until=claim.protection_until,
-        rules=rules.protection,
+        rules=rules.protection_for(claim),
     ).reclaim_at
 
 

@@ -17,8 +17,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -26,6 +28,7 @@ from pydantic import (
 from bot.i18n import Lang, Translator
 from bot.integration_rules import ApiRules, WebhookRules
 from bot.matching import DEFAULT_CLEAR_MATCH, DEFAULT_POSSIBLE_MATCH
+from bot.segments import Progress, Segment, most_specific
 from bot.settings import ConfigError
 
 UserId = Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{2,}$")]
@@ -108,6 +111,9 @@ class ProtectionRules(_Section):
     cooldown_days: Days = 30
     days_per_followup: Days = 0
     max_protection_days: Annotated[int, Field(ge=1, le=3650)] = 180
+    # What restarts the idle clock (and earns days_per_followup): any follow-up, or only one
+    # that moves the claim to a later stage (有效进展, real progress).
+    progress: Progress = "followup"
 
     @model_validator(mode="after")
     def _consistent(self) -> ProtectionRules:
@@ -125,6 +131,42 @@ class ExtensionRules(_Section):
 
     days: Annotated[int, Field(ge=1, le=3650)] = 30
     max_per_claim: Annotated[int, Field(ge=0, le=100)] = 2
+
+
+class FollowUpRules(_Section):
+    """Reminders of the work a claim asks for: the first contact, next steps, time in a stage."""
+
+    # After approval, the owner must log a follow-up within this many hours; when missed, the
+    # managers are told. null (the default) turns the rule off.
+    first_contact_hours: Annotated[int, Field(ge=1, le=24 * 90)] | None = None
+    # When the owner is reminded that the first contact is due (hours after approval); by
+    # default half of first_contact_hours; 0 sends no reminder, only the managers' notice.
+    first_contact_reminder_hours: Annotated[int, Field(ge=0, le=24 * 90)] | None = None
+    # A follow-up's next step reminds the owner on its date (in working hours).
+    next_step_reminders: bool = True
+    # stage key -> days: a claim in that stage for longer reminds its owner, once per entry.
+    stage_timers: dict[OptionKey, Annotated[int, Field(ge=1, le=3650)]] = {}
+
+    @model_validator(mode="after")
+    def _reminder_first(self) -> FollowUpRules:
+        reminder = self.first_contact_reminder_hours
+        if self.first_contact_hours is None:
+            if reminder:
+                raise ValueError("first_contact_reminder_hours needs first_contact_hours")
+        elif reminder is not None and reminder >= self.first_contact_hours:
+            raise ValueError(
+                "first_contact_reminder_hours must be smaller than first_contact_hours"
+            )
+        return self
+
+    @property
+    def first_contact_reminder(self) -> int | None:
+        """Hours after approval at which the owner is reminded (None: no reminder)."""
+        if self.first_contact_hours is None:
+            return None
+        if self.first_contact_reminder_hours is None:
+            return self.first_contact_hours // 2 or None
+        return self.first_contact_reminder_hours or None
 
 
 class ApprovalRules(_Section):
@@ -271,6 +313,10 @@ class Rules(_Section):
     admins: list[UserId] = []
     partners: list[UserId] = []
     protection: ProtectionRules = ProtectionRules()
+    # Protection rules that differ by segment (source channel, region, industry…): see
+    # bot/segments.py; the most specific matching segment wins.
+    segments: list[Segment] = []
+    followups: FollowUpRules = FollowUpRules()
     extension: ExtensionRules = ExtensionRules()
     approval: ApprovalRules = ApprovalRules()
     matching: MatchingRules = MatchingRules()
@@ -291,6 +337,8 @@ class Rules(_Section):
     database: DatabaseRules = DatabaseRules()
     webhooks: WebhookRules = WebhookRules()
     api: ApiRules = ApiRules()
+    # Each segment's protection rules, the defaults with its changes applied (checked once).
+    _segment_protection: list[ProtectionRules] = PrivateAttr(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
@@ -322,6 +370,44 @@ class Rules(_Section):
             raise ValueError("team names must be unique")
         return value
 
+    @field_validator("segments")
+    @classmethod
+    def _segments(cls, value: list[Segment], info: ValidationInfo) -> list[Segment]:
+        protection = info.data.get("protection")
+        if protection is None:
+            return value  # protection itself is invalid and reported
+        for position, segment in enumerate(value):
+            try:
+                _apply(protection, segment)
+            except ValidationError as exc:
+                problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+                raise ValueError(f"segment {position + 1}: {problems}") from None
+        return value
+
+    def model_post_init(self, context: object, /) -> None:
+        self._segment_protection = [_apply(self.protection, s) for s in self.segments]
+
+    @model_validator(mode="after")
+    def _timed_stages(self) -> Rules:
+        for key in self.followups.stage_timers:
+            stage = self.stage(key)
+            if stage is None or stage.outcome:
+                raise ValueError(
+                    f"followups.stage_timers: {key!r} is not a configured stage "
+                    "(won and lost end a claim and have no timer)"
+                )
+        return self
+
+    def protection_for(self, claim: object) -> ProtectionRules:
+        """The protection rules of ``claim`` (an object or mapping of its attributes): the most
+        specific matching segment's, else the defaults."""
+        position = most_specific(self.segments, claim)
+        return self.protection if position is None else self._segment_protection[position]
+
+    def protection_variants(self) -> list[ProtectionRules]:
+        """Every protection rule set a claim may have: the defaults and each segment's."""
+        return [self.protection, *self._segment_protection]
+
     @property
     def zone(self) -> ZoneInfo:
         """The workspace's default time zone."""
@@ -335,6 +421,10 @@ class Rules(_Section):
     def stage(self, key: str) -> Stage | None:
         """The configured stage with ``key``."""
         return next((s for s in self.stages if s.key == key), None)
+
+
+def _apply(protection: ProtectionRules, segment: Segment) -> ProtectionRules:
+    return ProtectionRules.model_validate(protection.model_dump() | segment.protection.changes())
 
 
 def load_rules(path: Path | None) -> Rules:

@@ -28,7 +28,7 @@ from bot.duplicates import DuplicateChecker
 from bot.export import Exporter
 from bot.history import HistoryService
 from bot.home.parts import Home
-from bot.lifecycle import Lifecycle
+from bot.lifecycle.services import Lifecycle
 from bot.lists import ClaimLists
 from bot.merge import CustomerMerger
 from bot.metrics.service import MetricsService

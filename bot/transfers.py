@@ -14,7 +14,7 @@ Decisions the issue left open, made here:
   customer and have it claimed again. The answer says when the target is now over the cap.
 - A transfer ends the claim (status ``released``, end reason ``transferred``) and files a new
   one for the target (``via='transfer'``, ``decision='transfer'``) with the same customer data
-  and stage, protected from now for ``protection.days`` with a fresh idle clock. Its follow-ups
+  and stage, protected from now for its segment's ``protection.days`` with a fresh idle clock. Its follow-ups
   stay with the old claim, so the history reads who did what. The cool-down does not apply.
 - A release ends the claim (end reason ``released``) and goes through the sweep's release path:
   the customer joins the pool, the pool channel gets its announcement, pending extension

@@ -26,14 +26,16 @@ from slack_sdk.models.views import View
 from bot.approvals.outcome import PendingPage
 from bot.home.model import ClaimLine, HomeModel, Page
 from bot.home.service import DECISIONS_PAGE
+from bot.home.todo import TodoItem
 from bot.i18n import Translator
 from bot.ids import HomeAction, HomeBlock, HomeSection
+from bot.lifecycle.reminders import Reminder
 from bot.metrics.definitions import Metrics
 from bot.metrics.periods import Period
 from bot.metrics.service import ScopeKind
 from bot.rules import Rules
 from cards.approval import customer
-from cards.blocks import VIEW_BLOCK_LIMIT, clip, context, divider, header, section
+from cards.blocks import VIEW_BLOCK_LIMIT, clip, context, divider, escape_mrkdwn, header, section
 from cards.followup import claim_buttons, stage_label
 from cards.format import amount, mention, slack_date
 from cards.metrics import (
@@ -48,6 +50,8 @@ from store.home import PendingClaim
 
 BUTTON_LIMIT = 75
 FIELD_LIMIT = 2000
+# Eight To do lines fit a section's 3,000 characters with their Slack date tokens.
+TODO_LINE_LIMIT = 330
 
 
 def home_view(model: HomeModel, tr: Translator, rules: Rules, *, notice: str | None = None) -> View:
@@ -66,14 +70,18 @@ def home_view(model: HomeModel, tr: Translator, rules: Rules, *, notice: str | N
             )
         ),
     ]
-    own = mine_blocks(model, rules, tr) + pending_blocks(model.pending, tr)
+    own = (
+        todo_blocks(model.todo, rules, tr)
+        + mine_blocks(model, rules, tr)
+        + pending_blocks(model.pending, tr)
+    )
     if model.oversees:
         blocks += decision_blocks(model.decisions, tr)
         blocks += [divider(), *attention_blocks(model, rules, tr)]
         blocks += [divider(), *metrics_blocks(model, rules, tr)]
         if model.scope.kind is ScopeKind.ALL:
             blocks += [divider(), *rules_blocks(rules, tr)]
-        if model.mine.total or model.pending.total:
+        if model.mine.total or model.pending.total or model.todo.total:
             blocks += [divider(), *own]
     else:
         blocks += own
@@ -115,6 +123,37 @@ def tools(tr: Translator) -> ActionsBlock:
 
 
 # -- one's own claims ------------------------------------------------------------------------------
+
+
+def todo_blocks(page: Page[TodoItem], rules: Rules, tr: Translator) -> list[Block]:
+    """The person's To do (nothing when there is nothing to do): one section, soonest first."""
+    if not page.total:
+        return []
+    lines = [clip(todo_line(item, rules, tr), TODO_LINE_LIMIT) for item in page.items]
+    blocks: list[Block] = [section(f"*{tr('home.todo.title')}*\n" + "\n".join(lines))]
+    if page.more:
+        blocks.append(context(tr("home.todo.more", count=page.more)))
+    return blocks
+
+
+def todo_line(item: TodoItem, rules: Rules, tr: Translator) -> str:
+    """One thing to do, as a line."""
+    name = escape_mrkdwn(clip(item.customer_name, 80))
+    if item.kind is Reminder.NEXT_STEP:
+        key = "home.todo.next_step_overdue" if item.overdue else "home.todo.next_step"
+        day = item.next_step_on.isoformat() if item.next_step_on else "—"
+        step = escape_mrkdwn(clip(item.next_step or "—", 120))
+        return "• " + tr(key, customer=name, step=step, day=day)
+    if item.kind is Reminder.FIRST_CONTACT:
+        key = "home.todo.first_contact_missed" if item.overdue else "home.todo.first_contact"
+        return "• " + tr(key, customer=name, deadline=slack_date(item.due_at, with_time=True))
+    return "• " + tr(
+        "home.todo.stage_timer",
+        customer=name,
+        stage=escape_mrkdwn(stage_label(rules, item.stage, tr)),
+        since=slack_date(item.stage_since),
+        days=item.stage_days or 0,
+    )
 
 
 def mine_blocks(model: HomeModel, rules: Rules, tr: Translator) -> list[Block]:

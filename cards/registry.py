@@ -20,6 +20,7 @@ CARD_MODULES = (
     "cards.verdict",
     "cards.approval",
     "cards.lifecycle",
+    "cards.reminders",
     "cards.pool",
     "cards.disputes",
     "cards.transfers",

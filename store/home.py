@@ -3,7 +3,10 @@
 **Lists.** A claim's reclaim is the earlier of its protection end and its idle deadline
 (``last_activity_at`` + a fixed number of days), so the *k* claims reclaimed soonest are always
 among the *k* least recently active and the *k* whose protection ends first: two index-ordered
-queries of *k* rows each, merged by the caller, instead of sorting every active claim.
+queries of *k* rows each, merged by the caller, instead of sorting every active claim. (With
+``segments`` giving claims different idle days this holds only approximately: a claim whose
+segment reclaims it sooner than its activity suggests can sort onto an earlier page than the one
+that reads it. Known and left: the counts stay exact.)
 
 **Changes.** Every state change writes an :class:`~store.models.AuditEvent` in its own transaction
 (:mod:`store.audit`). :func:`watch_changes` collects the events a session flushes and, once that
@@ -18,7 +21,7 @@ import re
 import weakref
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, event, false, func, or_, select
@@ -29,6 +32,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 from store.access import ClaimScope, within
 from store.audit import Action
 from store.db import Database
+from store.lifecycle import CLOCK_COLUMNS, ClaimClock
 from store.models import AuditEvent, Claim, ClaimStatus, FollowUp, TeamMember
 
 log = logging.getLogger(__name__)
@@ -52,6 +56,8 @@ class HomeClaim:
     decided_at: datetime | None
     last_activity_at: datetime | None
     protection_until: datetime | None
+    region: str | None
+    source_channel: str | None
 
 
 _LINE = (
@@ -64,6 +70,8 @@ _LINE = (
     Claim.decided_at,
     Claim.last_activity_at,
     Claim.protection_until,
+    Claim.region,
+    Claim.source_channel,
 )
 
 
@@ -138,6 +146,39 @@ async def last_followups(
         .group_by(FollowUp.claim_id)
     )
     return {int(claim_id): when for claim_id, when in rows if when is not None}
+
+
+async def todo_candidates(
+    session: AsyncSession,
+    workspace_id: str,
+    owner_id: str,
+    *,
+    today: date,
+    timed_stages: Collection[str],
+    unfollowed_decisions: Collection[str],
+    limit: int,
+) -> list[ClaimClock]:
+    """One's active claims that may have something to do: a next step dated today or earlier, a
+    stage with a timer, or (decided by one of ``unfollowed_decisions``) no follow-up yet. The
+    caller decides which are due; the oldest ``limit`` are read."""
+    todo: list[ColumnElement[bool]] = [Claim.next_step_on <= today]
+    if timed_stages:
+        todo.append(Claim.stage.in_(list(timed_stages)) & Claim.stage_since.is_not(None))
+    if unfollowed_decisions:
+        followed = select(FollowUp.id).where(FollowUp.claim_id == Claim.id).exists()
+        todo.append(Claim.decision.in_(list(unfollowed_decisions)) & ~followed)
+    rows = await session.execute(
+        select(*CLOCK_COLUMNS)
+        .where(
+            Claim.workspace_id == workspace_id,
+            Claim.owner_id == owner_id,
+            Claim.status == ClaimStatus.ACTIVE.value,
+            or_(*todo),
+        )
+        .order_by(Claim.id)
+        .limit(limit)
+    )
+    return [ClaimClock(*row) for row in rows.all()]
 
 
 async def pending_of(

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +28,8 @@ from store.models import (
     OutboxMessage,
     SweepMark,
 )
+
+T = TypeVar("T", datetime, date)
 
 EXTENSION_PENDING = "pending"
 EXTENSION_APPROVED = "approved"
@@ -49,6 +52,15 @@ class ClaimClock:
     last_activity_at: datetime | None
     protection_until: datetime | None
     extensions_granted: int
+    # What segments of the rules match on (bot/segments.py).
+    region: str | None = None
+    source_channel: str | None = None
+    # What the follow-up reminders need (bot/lifecycle/reminders.py).
+    decision: str | None = None
+    stage: str | None = None
+    stage_since: datetime | None = None
+    next_step: str | None = None
+    next_step_on: date | None = None
 
     @classmethod
     def of(cls, claim: Claim) -> ClaimClock:
@@ -68,6 +80,13 @@ _CLOCK = (
     Claim.last_activity_at,
     Claim.protection_until,
     Claim.extensions_granted,
+    Claim.region,
+    Claim.source_channel,
+    Claim.decision,
+    Claim.stage,
+    Claim.stage_since,
+    Claim.next_step,
+    Claim.next_step_on,
 )
 
 
@@ -92,7 +111,7 @@ async def workspaces_with_claims(session: AsyncSession) -> list[str]:
 
 
 def _window(
-    column: InstrumentedAttribute[datetime | None], after: datetime | None, until: datetime
+    column: InstrumentedAttribute[T | None], after: T | None, until: T
 ) -> list[ColumnElement[bool]]:
     conditions = [column <= until]
     if after is not None:
@@ -140,6 +159,67 @@ async def pending_submitted_between(
         )
     )
     return _clocks(rows.all())
+
+
+async def active_next_steps_between(
+    session: AsyncSession, workspace_id: str, *, after: date | None, until: date
+) -> list[ClaimClock]:
+    """Active claims whose next step is dated in ``(after, until]``."""
+    rows = await session.execute(
+        select(*_CLOCK).where(
+            Claim.workspace_id == workspace_id,
+            Claim.status == ClaimStatus.ACTIVE.value,
+            *_window(Claim.next_step_on, after, until),
+        )
+    )
+    return _clocks(rows.all())
+
+
+async def active_staged_between(
+    session: AsyncSession, workspace_id: str, *, after: datetime | None, until: datetime
+) -> list[ClaimClock]:
+    """Active claims that entered their stage in ``(after, until]``."""
+    rows = await session.execute(
+        select(*_CLOCK).where(
+            Claim.workspace_id == workspace_id,
+            Claim.status == ClaimStatus.ACTIVE.value,
+            *_window(Claim.stage_since, after, until),
+        )
+    )
+    return _clocks(rows.all())
+
+
+async def active_unfollowed_between(
+    session: AsyncSession,
+    workspace_id: str,
+    *,
+    after: datetime | None,
+    until: datetime,
+    decisions: Collection[str],
+) -> list[ClaimClock]:
+    """Active claims decided (by one of ``decisions``) in ``(after, until]`` that have no
+    follow-up yet."""
+    followed = select(FollowUp.id).where(FollowUp.claim_id == Claim.id).exists()
+    rows = await session.execute(
+        select(*_CLOCK).where(
+            Claim.workspace_id == workspace_id,
+            Claim.status == ClaimStatus.ACTIVE.value,
+            *_window(Claim.decided_at, after, until),
+            Claim.decision.in_(list(decisions)),
+            ~followed,
+        )
+    )
+    return _clocks(rows.all())
+
+
+async def followed_up(session: AsyncSession, claim_ids: Collection[int]) -> set[int]:
+    """Which of ``claim_ids`` have at least one follow-up."""
+    if not claim_ids:
+        return set()
+    rows = await session.scalars(
+        select(FollowUp.claim_id).where(FollowUp.claim_id.in_(list(claim_ids))).distinct()
+    )
+    return set(rows)
 
 
 async def lock_active(

@@ -275,6 +275,10 @@ class Claim(Base):
         Index(None, "workspace_id", "status", "protection_until"),
         Index(None, "workspace_id", "status", "last_activity_at"),
         Index(None, "workspace_id", "status", "submitted_at"),
+        # The sweep's reminders of next steps, stage timers and first contacts.
+        Index(None, "workspace_id", "status", "next_step_on"),
+        Index(None, "workspace_id", "status", "stage_since"),
+        Index(None, "workspace_id", "status", "decided_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -313,6 +317,11 @@ class Claim(Base):
     protection_until: Mapped[datetime | None]
     last_activity_at: Mapped[datetime | None]
     stage: Mapped[str | None] = mapped_column(String(75))
+    # When the claim entered its stage (a stage timer runs from it).
+    stage_since: Mapped[datetime | None]
+    # The latest follow-up's next step and its date (a reminder on that day; the Home's To do).
+    next_step: Mapped[str | None] = mapped_column(Text)
+    next_step_on: Mapped[date | None] = mapped_column(Date)
     extensions_granted: Mapped[int] = mapped_column(Integer, default=0)
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(String(32))

@@ -69,6 +69,20 @@ def test_a_partial_file_overrides_only_what_it_names(tmp_path: Path) -> None:
         ("language: fr\n", "language"),
         ("- just\n- a list\n", "top level must be a mapping"),
         ("protection: [unclosed\n", "not valid YAML at line"),
+        (
+            "segments:\n  - when: {region: east}\n    protection: {reclaim_idle_days: 5}\n",
+            "segments: segment 1: reclaim_idle_days must be greater than followup_overdue_days",
+        ),
+        ("segments:\n  - when: {}\n    protection: {days: 5}\n", "at least one condition"),
+        ("segments:\n  - when: {Region: x}\n    protection: {days: 5}\n", "segments.0.when"),
+        ("segments:\n  - when: {region: x}\n    protection: {dayz: 5}\n", "dayz"),
+        ("followups:\n  stage_timers: {won: 3}\n", "'won' is not a configured stage"),
+        ("followups:\n  stage_timers: {quote: 3}\n", "'quote' is not a configured stage"),
+        (
+            "followups:\n  first_contact_hours: 24\n  first_contact_reminder_hours: 24\n",
+            "first_contact_reminder_hours must be smaller",
+        ),
+        ("protection:\n  progress: sometimes\n", "protection.progress"),
     ],
 )
 def test_a_bad_file_stops_start_up_naming_the_key(tmp_path: Path, text: str, named: str) -> None:
@@ -76,3 +90,54 @@ def test_a_bad_file_stops_start_up_naming_the_key(tmp_path: Path, text: str, nam
         load_rules(write(tmp_path, text))
     assert named in str(caught.value)
     assert str(caught.value).startswith(str(tmp_path / "claimbot.yaml"))
+
+
+SEGMENTED = """
+protection: {days: 90, reclaim_idle_days: 14}
+segments:
+  - when: {source_channel: partner}
+    protection: {days: 30}
+  - when: {source_channel: partner, region: east}
+    protection: {days: 20, reclaim_idle_days: 40, followup_overdue_days: 25}
+  - when: {region: [north, northeast]}
+    protection: {days: 180}
+"""
+
+
+@pytest.mark.parametrize(
+    ("claim", "days", "idle"),
+    [
+        ({"source_channel": "partner", "region": "east"}, 20, 40),  # the most conditions
+        ({"source_channel": "partner", "region": "south"}, 30, 14),  # no stacking of values
+        ({"source_channel": "partner", "region": "north"}, 30, 14),  # a tie: the first listed
+        ({"source_channel": "website", "region": "northeast"}, 180, 14),  # one of a list
+        ({"source_channel": None, "region": None}, 90, 14),  # nothing matches: the defaults
+        ({"tags": ["vip", "north"], "region": "north"}, 180, 14),  # attributes by any name
+    ],
+)
+def test_the_most_specific_segment_wins_as_the_readme_says(
+    tmp_path: Path, claim: dict[str, object], days: int, idle: int
+) -> None:
+    rules = load_rules(write(tmp_path, SEGMENTED))
+    protection = rules.protection_for(claim)
+    assert (protection.days, protection.reclaim_idle_days) == (days, idle)
+    assert len(rules.protection_variants()) == 4
+
+
+def test_a_segment_matches_a_multi_valued_attribute_by_any_value(tmp_path: Path) -> None:
+    rules = load_rules(
+        write(
+            tmp_path,
+            "segments:\n  - when: {tags: vip}\n    protection: {days: 200, max_protection_days: 365}\n",
+        )
+    )
+    assert rules.protection_for({"tags": ["new", "vip"]}).days == 200
+    assert rules.protection_for({"tags": ["new"]}).days == 90
+
+
+def test_the_first_contact_reminder_defaults_to_half_time() -> None:
+    assert Rules().followups.first_contact_reminder is None
+    rules = Rules.model_validate({"followups": {"first_contact_hours": 24}})
+    assert rules.followups.first_contact_reminder == 12
+    silent = {"first_contact_hours": 24, "first_contact_reminder_hours": 0}
+    assert Rules.model_validate({"followups": silent}).followups.first_contact_reminder is None

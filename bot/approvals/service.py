@@ -8,7 +8,6 @@ checked by :class:`~bot.approvals.access.ApprovalAccess` on every call.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +22,7 @@ from bot.claims.service import probe_for
 from bot.clock import Clock
 from bot.directory import Directory
 from bot.duplicates import DuplicateChecker, Match
+from bot.lifecycle.timeline import protection_end
 from bot.notify import Notice, enqueue
 from bot.notify.kinds import NoticeKind
 from bot.rules import Rules
@@ -79,7 +79,7 @@ class ApprovalService:
                     refusal=ApprovalRefusal.HELD_ELSEWHERE,
                     held_by=held,
                 )
-            until = now + timedelta(days=self.rules.protection.days)
+            until = protection_end(now, self.rules, claim)
             if not await transitions.move(
                 session,
                 workspace_id,

@@ -32,6 +32,7 @@ from bot.duplicates import (
     merge_hit,
     name_hits,
 )
+from bot.lifecycle.timeline import protection_end
 from bot.matching import NameIndex
 from bot.rules import Rules
 from store.models import ClaimStatus, KeyKind, Via
@@ -294,7 +295,7 @@ class BatchDecider:
             claim_id=claim_id,
             owner_id=filer.user_id,
             status=ClaimStatus.PENDING if fired else ClaimStatus.ACTIVE,
-            until=None if fired else now + timedelta(days=self.rules.protection.days),
+            until=None if fired else protection_end(now, self.rules, draft),
             team_id=filer.team_id,
             submitted_at=now,
             submission_key=submission.submission_key,

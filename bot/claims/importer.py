@@ -385,13 +385,12 @@ class CustomerImporter:
             )
             await self.checker.catch_up(session, workspace_id)
         report.claimed += len(claims)
-        rules = self.rules.protection
         report.already_due += sum(
             Due.RECLAIM
             in Timeline.of(
                 last_activity_at=claim["last_activity_at"],
                 protection_until=claim["protection_until"],
-                rules=rules,
+                rules=self.rules.protection_for(claim),
             ).due(now)
             for claim in claims
         )
@@ -500,7 +499,8 @@ class CustomerImporter:
             "decided_at": claimed_at,
             "decided_by": audit.SYSTEM,
             "decision": Decision.IMPORT.value,
-            "protection_until": protection_end(claimed_at, self.rules.protection),
+            # An import row has no source channel: only region segments apply to it.
+            "protection_until": protection_end(claimed_at, self.rules, {"region": row.region}),
             "last_activity_at": row.last_followup or claimed_at,
         }
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +15,7 @@ from bot.claims.batch import BatchDecider, Decision, Kind
 from bot.claims.draft import ClaimDraft
 from bot.claims.verdict import Outcome, Verdict
 from bot.duplicates import Holder, Match
+from bot.lifecycle.timeline import protection_end
 from bot.notify import Notice
 from bot.notify.kinds import NoticeKind
 from bot.rules import Rules
@@ -144,7 +144,7 @@ class BatchWriter:
     def _claim(self, workspace_id: str, d: Decision, customer_id: int) -> Claim:
         draft, filer, now = d.submission.draft, d.submission.filer, d.now
         resubmits = d.submission.resubmits
-        protection_until = None if d.pending else now + timedelta(days=self.rules.protection.days)
+        protection_until = None if d.pending else protection_end(now, self.rules, draft)
         return Claim(
             workspace_id=workspace_id,
             customer_id=customer_id,
@@ -214,7 +214,7 @@ class BatchWriter:
                 claim_id=claim_ids[d.claim_id],
                 protection_until=None
                 if d.pending
-                else d.now + timedelta(days=self.rules.protection.days),
+                else protection_end(d.now, self.rules, d.submission.draft),
                 rules=d.fired,
                 candidates=d.possible,
                 other_entities=d.other_entities,

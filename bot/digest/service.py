@@ -134,19 +134,20 @@ class TeamDigests:
         now: datetime,
     ) -> dict[str, Any]:
         """What the team's digest says today (``quiet``: nothing to chase and nothing ended)."""
-        protection, approval = self.rules.protection, self.rules.approval
+        approval = self.rules.approval
         limit = self.rules.digest.items
+        variants = self.rules.protection_variants()
         claims = await store.idle_or_expiring(
             session,
             workspace_id,
             team.id,
-            idle_until=now - timedelta(days=protection.followup_overdue_days),
-            protected_until=now + timedelta(days=protection.reclaim_warning_days),
+            idle_until=now - timedelta(days=min(p.followup_overdue_days for p in variants)),
+            protected_until=now + timedelta(days=max(p.reclaim_warning_days for p in variants)),
         )
         overdue: list[dict[str, Any]] = []
         reclaiming: list[dict[str, Any]] = []
         for claim in claims:
-            timeline = Timeline.of_claim(claim, protection)
+            timeline = Timeline.of_claim(claim, self.rules)
             if now >= timeline.reclaim_at:
                 continue  # the sweep reclaims it in this very pass
             if timeline.warning_at is not None and now >= timeline.warning_at:

@@ -8,10 +8,11 @@ from typing import Generic, TypeVar
 
 from bot.approvals.outcome import PendingPage
 from bot.home.state import HomeState
+from bot.home.todo import TodoItem
 from bot.lifecycle.timeline import Timeline
 from bot.metrics.definitions import Metrics
 from bot.metrics.service import Report, Scope
-from bot.rules import ProtectionRules
+from bot.rules import Rules
 from store.home import HomeClaim, PendingClaim
 from store.models import Role
 
@@ -63,14 +64,14 @@ class ClaimLine:
     def of(
         cls,
         claim: HomeClaim,
-        rules: ProtectionRules,
+        rules: Rules,
         now: datetime,
         last_followup_at: datetime | None,
     ) -> ClaimLine:
         timeline = Timeline.of(
             last_activity_at=claim.last_activity_at or claim.decided_at or claim.submitted_at,
             protection_until=claim.protection_until,
-            rules=rules,
+            rules=rules.protection_for(claim),
         )
         return cls(
             claim_id=claim.claim_id,
@@ -102,6 +103,7 @@ class HomeModel:
     now: datetime
     mine: Page[ClaimLine]
     pending: Page[PendingClaim]
+    todo: Page[TodoItem] = Page((), 0)
     my_month: Metrics | None = None
     decisions: PendingPage | None = None
     attention: Page[ClaimLine] | None = None

@@ -17,11 +17,14 @@ from bot.clock import Clock
 from bot.directory import Directory
 from bot.home.model import ClaimLine, HomeModel, Page
 from bot.home.state import HomeState
+from bot.home.todo import TodoItem, todo_items
 from bot.ids import HomeSection
+from bot.lifecycle.reminders import FIRST_CONTACT_DECISIONS
 from bot.metrics.periods import Period
 from bot.metrics.service import MetricsService, Scope, ScopeKind
 from bot.rules import Rules
 from store import home as store
+from store import lifecycle as lifecycle_store
 from store.access import ClaimScope
 from store.db import Database
 
@@ -29,6 +32,8 @@ MINE_PAGE = 8  # two blocks each: the line and its buttons
 DECISIONS_PAGE = 5  # three blocks each, as in /claim pending
 ATTENTION_PAGE = 10  # one line each, in one section
 PENDING_SHOWN = 8  # one line each
+TODO_SHOWN = 8  # one line each, in one section
+TODO_READ = 200  # claims read for the To do; more than anyone works at once
 
 
 @dataclass
@@ -60,6 +65,7 @@ class HomeService:
             pending, pending_total = await store.pending_of(
                 session, workspace_id, user_id, limit=PENDING_SHOWN
             )
+            todo = await self._todo(session, workspace_id, user_id, now)
             attention = None
             if scope.kind is not ScopeKind.OWN:
                 attention = await self._lines(
@@ -96,11 +102,29 @@ class HomeService:
             now=now,
             mine=mine,
             pending=Page(tuple(pending), pending_total),
+            todo=Page(tuple(todo[:TODO_SHOWN]), len(todo)),
             my_month=my_month,
             decisions=decisions,
             attention=attention,
             report=report,
         )
+
+    async def _todo(
+        self, session: AsyncSession, workspace_id: str, user_id: str, now: datetime
+    ) -> list[TodoItem]:
+        """Everything the person's own claims ask them to do now, soonest due first."""
+        rule = self.rules.followups
+        claims = await store.todo_candidates(
+            session,
+            workspace_id,
+            user_id,
+            today=now.astimezone(self.rules.zone).date(),
+            timed_stages=list(rule.stage_timers),
+            unfollowed_decisions=FIRST_CONTACT_DECISIONS if rule.first_contact_hours else (),
+            limit=TODO_READ,
+        )
+        followed = await lifecycle_store.followed_up(session, [c.claim_id for c in claims])
+        return todo_items(claims, self.rules, now, followed=followed)
 
     async def _lines(
         self,
@@ -132,10 +156,7 @@ class HomeService:
             session, workspace_id, [c.claim_id for c in candidates]
         )
         lines = sorted(
-            (
-                ClaimLine.of(c, self.rules.protection, now, followed.get(c.claim_id))
-                for c in candidates
-            ),
+            (ClaimLine.of(c, self.rules, now, followed.get(c.claim_id)) for c in candidates),
             key=lambda line: (line.reclaim_at, line.claim_id),
         )
         return Page(tuple(lines[offset : offset + size]), total, offset, size)
@@ -145,10 +166,9 @@ def attention_cutoffs(rules: Rules, now: datetime) -> tuple[datetime, datetime]:
     """(idle since at most, protection ending by): a claim idle since the first is overdue or
     inside its idle reclaim's warning window; one protected until the second is inside the
     protection reclaim's warning window."""
-    protection = rules.protection
-    warning = timedelta(days=protection.reclaim_warning_days)
+    variants = rules.protection_variants()
+    warning = timedelta(days=max(p.reclaim_warning_days for p in variants))
     idle_days = min(
-        protection.followup_overdue_days,
-        protection.reclaim_idle_days - protection.reclaim_warning_days,
+        min(p.followup_overdue_days, p.reclaim_idle_days - p.reclaim_warning_days) for p in variants
     )
     return now - timedelta(days=idle_days), now + warning

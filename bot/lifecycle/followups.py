@@ -12,6 +12,10 @@ Decisions the issue left open, made here:
 - The idle clock moves to the follow-up's *time*, never backwards: logging last week's call today
   does not buy a fresh fortnight, which is what a sales lead wants the clock to measure.
 - A follow-up may not be dated in the future, nor its next step before it.
+- With ``protection.progress: stage_advance`` only a follow-up that moves the claim to a later
+  stage restarts the idle clock and earns ``days_per_followup``; the others are still recorded
+  (and count as the first contact).
+- The latest follow-up's next step is the claim's next step; a follow-up without one clears it.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from bot.lifecycle.release import Releaser
 from bot.lifecycle.timeline import Timeline, followup_protection
 from bot.matching import company_key, score
 from bot.notify import enqueue_many
-from bot.rules import Rules
+from bot.rules import ProtectionRules, Rules
 from store import audit, transitions
 from store import claims as claim_store
 from store import lifecycle as store
@@ -69,7 +73,7 @@ class ClaimView:
             reclaim_at = Timeline.of(
                 last_activity_at=claim.last_activity_at or claim.decided_at or claim.submitted_at,
                 protection_until=claim.protection_until,
-                rules=rules.protection,
+                rules=rules.protection_for(claim),
             ).reclaim_at
         return cls(
             claim_id=claim.id,
@@ -89,6 +93,19 @@ class Logged:
     claim: ClaimView
     status: ClaimStatus
     outcome: EndReason | None  # won or lost when the stage ended the claim
+
+
+def is_progress(
+    rules: Rules, protection: ProtectionRules, previous: str | None, stage: str | None
+) -> bool:
+    """Whether a follow-up moving the claim from stage ``previous`` to ``stage`` restarts its idle
+    clock: any follow-up does, unless the rules count only a move to a later stage (有效进展)."""
+    if protection.progress == "followup":
+        return True
+    order = [s.key for s in rules.stages]
+    if stage is None or stage not in order:
+        return False
+    return previous not in order or order.index(stage) > order.index(previous)
 
 
 def refusal_for(claim: Claim | None, user_id: str) -> OwnerRefusal | None:
@@ -162,14 +179,19 @@ class FollowUpService:
                 ),
             )
             previous_stage = claim.stage
-            claim.last_activity_at = max(claim.last_activity_at or happened_at, happened_at)
-            claim.protection_until = followup_protection(
-                claim.protection_until,
-                decided_at=claim.decided_at or claim.submitted_at,
-                rules=self.rules.protection,
-            )
-            if entry.stage:
+            protection = self.rules.protection_for(claim)
+            if is_progress(self.rules, protection, previous_stage, entry.stage):
+                claim.last_activity_at = max(claim.last_activity_at or happened_at, happened_at)
+                claim.protection_until = followup_protection(
+                    claim.protection_until,
+                    decided_at=claim.decided_at or claim.submitted_at,
+                    rules=protection,
+                )
+            if entry.stage and entry.stage != previous_stage:
                 claim.stage = entry.stage
+                claim.stage_since = happened_at
+            # The latest follow-up's next step is the claim's: one without any clears it.
+            claim.next_step, claim.next_step_on = entry.next_step, entry.next_step_on
             claim.version += 1
             await audit.on_claim(
                 session,

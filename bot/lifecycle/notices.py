@@ -49,8 +49,35 @@ def claim_payload(
         "protection_until": iso(timeline.protection_until),
         "extensions_left": max(0, rules.extension.max_per_claim - claim.extensions_granted),
         "extension_days": rules.extension.days,
-        "days_per_followup": rules.protection.days_per_followup,
+        "days_per_followup": rules.protection_for(claim).days_per_followup,
     }
+
+
+def reminder_payload(claim: ClaimClock, rules: Rules, due_at: datetime) -> dict[str, Any]:
+    """What the follow-up reminder cards show: the next step, the stage and how long it has
+    lasted, the first contact's deadline (``due_at``)."""
+    return {
+        "claim_id": claim.claim_id,
+        "customer_name": claim.customer_name,
+        "owner_id": claim.owner_id,
+        "due_at": iso(due_at),
+        "next_step": claim.next_step,
+        "next_step_on": claim.next_step_on.isoformat() if claim.next_step_on else None,
+        "stage": claim.stage,
+        "stage_since": iso(claim.stage_since),
+        "stage_days": rules.followups.stage_timers.get(claim.stage or ""),
+        # A configured stage's own labels (the card is rendered without the rules).
+        "stage_labels": _labels(rules, claim.stage),
+        "decided_at": iso(claim.decided_at),
+        "first_contact_hours": rules.followups.first_contact_hours,
+    }
+
+
+def _labels(rules: Rules, stage: str | None) -> dict[str, str]:
+    configured = rules.stage(stage) if stage else None
+    if configured is None:
+        return {}
+    return {lang: label for lang in ("en", "zh") if (label := configured.label(lang))}
 
 
 def released_payload(

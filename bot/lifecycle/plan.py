@@ -14,11 +14,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.directory import Directory
 from bot.lifecycle import notices
+from bot.lifecycle.reminders import DueReminder, Reminder
 from bot.lifecycle.timeline import Due, Timeline
 from bot.notify import Notice
 from bot.notify.kinds import NoticeKind
 from bot.rules import Rules
 from store.lifecycle import ClaimClock
+
+REMINDER_KINDS = {
+    Reminder.NEXT_STEP: NoticeKind.NEXT_STEP,
+    Reminder.FIRST_CONTACT: NoticeKind.FIRST_CONTACT,
+    Reminder.FIRST_CONTACT_MISSED: NoticeKind.FIRST_CONTACT_MISSED,
+    Reminder.STAGE_TIMER: NoticeKind.STAGE_TIMER,
+}
 
 
 @dataclass
@@ -91,6 +99,39 @@ class Planner:
                     )
                     for manager in managers
                 ]
+        return planned
+
+    async def reminders(
+        self,
+        session: AsyncSession,
+        workspace_id: str,
+        claim: ClaimClock,
+        due: Iterable[DueReminder],
+    ) -> list[Planned]:
+        """The follow-up reminders due for an active claim: to its owner, except a missed first
+        contact, which goes to the claim's managers (the team's, else the admins)."""
+        planned: list[Planned] = []
+        for item in due:
+            payload = notices.reminder_payload(claim, self.rules, item.due_at)
+            if item.reminder is Reminder.FIRST_CONTACT_MISSED:
+                recipients = await self._approvers(session, workspace_id, claim)
+            else:
+                recipients = [claim.owner_id]
+            planned += [
+                Planned(
+                    Notice(
+                        kind=REMINDER_KINDS[item.reminder],
+                        recipient=recipient,
+                        dedupe_key=notices.claim_key(
+                            claim.claim_id, item.reminder.value, item.due_at, recipient
+                        ),
+                        payload=payload,
+                    ),
+                    # The first contact's reminder is worth nothing after its deadline.
+                    deliver_by=item.due_at if item.reminder is Reminder.FIRST_CONTACT else None,
+                )
+                for recipient in recipients
+            ]
         return planned
 
     async def pending(

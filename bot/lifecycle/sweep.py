@@ -7,6 +7,8 @@ What it does, per workspace:
 - **warn** the rep ``reclaim_warning_days`` before that, with the date and what would stop it;
 - **remind** the rep after ``followup_overdue_days`` without a follow-up, and their manager
   ``manager_copy_after_overdue_days`` later;
+- **remind** the rep of a next step on its day, of a first contact due, of a claim sitting in a
+  stage too long, and the managers of a missed first contact (bot/lifecycle/reminders.py);
 - **remind the approvers** of a claim pending for ``approval.remind_after_hours``, and **escalate**
   to the admins after ``escalate_after_hours``.
 
@@ -42,8 +44,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.directory import Directory
 from bot.lifecycle.plan import Planned, Planner
 from bot.lifecycle.release import Releaser
+from bot.lifecycle.reminders import needs_followup_check, reminder_candidates, reminders_due
 from bot.lifecycle.report import SweepReport, notice_line
-from bot.lifecycle.timeline import Due, Timeline, idle_offsets
+from bot.lifecycle.timeline import Due, Timeline, all_idle_offsets, protection_end
+from bot.lifecycle.windows import Window, merged
 from bot.notify import enqueue_many
 from bot.notify.hours import WorkingHours
 from bot.rules import Rules
@@ -54,13 +58,14 @@ from store.models import EndReason
 
 log = logging.getLogger(__name__)
 
-Window = tuple[datetime | None, datetime]
-
 
 def rules_digest(rules: Rules) -> str:
     """A fingerprint of the rules that decide when things fall due."""
     relevant = {
         "protection": rules.protection.model_dump(mode="json"),
+        "segments": [segment.model_dump(mode="json") for segment in rules.segments],
+        "followups": rules.followups.model_dump(mode="json"),
+        "timezone": rules.timezone,
         "remind_after_hours": rules.approval.remind_after_hours,
         "escalate_after_hours": rules.approval.escalate_after_hours,
     }
@@ -145,10 +150,7 @@ class Sweeper:
             for claim in await store.claims_without_protection(session, workspace_id):
                 start = claim.decided_at or claim.submitted_at
                 await store.set_protection(
-                    session,
-                    workspace_id,
-                    claim.claim_id,
-                    start + timedelta(days=self.rules.protection.days),
+                    session, workspace_id, claim.claim_id, protection_end(start, self.rules, claim)
                 )
                 repaired += 1
         if repaired:
@@ -165,42 +167,44 @@ class Sweeper:
     ) -> tuple[dict[int, ClaimClock], dict[int, ClaimClock]]:
         """Active and pending claims that crossed a threshold in ``(since, now]`` or are past
         their reclaim (``since=None``: every claim whose state calls for action)."""
-        protection = self.rules.protection
-        reclaim_idle = timedelta(days=protection.reclaim_idle_days)
-        warning = timedelta(days=protection.reclaim_warning_days)
+        variants = self.rules.protection_variants()
+        offsets = all_idle_offsets(self.rules)
+        reclaim_idle = timedelta(days=min(p.reclaim_idle_days for p in variants))
+        warnings = {timedelta(days=p.reclaim_warning_days) for p in variants}
         approval = self.rules.approval
         waits = (
             timedelta(hours=approval.remind_after_hours),
             timedelta(hours=approval.escalate_after_hours),
         )
-        idle: list[Window]
-        protected: list[Window]
-        filed: list[Window]
+        idle: list[Window[datetime]]
+        protected: list[Window[datetime]]
+        filed: list[Window[datetime]]
         if since is None:
-            idle = [(None, now - min(idle_offsets(protection)))]
-            protected = [(None, now + warning)]
+            idle = [(None, now - min(offsets))]
+            protected = [(None, now + max(warnings))]
             filed = [(None, now - min(waits))]
         else:
-            idle = [(since - off, now - off) for off in idle_offsets(protection)]
+            idle = [(since - off, now - off) for off in offsets]
             idle.append((None, now - reclaim_idle))
             protected = [(None, now)]
-            if warning:
-                protected.append((since + warning, now + warning))
+            protected += [(since + w, now + w) for w in warnings if w]
             filed = [(since - wait, now - wait) for wait in waits]
 
         active: dict[int, ClaimClock] = {}
-        for after, until in _merged(idle):
+        for after, until in merged(idle):
             for claim in await store.active_idle_between(
                 session, workspace_id, after=after, until=until
             ):
                 active[claim.claim_id] = claim
-        for after, until in _merged(protected):
+        for after, until in merged(protected):
             for claim in await store.active_protected_between(
                 session, workspace_id, after=after, until=until
             ):
                 active[claim.claim_id] = claim
+        for claim in await reminder_candidates(session, workspace_id, self.rules, since, now):
+            active[claim.claim_id] = claim
         pending: dict[int, ClaimClock] = {}
-        for after, until in _merged(filed):
+        for after, until in merged(filed):
             for claim in await store.pending_submitted_between(
                 session, workspace_id, after=after, until=until
             ):
@@ -223,6 +227,7 @@ class Sweeper:
         await hours.load(session, workspace_id, {c.owner_id for c in claims})
         to_reclaim: dict[EndReason, list[ClaimClock]] = {}
         planned: list[Planned] = []
+        followed = await self._followed(session, claims)
         for claim in claims:
             timeline = self.timeline(claim)
             due = timeline.due(now)
@@ -230,6 +235,10 @@ class Sweeper:
                 to_reclaim.setdefault(timeline.reclaim_reason, []).append(claim)
                 continue
             planned += await self._planner.active(session, workspace_id, claim, timeline, due, now)
+            reminders = reminders_due(
+                claim, self.rules, now, followed_up=claim.claim_id in followed
+            )
+            planned += await self._planner.reminders(session, workspace_id, claim, reminders)
         for reason, ended in to_reclaim.items():
             released = await self.releaser.reclaim(
                 session, workspace_id, ended, reason=reason, now=now
@@ -244,8 +253,13 @@ class Sweeper:
         await self._write(session, workspace_id, planned, now, hours, report)
 
     def timeline(self, claim: ClaimClock) -> Timeline:
-        """The claim's timeline under the current rules."""
-        return Timeline.of_claim(claim, self.rules.protection)
+        """The claim's timeline under the current rules (its segment's)."""
+        return Timeline.of_claim(claim, self.rules)
+
+    async def _followed(self, session: AsyncSession, claims: Iterable[ClaimClock]) -> set[int]:
+        """Which of the claims have a follow-up, among those whose reminders depend on it."""
+        asked = [c.claim_id for c in claims if needs_followup_check(c, self.rules)]
+        return await store.followed_up(session, asked)
 
     async def _write(
         self,
@@ -282,6 +296,7 @@ class Sweeper:
     ) -> None:
         async with self.db.session() as session:
             planned: list[Planned] = []
+            followed = await self._followed(session, active.values())
             for claim in active.values():
                 timeline = self.timeline(claim)
                 due = timeline.due(now)
@@ -301,6 +316,10 @@ class Sweeper:
                 planned += await self._planner.active(
                     session, workspace_id, claim, timeline, due, now
                 )
+                reminders = reminders_due(
+                    claim, self.rules, now, followed_up=claim.claim_id in followed
+                )
+                planned += await self._planner.reminders(session, workspace_id, claim, reminders)
             planned += await self._planner.pending(session, workspace_id, pending.values(), now)
             existing = await store.existing_notices(
                 session, workspace_id, [p.notice.dedupe_key for p in planned]
@@ -319,19 +338,3 @@ class Sweeper:
 def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _merged(windows: Iterable[Window]) -> list[Window]:
-    """Overlapping windows joined, so no range of the index is read twice."""
-    ordered = sorted(windows, key=lambda w: (w[0] is not None, w[0] or w[1]))
-    merged: list[Window] = []
-    for after, until in ordered:
-        if after is not None and after >= until:
-            continue
-        if merged:
-            last_after, last_until = merged[-1]
-            if after is None or after <= last_until:
-                merged[-1] = (last_after, max(last_until, until))
-                continue
-        merged.append((after, until))
-    return merged

@@ -7,6 +7,9 @@ The *protection period* ends at ``protection_until`` (approval + ``days``, plus 
 extensions added), and the claim goes back to the pool then too. Whichever comes first is the
 reclaim; ``reclaim_warning_days`` before it the rep is warned, with what would stop it.
 
+Which protection rules apply is the claim's segment's (``Rules.protection_for``, bot/segments.py):
+the days may differ by source channel, region or any other attribute of the claim.
+
 Everything here is pure: a claim's times and the rules in, moments out.
 """
 
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.rules import ProtectionRules
+from bot.rules import ProtectionRules, Rules
 from store.lifecycle import ClaimClock
 from store.models import EndReason
 
@@ -72,11 +75,15 @@ class Timeline:
         )
 
     @classmethod
-    def of_claim(cls, claim: ClaimClock, rules: ProtectionRules) -> Timeline:
+    def of_claim(cls, claim: ClaimClock, rules: Rules) -> Timeline:
         """The timeline of an active claim as the store reads it (idle since its last activity,
-        else its approval, else its filing)."""
+        else its approval, else its filing), under its segment's protection rules."""
         last = claim.last_activity_at or claim.decided_at or claim.submitted_at
-        return cls.of(last_activity_at=last, protection_until=claim.protection_until, rules=rules)
+        return cls.of(
+            last_activity_at=last,
+            protection_until=claim.protection_until,
+            rules=rules.protection_for(claim),
+        )
 
     def due(self, now: datetime) -> tuple[Due, ...]:
         """What the claim's state calls for at ``now`` — its current state only.
@@ -117,10 +124,21 @@ def idle_offsets(rules: ProtectionRules) -> tuple[timedelta, ...]:
     return tuple(sorted(offsets))
 
 
-def protection_end(decided_at: datetime, rules: ProtectionRules) -> datetime:
-    """When the protection of a claim approved at ``decided_at`` ends, before follow-ups and
-    extensions add to it."""
-    return decided_at + timedelta(days=rules.days)
+def all_idle_offsets(rules: Rules) -> tuple[timedelta, ...]:
+    """:func:`idle_offsets` of every segment's protection rules together."""
+    offsets: set[timedelta] = set()
+    for protection in rules.protection_variants():
+        offsets.update(idle_offsets(protection))
+    return tuple(sorted(offsets))
+
+
+def protection_end(decided_at: datetime, rules: Rules, claim: object) -> datetime:
+    """When the protection of ``claim`` (an object or a mapping of its attributes), approved at
+    ``decided_at``, ends under its segment's rules — before follow-ups and extensions add to it.
+
+    Every path that approves or hands over a claim asks here.
+    """
+    return decided_at + timedelta(days=rules.protection_for(claim).days)
 
 
 def followup_protection(

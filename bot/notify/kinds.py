@@ -42,6 +42,12 @@ class NoticeKind(StrEnum):
     OVERDUE_MANAGER = "lifecycle.overdue_manager"
     RECLAIM_WARNING = "lifecycle.reclaim_warning"
     RECLAIMED = "lifecycle.reclaimed"
+    # Follow-up reminders (bot/lifecycle/reminders.py): a next step's day, the first contact due
+    # (to the rep) and missed (to the managers), a claim in one stage too long.
+    NEXT_STEP = "lifecycle.next_step"
+    FIRST_CONTACT = "lifecycle.first_contact"
+    FIRST_CONTACT_MISSED = "lifecycle.first_contact_missed"
+    STAGE_TIMER = "lifecycle.stage_timer"
     APPROVAL_REMINDER = "lifecycle.approval_reminder"
     APPROVAL_ESCALATION = "lifecycle.approval_escalation"
     POOL_ANNOUNCEMENT = "pool.announcement"

@@ -54,7 +54,28 @@ EXTENSION = {
     "decided_by": None,
     "new_protection_until": None,
 }
+REMINDER = {
+    "claim_id": 7,
+    "customer_name": LONG,
+    "owner_id": "U0REP00001",
+    "due_at": NOW.isoformat(),
+    "next_step": "发报价 <!channel> " + "x" * 3000,
+    "next_step_on": "2026-11-23",
+    "stage": "proposal",
+    "stage_since": (NOW - timedelta(days=8)).isoformat(),
+    "stage_days": 7,
+    "stage_labels": {},
+    "decided_at": (NOW - timedelta(hours=24)).isoformat(),
+    "first_contact_hours": 24,
+}
 PAYLOADS: dict[str, list[dict[str, Any]]] = {
+    NoticeKind.NEXT_STEP: [REMINDER, REMINDER | {"next_step": None}],
+    NoticeKind.FIRST_CONTACT: [REMINDER],
+    NoticeKind.FIRST_CONTACT_MISSED: [REMINDER],
+    NoticeKind.STAGE_TIMER: [
+        REMINDER,
+        REMINDER | {"stage": "custom", "stage_labels": {"en": "Custom *stage*", "zh": "自定义"}},
+    ],
     NoticeKind.OVERDUE: [CLAIM],
     NoticeKind.OVERDUE_MANAGER: [CLAIM],
     NoticeKind.RECLAIM_WARNING: [
