@@ -41,6 +41,9 @@ class ErrorCode(StrEnum):
     DEAL_SIZE_INVALID = "validation.deal_size_invalid"
     DEAL_SIZE_NOT_POSITIVE = "validation.deal_size_not_positive"
     DEAL_SIZE_TOO_LARGE = "validation.deal_size_too_large"  # max
+    NUMBER_INVALID = "validation.number_invalid"
+    NUMBER_TOO_SMALL = "validation.number_too_small"  # min
+    NUMBER_TOO_LARGE = "validation.number_too_large"  # max
 
 
 class FieldError(ValueError):
@@ -378,3 +381,32 @@ def _plain_number(text: str) -> Decimal:
         return Decimal(f"{digits}.{fraction}" if dot else digits)
     except InvalidOperation as exc:  # pragma: no cover - the checks above leave only digits
         raise FieldError(ErrorCode.DEAL_SIZE_INVALID) from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# A number of a customer profile field (company size, head count …)
+
+_NUMBER_LIMIT: Final = Decimal("1e15")  # beyond it a float no longer holds every integer
+
+
+def parse_number(raw: str, *, low: float | None = None, high: float | None = None) -> int | float:
+    """A plain number (full-width digits and thousands commas accepted) within ``[low, high]``:
+    an ``int`` when it is whole, else a ``float`` (the profile is stored as JSON)."""
+    text = _identifier_text(raw).replace(",", "").replace(" ", "")
+    if not text:
+        raise FieldError(ErrorCode.REQUIRED)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise FieldError(ErrorCode.NUMBER_INVALID) from None
+    if not number.is_finite() or abs(number) >= _NUMBER_LIMIT:
+        raise FieldError(ErrorCode.NUMBER_INVALID)
+    if low is not None and number < Decimal(str(low)):
+        raise FieldError(ErrorCode.NUMBER_TOO_SMALL, min=_bound(low))
+    if high is not None and number > Decimal(str(high)):
+        raise FieldError(ErrorCode.NUMBER_TOO_LARGE, max=_bound(high))
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _bound(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)

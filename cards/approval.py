@@ -7,6 +7,7 @@ button, and the answer passed on to the approvers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.approvals.case import ApprovalCase, Labels, Question
+from bot.approvals.case import ApprovalCase, Labels, ProfileLine, Question
 from bot.approvals.outcome import ApprovalRefusal, Attempt
 from bot.i18n import Translator
 from bot.ids import ApprovalAction, ApprovalBlock
@@ -151,6 +152,8 @@ def detail_blocks(case: ApprovalCase, tr: Translator) -> list[Block]:
     if case.other_name:
         fields.append(_field(tr("form.label.other_name"), case.other_name))
     blocks.append(SectionBlock(fields=fields))
+    if case.profile:
+        blocks.append(section(profile_text(case.profile, tr)))
     if case.need_summary:
         blocks.append(section(f"*{tr('form.label.need_summary')}*\n" + quoted(case.need_summary)))
     return blocks
@@ -211,6 +214,14 @@ def decision_buttons(case: ApprovalCase, tr: Translator, *, block_id: str) -> Ac
                 value=value,
             ),
         ],
+    )
+
+
+def profile_text(lines: Sequence[ProfileLine], tr: Translator) -> str:
+    """The customer profile fields, one ``*label*: value`` a line."""
+    return "\n".join(
+        f"*{escape_mrkdwn(label.get(tr.lang, ''))}*: {escape_mrkdwn(value.get(tr.lang, ''))}"
+        for label, value in lines
     )
 
 

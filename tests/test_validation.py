@@ -20,6 +20,7 @@ from bot.validation import (
     parse_credit_code,
     parse_deal_size,
     parse_email,
+    parse_number,
     parse_phone,
 )
 
@@ -426,8 +427,20 @@ RAISED: list[tuple[Callable[[str], object], str]] = [
     (parse_deal_size, "lots"),
     (parse_deal_size, "0"),
     (parse_deal_size, "1000亿"),
+    (parse_number, "五百"),
+    (lambda raw: parse_number(raw, low=1), "0"),
+    (lambda raw: parse_number(raw, high=100_000), "１００，００１"),
 ]
 RAISED_ERRORS = [expect_error(parse, raw) for parse, raw in RAISED]
+
+
+@pytest.mark.parametrize(
+    ("raw", "number"),
+    [("500", 500), ("１，２００", 1200), (" 2.5 ", 2.5), ("-3", -3), ("1e3", 1000)],
+)
+def test_a_profile_number_is_read_as_people_type_it(raw: str, number: float) -> None:
+    parsed = parse_number(raw)
+    assert parsed == number and isinstance(parsed, int) == float(number).is_integer()
 
 
 def test_every_error_code_is_raised_by_some_input_above() -> None:
@@ -455,6 +468,7 @@ def test_catalogue_has_exactly_the_codes_the_validator_raises() -> None:
                 "max_len",
                 "codepoint",
                 "max",
+                "min",
             }
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from bot.claims.profile import Profile, parse_profile
 from bot.ids import ClaimField
 from bot.matching import company_key
 from bot.rules import Rules
@@ -49,6 +50,9 @@ class ClaimDraft:
     source_channel: str | None = None
     deal_size: Decimal | None = None
     first_contact_on: date | None = None
+    # The customer profile fields of the rules (``form.profile``) that were filled in (left out
+    # of the hash, as a dict cannot be hashed; equal drafts still compare their profiles).
+    profile: Profile = field(default_factory=dict, hash=False)
 
     def name_keys(self) -> list[str]:
         """The normalised name keys of both names, without repeats or empties."""
@@ -69,7 +73,8 @@ class ClaimDraft:
         return keys
 
 
-FormErrors = dict[ClaimField, FieldError]
+# By input id: a ClaimField's value, or a profile field's input id.
+FormErrors = dict[str, FieldError]
 
 
 def parse_form(
@@ -80,17 +85,19 @@ def parse_form(
     values: dict[ClaimField, object] = {}
     required = set(rules.form.required)
 
-    for field in ClaimField:
-        text = raw.get(field.value)
+    for claim_field in ClaimField:
+        text = raw.get(claim_field.value)
         try:
-            value = _parse_field(field, text, rules, today)
+            value = _parse_field(claim_field, text, rules, today)
         except FieldError as error:
-            errors[field] = error
+            errors[claim_field] = error
             continue
-        if value in (None, "") and field.value in required:
-            errors[field] = FieldError("validation.required")
+        if value in (None, "") and claim_field.value in required:
+            errors[claim_field] = FieldError("validation.required")
             continue
-        values[field] = value if value != "" else None
+        values[claim_field] = value if value != "" else None
+    profile, profile_errors = parse_profile(raw, rules)
+    errors.update(profile_errors)
 
     if ClaimField.CUSTOMER_NAME not in errors and not company_key(
         str(values.get(ClaimField.CUSTOMER_NAME) or "")
@@ -98,7 +105,10 @@ def parse_form(
         errors[ClaimField.CUSTOMER_NAME] = FieldError("claim.error.name_too_generic")
     if errors:
         return errors
-    return ClaimDraft(**{field.value: value for field, value in values.items()})  # type: ignore[arg-type]
+    return ClaimDraft(
+        **{f.value: value for f, value in values.items()},  # type: ignore[arg-type]
+        profile=profile,
+    )
 
 
 def _parse_field(field: ClaimField, text: str | None, rules: Rules, today: date) -> object:

@@ -17,6 +17,7 @@ import handlers.answering as answering
 from bot.fakeslack.reading import action_ids, text_of
 from tests.e2e.approvals_support import (
     WEI,
+    answer_form,
     cards_to,
     claim,
     file_pending,
@@ -24,7 +25,7 @@ from tests.e2e.approvals_support import (
     start,
 )
 from tests.e2e.conftest import ADA, ALICE, BO, CAROL, MEI, Bot, BotFactory
-from tests.e2e.test_corrections import answer_form, click, initial
+from tests.e2e.test_corrections import click, initial
 from tests.e2e.test_disputes import collide, dispute_cards, notice_with_dispute, open_ruling
 from tests.e2e.test_lists import ACME, file, post_of, start_lists
 from tests.e2e.test_lists import ask as ask_list

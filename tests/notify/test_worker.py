@@ -20,7 +20,7 @@ from bot.notify.inplace import Refreshed, update_everywhere
 from bot.notify.kinds import NoticeKind
 from bot.notify.worker import DrainReport, OutboxWorker
 from bot.people import PeopleDirectory
-from bot.rules import Rules
+from bot.rules import DeliveryRules, Rules
 from cards.blocks import section
 from cards.registry import render_notice
 from store import posted
@@ -36,7 +36,9 @@ async def worker(db: Database, fake_slack: FakeSlack) -> AsyncIterator[OutboxWor
     fake_slack.add_user("U1", name="alice", locale="en-US")
     fake_slack.add_user("U2", name="bo", locale="zh-CN")
     clock = FixedClock(NOW)
-    rules = Rules()
+    # Slack's pace per channel is tested in test_pacing.py; here thirty DMs to one person, or a
+    # dozen tries, would wait for it for no gain.
+    rules = Rules(delivery=DeliveryRules(channel_posts_per_second=100, channel_post_burst=100))
     client = AsyncWebClient(token="xoxb-test", base_url=fake_slack.api_url)
     yield OutboxWorker(
         db, rules, clock, PeopleDirectory(db, rules, clock), client, render=render_notice
