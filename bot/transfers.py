@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.directory import Directory
 from bot.duplicates import DuplicateChecker
+from bot.guard import Denial, Need, guard
 from bot.handover import clock_of, hand_over_claim
 from bot.lifecycle.release import Releaser
 from bot.lists import CLAIM_REF, CustomerChoice, choose_customer
@@ -61,6 +62,14 @@ class TransferRefusal(StrEnum):
     SAME_OWNER = "same_owner"  # the target holds it already
     SELF = "self"  # to oneself
     OUTSIDE_TEAMS = "outside_teams"  # a manager hands over only within the teams they manage
+
+
+# The guard's refusals in a manager's words.
+MANAGER_REFUSALS = {
+    Denial.UNKNOWN: TransferRefusal.UNKNOWN,
+    Denial.OWN_CLAIM: TransferRefusal.OWN_CLAIM,
+    Denial.NOT_DECIDER: TransferRefusal.NOT_MANAGER,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,26 +291,19 @@ class TransferService:
         Someone without the right learns nothing about the claim; refusals of rights are audited.
         """
         claim = await claim_store.get_claim(session, workspace_id, claim_id)
-        refusal = None
-        if claim is None:
-            refusal = TransferRefusal.UNKNOWN
-        elif claim.owner_id == actor_id:
-            refusal = TransferRefusal.OWN_CLAIM
-        elif not await self.directory.can_decide(
-            session, workspace_id, actor_id, owner_id=claim.owner_id, team_id=claim.team_id
-        ):
-            refusal = TransferRefusal.NOT_MANAGER
+        refusal = await guard(
+            session,
+            self.directory,
+            workspace_id,
+            actor_id,
+            claim,
+            need=Need.DECIDER,
+            refusals=MANAGER_REFUSALS,
+            action=action,
+            ref=claim_id,
+            at=self.clock.now(),
+        )
         if refusal is not None:
-            await audit.record(
-                session,
-                workspace_id,
-                audit.Action.ACCESS_REFUSED,
-                actor_id=actor_id,
-                at=self.clock.now(),
-                customer_id=claim.customer_id if claim else None,
-                claim_id=claim.id if claim else None,
-                data={"action": action, "reason": refusal.value, "value": str(claim_id)},
-            )
             return None, Handover(refusal)
         assert claim is not None
         if claim.status != ClaimStatus.ACTIVE.value:

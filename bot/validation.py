@@ -79,6 +79,17 @@ _BLANK_LOOKALIKES: Final = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 _LINE_BREAKS: Final = ("\r\n", "\r", "\u2028", "\u2029", "\x85")
 
 
+def required_text(raw: str | None, *, max_len: int) -> str:
+    """Free text as typed (a reason, a question, an answer): trimmed, required, bounded.
+
+    Raises :class:`FieldError` for the modal to show under the field.
+    """
+    text = clean_text(raw, max_len=max_len, multiline=True)
+    if not text:
+        raise FieldError("validation.required")
+    return text
+
+
 def clean_text(raw: str | None, *, max_len: int, multiline: bool = False) -> str:
     """The text trimmed, or ``""`` when nothing is left.
 

@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.approvals.case import ApprovalCase, Labels, ProfileLine, Question
-from bot.approvals.outcome import Attempt, Refusal
+from bot.approvals.outcome import ApprovalRefusal, Attempt
 from bot.i18n import Translator
 from bot.ids import ApprovalAction, ApprovalBlock
 from bot.notify.kinds import NoticeKind
@@ -358,7 +358,7 @@ def answer_notice(payload: dict[str, Any], tr: Translator) -> tuple[str, list[Bl
 def refusal_text(attempt: Attempt, tr: Translator) -> str:
     """Why nothing changed, in a sentence or two; names who decided first, or who holds it."""
     case = attempt.case
-    if attempt.refusal is Refusal.DECIDED and case is not None:
+    if attempt.refusal is ApprovalRefusal.DECIDED and case is not None:
         name = customer(case.customer_name)
         when = slack_date(case.decided_at, with_time=True)
         if case.decision == Decision.APPROVED:
@@ -377,7 +377,7 @@ def refusal_text(attempt: Attempt, tr: Translator) -> str:
             )
         return tr("approval.refused.closed", customer=name)
     held = attempt.held_by
-    if attempt.refusal is Refusal.HELD_ELSEWHERE and case is not None and held is not None:
+    if attempt.refusal is ApprovalRefusal.HELD_ELSEWHERE and case is not None and held is not None:
         return tr(
             "approval.refused.held_elsewhere",
             customer=customer(case.customer_name),
@@ -385,9 +385,9 @@ def refusal_text(attempt: Attempt, tr: Translator) -> str:
             holder=mention(held.holder.owner_id if held.holder else None),
             how=how_matched(held.matched_on.value, held.score, tr),
         )
-    refusal = attempt.refusal or Refusal.UNKNOWN
-    if refusal in (Refusal.DECIDED, Refusal.HELD_ELSEWHERE):
-        refusal = Refusal.UNKNOWN
+    refusal = attempt.refusal or ApprovalRefusal.UNKNOWN
+    if refusal in (ApprovalRefusal.DECIDED, ApprovalRefusal.HELD_ELSEWHERE):
+        refusal = ApprovalRefusal.UNKNOWN
     return tr(f"approval.refused.{refusal.value}")
 
 

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.disputes.case import DisputeAttempt, DisputeCase, Refusal, Verdict
+from bot.disputes.case import DisputeAttempt, DisputeCase, DisputeRefusal, Verdict
 from bot.i18n import Translator
 from bot.ids import DisputeAction, DisputeField, DisputeView
 from bot.notify.kinds import NoticeKind
@@ -307,32 +307,32 @@ def _recipient(recipient: str) -> str:
 def refusal_text(attempt: DisputeAttempt, tr: Translator) -> str:
     """Why nothing changed; names who disputed or ruled first, or who holds the customer now."""
     case = attempt.case
-    refusal = attempt.refusal or Refusal.UNKNOWN
+    refusal = attempt.refusal or DisputeRefusal.UNKNOWN
     if case is not None:
-        if refusal is Refusal.OPEN_ALREADY:
+        if refusal is DisputeRefusal.OPEN_ALREADY:
             return tr(
                 "dispute.refused.open_already",
                 who=mention(case.disputed_by),
                 date=slack_date(case.disputed_at, with_time=True),
                 customer=_name(case),
             )
-        if refusal is Refusal.DECIDED:
+        if refusal is DisputeRefusal.DECIDED:
             return status_line(case, tr) or tr("dispute.refused.unknown")
-        if refusal is Refusal.CLAIM_ENDED:
+        if refusal is DisputeRefusal.CLAIM_ENDED:
             return tr(
                 "dispute.refused.claim_ended", holder=mention(case.holder_id), customer=_name(case)
             )
-        if refusal is Refusal.HELD_ELSEWHERE:
+        if refusal is DisputeRefusal.HELD_ELSEWHERE:
             return tr(
                 "dispute.refused.held_elsewhere",
                 holder=mention(attempt.held_by),
                 customer=_name(case),
             )
     if refusal in (
-        Refusal.OPEN_ALREADY,
-        Refusal.DECIDED,
-        Refusal.CLAIM_ENDED,
-        Refusal.HELD_ELSEWHERE,
+        DisputeRefusal.OPEN_ALREADY,
+        DisputeRefusal.DECIDED,
+        DisputeRefusal.CLAIM_ENDED,
+        DisputeRefusal.HELD_ELSEWHERE,
     ):
-        refusal = Refusal.UNKNOWN
+        refusal = DisputeRefusal.UNKNOWN
     return tr(f"dispute.refused.{refusal.value}")

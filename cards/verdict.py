@@ -7,7 +7,7 @@ from typing import Any
 from slack_sdk.models.blocks import ActionsBlock, Block, PlainTextObject
 from slack_sdk.models.views import View
 
-from bot.claims.verdict import Outcome, Refusal, Verdict
+from bot.claims.verdict import FilingRefusal, Outcome, Verdict
 from bot.i18n import Translator
 from bot.ids import View as ViewId
 from bot.notify.kinds import NoticeKind
@@ -55,7 +55,7 @@ def verdict_lines(verdict: Verdict, tr: Translator) -> tuple[str, list[str]]:
                 until=slack_date(verdict.protection_until),
             )
         ]
-    if verdict.refusal is Refusal.COOLDOWN:
+    if verdict.refusal is FilingRefusal.COOLDOWN:
         return tr("verdict.refused.title"), [
             tr("verdict.refused.cooldown", customer=name, until=slack_date(verdict.refusal_until))
         ]
@@ -92,6 +92,17 @@ def deciding_view(tr: Translator) -> View:
         title=PlainTextObject(text=clip(tr("verdict.modal_title"), 24)),
         close=PlainTextObject(text=clip(tr("verdict.done"), 24)),
         blocks=[section(tr("verdict.deciding"))],
+    )
+
+
+def notice_view(tr: Translator, text: str) -> View:
+    """The claim result modal saying one thing (why it could not be filed, say)."""
+    return View(
+        type="modal",
+        callback_id=ViewId.CLAIM_VERDICT.value,
+        title=PlainTextObject(text=clip(tr("verdict.modal_title"), 24)),
+        close=PlainTextObject(text=clip(tr("verdict.done"), 24)),
+        blocks=[section(text)],
     )
 
 

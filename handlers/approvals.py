@@ -8,6 +8,8 @@ decision updates every posted copy of the card in place, and the pending list it
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
+from functools import partial
 from typing import Any
 
 from aiohttp import ClientError
@@ -20,10 +22,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.approvals.access import parse_note, parse_ref
-from bot.approvals.case import ApprovalCase, Question
+from bot.approvals.case import NOTE_MAX_LENGTH, ApprovalCase, Question
 from bot.approvals.outcome import Attempt
 from bot.approvals.routing import APPROVAL_SUBJECT, QUESTION_SUBJECT
-from bot.corrections import CorrectionRefusal
+from bot.claims.draft import ClaimDraft
+from bot.corrections import Correction, CorrectionRefusal
 from bot.i18n import Translator
 from bot.ids import ApprovalAction, ApprovalField, ApprovalView, ClaimField, CorrectionView
 from bot.notify.inplace import Refreshed
@@ -36,9 +39,10 @@ from cards.corrections import correction_form
 from cards.corrections import refusal_text as correction_refusal
 from cards.pending import pending_list
 from handlers import context as ctx
+from handlers.answering import Answer, answer_in_time
 from handlers.claim_command import Invocation, subcommand
 from handlers.claim_form import checked_draft
-from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
+from handlers.forms import FIELD_ERROR_LIMIT, flatten_state, typed_text
 
 log = logging.getLogger(__name__)
 
@@ -146,13 +150,12 @@ async def on_reject_submit(
 ) -> None:
     """The reason was given: reject, or say why not."""
     req = ctx.request(context)
-    rt, tr = req.rt, req.tr
-    reason = await _note(ack, view, ApprovalField.REASON, tr)
+    reason = await typed_text(ack, view, ApprovalField.REASON, req.tr, max_len=NOTE_MAX_LENGTH)
     if reason is None:
         return
     meta = ModalContext.load(view.get("private_metadata"))
-    attempt = await rt.approvals.reject(req.workspace_id, req.user_id, meta.ref, reason)
-    await settle_submission(attempt, "rejected", ack, meta, context, client)
+    work = req.rt.approvals.reject(req.workspace_id, req.user_id, meta.ref, reason)
+    await settle_submission(work, "rejected", ack, view, context, client)
 
 
 async def on_ask_submit(
@@ -164,13 +167,12 @@ async def on_ask_submit(
 ) -> None:
     """The question was typed: send it to the rep; the claim stays pending."""
     req = ctx.request(context)
-    rt, tr = req.rt, req.tr
-    question = await _note(ack, view, ApprovalField.QUESTION, tr)
+    question = await typed_text(ack, view, ApprovalField.QUESTION, req.tr, max_len=NOTE_MAX_LENGTH)
     if question is None:
         return
     meta = ModalContext.load(view.get("private_metadata"))
-    attempt = await rt.approvals.questions.ask(req.workspace_id, req.user_id, meta.ref, question)
-    await settle_submission(attempt, "asked", ack, meta, context, client)
+    work = req.rt.approvals.questions.ask(req.workspace_id, req.user_id, meta.ref, question)
+    await settle_submission(work, "asked", ack, view, context, client)
 
 
 # -- answering -----------------------------------------------------------------------------------
@@ -233,28 +235,48 @@ async def on_answer_submit(
         await ack(response_action="errors", errors=errors)
         return
     meta = ModalContext.load(view.get("private_metadata"))
-    workspace = req.workspace_id
+    outcome = await answer_in_time(
+        ack,
+        context,
+        client,
+        view,
+        answer_question(context, meta.ref, answer, draft),
+        partial(answered, tr),
+        partial(notice_view, tr),
+    )
+    if isinstance(outcome, Attempt) and outcome.ok and outcome.case and outcome.question:
+        rt.outbox.kick()
+        await refresh_question(rt, client, req.workspace_id, outcome.case, outcome.question)
+        await refresh_cards(rt, client, req.workspace_id, outcome.case)
+
+
+async def answer_question(
+    context: AsyncBoltContext, ref: str, answer: str, draft: ClaimDraft | None
+) -> Attempt | Correction:
+    """Apply the answer's changes to the claim (if any), then record the answer."""
+    req = ctx.request(context)
+    rt, workspace = req.rt, req.workspace_id
     if draft is not None:
-        checked = await rt.approvals.questions.may_answer(workspace, req.user_id, meta.ref)
+        checked = await rt.approvals.questions.may_answer(workspace, req.user_id, ref)
         if not checked.ok or checked.case is None:
-            await ack(response_action="update", view=notice_view(tr, refusal_text(checked, tr)))
-            return
+            return checked
         edit = await rt.edits.edit(workspace, req.user_id, checked.case.claim_id, draft)
-        if edit.refusal is CorrectionRefusal.COLLISION:
-            text = correction_refusal(edit, tr)[:FIELD_ERROR_LIMIT]
-            await ack(response_action="errors", errors={ClaimField.CUSTOMER_NAME.value: text})
-            return
         if edit.refusal not in (None, CorrectionRefusal.UNCHANGED):
-            await ack(response_action="update", view=notice_view(tr, correction_refusal(edit, tr)))
-            return
-    attempt = await rt.approvals.questions.answer(workspace, req.user_id, meta.ref, answer)
-    if not attempt.ok or attempt.case is None or attempt.question is None:
-        await ack(response_action="update", view=notice_view(tr, refusal_text(attempt, tr)))
-        return
-    await ack()
-    rt.outbox.kick()
-    await refresh_question(rt, client, workspace, attempt.case, attempt.question)
-    await refresh_cards(rt, client, workspace, attempt.case)
+            return edit
+    return await rt.approvals.questions.answer(workspace, req.user_id, ref, answer)
+
+
+def answered(tr: Translator, outcome: Attempt | Correction) -> Answer:
+    """The answer modal closes, or shows why not (a collision on the name field)."""
+    if isinstance(outcome, Correction):
+        text = correction_refusal(outcome, tr)
+        if outcome.refusal is CorrectionRefusal.COLLISION:
+            return Answer(text, errors={ClaimField.CUSTOMER_NAME.value: text[:FIELD_ERROR_LIMIT]})
+        return Answer(text, view=notice_view(tr, text))
+    if not outcome.ok or outcome.case is None or outcome.question is None:
+        text = refusal_text(outcome, tr)
+        return Answer(text, view=notice_view(tr, text))
+    return Answer(tr("question.answer.sent"))
 
 
 # -- answering Slack -----------------------------------------------------------------------------
@@ -291,26 +313,34 @@ async def settle_click(
 
 
 async def settle_submission(
-    attempt: Attempt,
+    work: Awaitable[Attempt],
     action: str,
     ack: AsyncAck,
-    meta: ModalContext,
+    view: dict[str, Any],
     context: AsyncBoltContext,
     client: AsyncWebClient,
 ) -> None:
-    """After a modal decided or asked: close it (or show why not), then update what shows it."""
+    """Decide or ask from a modal: close it (or show why not), then update what shows it."""
     req = ctx.request(context)
     rt, tr = req.rt, req.tr
+    attempt = await answer_in_time(
+        ack,
+        context,
+        client,
+        view,
+        work,
+        partial(settled, tr, action),
+        partial(notice_view, tr),
+    )
     if not attempt.ok or attempt.case is None:
-        await ack(response_action="update", view=notice_view(tr, refusal_text(attempt, tr)))
         return
-    await ack()
     rt.outbox.kick()
     workspace = req.workspace_id
+    meta = ModalContext.load(view.get("private_metadata"))
+    list_url = trusted_response_url(meta.response_url, rt.settings)
     refreshed = await refresh_cards(rt, client, workspace, attempt.case)
     if refreshed.queued:
         await tell_decider(client, req.user_id, done_text(action, attempt.case, tr), tr)
-    list_url = trusted_response_url(meta.response_url, rt.settings)
     if list_url:
         page = await rt.approvals.pending_for(workspace, req.user_id)
         text, blocks = pending_list(page, tr, notice=done_text(action, attempt.case, tr))
@@ -325,6 +355,14 @@ async def settle_submission(
             # A response_url lasts 30 minutes and five uses; the list is only a view, and every
             # click on a stale one is checked again.
             log.info("pending list not refreshed: %s %s", sent.status_code, sent.body)
+
+
+def settled(tr: Translator, action: str, attempt: Attempt) -> Answer:
+    """The modal closes on a decision (or a question sent), or says why nothing changed."""
+    if not attempt.ok or attempt.case is None:
+        text = refusal_text(attempt, tr)
+        return Answer(text, view=notice_view(tr, text))
+    return Answer(done_text(action, attempt.case, tr))
 
 
 async def tell_decider(client: AsyncWebClient, user_id: str, done: str, tr: Translator) -> None:
@@ -364,20 +402,6 @@ async def refresh_question(
         subject_id=question.id,
         render=lambda tr: question_message(case.claim_id, case.customer_name, question, tr),
     )
-
-
-async def _note(
-    ack: AsyncAck, view: dict[str, Any], field: ApprovalField, tr: Translator
-) -> str | None:
-    """The typed reason/question/answer, or ``None`` after showing the error on the field."""
-    try:
-        return parse_note(flatten_state(view).get(field.value))
-    except FieldError as error:
-        await ack(
-            response_action="errors",
-            errors={field.value: error.message(tr.lang)[:FIELD_ERROR_LIMIT]},
-        )
-        return None
 
 
 def _list_url(body: dict[str, Any]) -> str | None:

@@ -3,9 +3,10 @@ duplicate hint on Enter in the name field; the verdict on submit, inside Slack's
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any, TypeVar
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -21,17 +22,15 @@ from bot.i18n import Translator
 from bot.ids import ClaimField, Shortcut
 from bot.ids import View as ViewId
 from cards.claim_form import FormContext, new_claim_form
-from cards.verdict import deciding_view, verdict_message, verdict_view
+from cards.verdict import deciding_view, notice_view, verdict_message, verdict_view
 from handlers import context as ctx
+from handlers.answering import Answer, answer_in_time
 from handlers.claim_command import Invocation, subcommand
 from handlers.forms import field_errors, flatten_state
-from store.db import SILENCE_SECONDS, DatabaseUnavailable, answer_within, seconds_left
 
 log = logging.getLogger(__name__)
 
-# Seconds the submission may take before the modal says "being decided" instead (Slack allows 3
-# for the whole round trip), counted from the request's start: the look-ups before it spend it too.
-ACK_BUDGET_SECONDS = 2.0
+T = TypeVar("T")
 
 
 @subcommand("", usage_key="help.usage.new", about_key="help.about.new", order=0)
@@ -107,7 +106,9 @@ async def on_submit(
     """Check the form; show field errors, or file the claim and turn the modal into the verdict."""
     draft = await checked_form(ack, view, context)
     if draft is not None:
-        await file_and_answer(ack, context, client, view, draft)
+        await file_and_answer(
+            ack, context, client, view, submit_claim(context, view, draft), verdict_answer
+        )
 
 
 async def checked_form(
@@ -134,59 +135,53 @@ async def file_and_answer(
     context: AsyncBoltContext,
     client: AsyncWebClient,
     view: dict[str, Any],
+    filing: Awaitable[T],
+    answer: Callable[[Translator, T], Answer],
+) -> T:
+    """Run a filing and turn the modal into its verdict (or refusal), inside Slack's 3 seconds."""
+    req = ctx.request(context)
+    tr = req.tr
+    result = await answer_in_time(
+        ack,
+        context,
+        client,
+        view,
+        filing,
+        partial(answer, tr),
+        partial(notice_view, tr),
+        # Under a burst: the claim is in line and decided in the order it arrived.
+        working=deciding_view(tr),
+    )
+    req.rt.outbox.kick()
+    return result
+
+
+async def submit_claim(
+    context: AsyncBoltContext,
+    view: dict[str, Any],
     draft: ClaimDraft,
     *,
     resubmits: Resubmission | None = None,
-) -> None:
-    """File a checked draft and turn the modal into its verdict, inside Slack's 3 seconds."""
+) -> Verdict:
+    """File a checked draft from the submitted claim form; its verdict."""
     req = ctx.request(context)
-    rt, tr, profile = req.rt, req.tr, req.profile
-    workspace = req.workspace_id
-    filer = await rt.directory.filer(workspace, profile)
-    # The decision may outlive the request's database budget: a busy database gets the
-    # "being decided" modal below, and the verdict when it comes.
-    with answer_within(None):
-        decision = asyncio.ensure_future(
-            rt.claims.submit(
-                workspace_id=workspace,
-                filer=filer,
-                draft=draft,
-                # One modal files one claim: a retried or double-clicked submit replays its verdict.
-                submission_key=f"view:{view['id']}",
-                origin_channel=FormContext.load(view.get("private_metadata")).origin_channel,
-                resubmits=resubmits,
-            )
-        )
-    try:
-        budget = min(ACK_BUDGET_SECONDS, seconds_left(ACK_BUDGET_SECONDS))
-        verdict = await asyncio.wait_for(asyncio.shield(decision), timeout=budget)
-    except TimeoutError:
-        if not rt.db.answered_within(SILENCE_SECONDS):
-            # The database has said nothing to anyone for a second: it hangs, it is not busy.
-            # Cancelled before its COMMIT, the claim rolls back; the rep is told to try again.
-            decision.cancel()
-            raise DatabaseUnavailable("no answer from the database within the ack budget") from None
-        # Slack gives up on an answer after 3 seconds and tells the rep something went wrong.
-        # Under a burst, answer in time that the claim is being decided, then show the verdict.
-        await ack(response_action="update", view=deciding_view(tr))
-        verdict = await decision
-        rt.outbox.kick()
-        await show_late_verdict(client, view["id"], verdict, tr, req.user_id)
-        return
-    await ack(response_action="update", view=verdict_view(verdict, tr))
-    rt.outbox.kick()
+    rt, workspace = req.rt, req.workspace_id
+    filer = await rt.directory.filer(workspace, req.profile)
+    return await rt.claims.submit(
+        workspace_id=workspace,
+        filer=filer,
+        draft=draft,
+        # One modal files one claim: a retried or double-clicked submit replays its verdict.
+        submission_key=f"view:{view['id']}",
+        origin_channel=FormContext.load(view.get("private_metadata")).origin_channel,
+        resubmits=resubmits,
+    )
 
 
-async def show_late_verdict(
-    client: AsyncWebClient, view_id: str, verdict: Verdict, tr: Translator, user_id: str
-) -> None:
-    """Turn the waiting modal into the verdict; if the rep closed it, tell them by DM."""
-    try:
-        await client.views_update(view_id=view_id, view=verdict_view(verdict, tr))
-    except SlackApiError as exc:
-        log.info("modal %s gone before its verdict (%s); sending it by DM", view_id, exc)
-        text, blocks = verdict_message(verdict, tr)
-        await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+def verdict_answer(tr: Translator, verdict: Verdict) -> Answer:
+    """The verdict in the modal, or by DM when the modal is gone."""
+    text, blocks = verdict_message(verdict, tr)
+    return Answer(text, view=verdict_view(verdict, tr), blocks=blocks)
 
 
 def register(app: AsyncApp) -> None:

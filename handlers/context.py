@@ -14,44 +14,12 @@ RUNTIME = "claimbot_runtime"
 PROFILE = "claimbot_profile"
 
 
-def runtime(context: AsyncBoltContext) -> Runtime:
-    """The process's :class:`Runtime`."""
-    rt = context.get(RUNTIME)
-    assert isinstance(rt, Runtime), "the runtime middleware did not run"
-    return rt
-
-
-def profile(context: AsyncBoltContext) -> Profile:
-    """The acting user's profile (language, time zone); the workspace default if unknown."""
-    found = context.get(PROFILE)
-    if isinstance(found, Profile):
-        return found
-    return runtime(context).people.default_profile(context.user_id or "")
-
-
-def translator(context: AsyncBoltContext) -> Translator:
-    """Translations in the acting user's language."""
-    return Translator(profile(context).lang)
-
-
-def workspace_id(context: AsyncBoltContext) -> str:
-    """The Slack workspace (team) the request belongs to; an org ID for org-wide installs."""
-    found = context.team_id or context.enterprise_id
-    assert found, "request without a workspace"
-    return str(found)
-
-
-def user_id(context: AsyncBoltContext) -> str:
-    """The acting user."""
-    assert context.user_id, "request without a user"
-    return str(context.user_id)
-
-
 class Request:
     """What a listener needs of one request, read from Bolt's context when first asked for:
     ``req = ctx.request(context)`` at the top of a listener, then ``req.rt``, ``req.tr``,
     ``req.workspace_id``, ``req.user_id``. Nothing is read until used, so a listener for a
-    request without a user (an event) may still make one."""
+    request without a user (an event) may still make one. It is the only way listeners read
+    what the middleware attached."""
 
     __slots__ = ("context",)
 
@@ -61,27 +29,35 @@ class Request:
     @property
     def rt(self) -> Runtime:
         """The process's :class:`Runtime`."""
-        return runtime(self.context)
+        rt = self.context.get(RUNTIME)
+        assert isinstance(rt, Runtime), "the runtime middleware did not run"
+        return rt
 
     @property
     def profile(self) -> Profile:
-        """The acting user's profile."""
-        return profile(self.context)
+        """The acting user's profile (language, time zone); the workspace default if unknown."""
+        found = self.context.get(PROFILE)
+        if isinstance(found, Profile):
+            return found
+        return self.rt.people.default_profile(self.context.user_id or "")
 
     @property
     def tr(self) -> Translator:
         """Translations in the acting user's language."""
-        return translator(self.context)
+        return Translator(self.profile.lang)
 
     @property
     def workspace_id(self) -> str:
-        """The workspace (team) the request belongs to."""
-        return workspace_id(self.context)
+        """The Slack workspace (team) the request belongs to; an org ID for org-wide installs."""
+        found = self.context.team_id or self.context.enterprise_id
+        assert found, "request without a workspace"
+        return str(found)
 
     @property
     def user_id(self) -> str:
         """The acting user."""
-        return user_id(self.context)
+        assert self.context.user_id, "request without a user"
+        return str(self.context.user_id)
 
 
 def request(context: AsyncBoltContext) -> Request:

@@ -4,6 +4,7 @@ the user's rights on the server."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -11,8 +12,11 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.claims.draft import ClaimDraft
+from bot.claims.verdict import Verdict
 from bot.corrections import Correction, CorrectionRefusal
 from bot.corrections.common import REASON_MAX
+from bot.i18n import Translator
 from bot.ids import ClaimField, CorrectionAction, CorrectionView
 from bot.runtime import Runtime
 from bot.validation import clean_text
@@ -24,9 +28,10 @@ from cards.corrections import (
     withdrawn_text,
 )
 from handlers import context as ctx
+from handlers.answering import Answer, answer_in_time
 from handlers.approvals import refresh_cards
 from handlers.claim_command import Invocation, subcommand
-from handlers.claim_form import checked_form, file_and_answer
+from handlers.claim_form import checked_form, file_and_answer, submit_claim, verdict_answer
 from handlers.followups import parse_ref
 from handlers.forms import FIELD_ERROR_LIMIT
 from handlers.transfers import claim_id_of, held_claim, split_customer
@@ -108,17 +113,31 @@ async def on_edit_submit(
     parsed = await checked_form(ack, view, context)
     if parsed is None:
         return
-    result = await rt.edits.edit(req.workspace_id, req.user_id, claim_id_of(view), parsed)
-    if result.refusal is CorrectionRefusal.COLLISION:
-        await ack(
-            response_action="errors",
-            errors={ClaimField.CUSTOMER_NAME.value: refusal_text(result, tr)[:FIELD_ERROR_LIMIT]},
-        )
-        return
-    await ack(response_action="update", view=notice_view(tr, edited_text(result, tr)))
+    result = await answer_in_time(
+        ack,
+        context,
+        client,
+        view,
+        rt.edits.edit(req.workspace_id, req.user_id, claim_id_of(view), parsed),
+        partial(edit_answer, tr),
+        partial(notice_view, tr),
+    )
     if result.ok:
         rt.outbox.kick()
         await _refresh_approval(rt, client, req.workspace_id, result.claim_id)
+
+
+def edit_answer(tr: Translator, result: Correction) -> Answer:
+    """What the edit form shows: done, why not, or the collision on the name field."""
+    if result.refusal is CorrectionRefusal.COLLISION:
+        return name_error(refusal_text(result, tr))
+    text = edited_text(result, tr)
+    return Answer(text, view=notice_view(tr, text))
+
+
+def name_error(text: str) -> Answer:
+    """A refusal shown under the customer name, where the rep can correct it."""
+    return Answer(text, errors={ClaimField.CUSTOMER_NAME.value: text[:FIELD_ERROR_LIMIT]})
 
 
 async def _refresh_approval(
@@ -135,22 +154,35 @@ async def on_resubmit_submit(
     ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     """File the corrected claim as a new one, linked to the rejected one; answer as filing does."""
-    req = ctx.request(context)
-    rt, tr = req.rt, req.tr
     draft = await checked_form(ack, view, context)
     if draft is None:
         return
-    link = await rt.resubmissions.prepare(req.workspace_id, req.user_id, claim_id_of(view), draft)
+    await file_and_answer(
+        ack, context, client, view, resubmit(context, view, draft), resubmit_answer
+    )
+
+
+async def resubmit(
+    context: AsyncBoltContext, view: dict[str, Any], draft: ClaimDraft
+) -> Correction | Verdict:
+    """Link the draft to the rejected claim and file it; or why it may not be resubmitted."""
+    req = ctx.request(context)
+    link = await req.rt.resubmissions.prepare(
+        req.workspace_id, req.user_id, claim_id_of(view), draft
+    )
     if isinstance(link, Correction):
-        if link.refusal is CorrectionRefusal.UNCHANGED:
-            await ack(
-                response_action="errors",
-                errors={ClaimField.CUSTOMER_NAME.value: refusal_text(link, tr)[:FIELD_ERROR_LIMIT]},
-            )
-            return
-        await ack(response_action="update", view=notice_view(tr, refusal_text(link, tr)))
-        return
-    await file_and_answer(ack, context, client, view, draft, resubmits=link)
+        return link
+    return await submit_claim(context, view, draft, resubmits=link)
+
+
+def resubmit_answer(tr: Translator, outcome: Correction | Verdict) -> Answer:
+    """The new claim's verdict; an unchanged draft on the name field; any other refusal."""
+    if isinstance(outcome, Verdict):
+        return verdict_answer(tr, outcome)
+    text = refusal_text(outcome, tr)
+    if outcome.refusal is CorrectionRefusal.UNCHANGED:
+        return name_error(text)
+    return Answer(text, view=notice_view(tr, text))
 
 
 def register(app: AsyncApp) -> None:

@@ -5,6 +5,7 @@ A ruling updates every posted copy of the card in place."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -13,13 +14,12 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.disputes import DisputeCase, Verdict
+from bot.disputes import DisputeAttempt, DisputeCase, Verdict
 from bot.disputes.case import DISPUTE_SUBJECT
 from bot.i18n import Translator
 from bot.ids import DisputeAction, DisputeField, DisputeView
 from bot.runtime import Runtime
 from bot.transfers import REASON_MAX
-from bot.validation import FieldError, clean_text
 from cards.disputes import (
     decide_form,
     dispute_card,
@@ -28,10 +28,12 @@ from cards.disputes import (
     opened_text,
     parse_metadata,
     refusal_text,
+    status_line,
 )
 from handlers import context as ctx
+from handlers.answering import Answer, answer_in_time
 from handlers.followups import tell
-from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
+from handlers.forms import typed_text
 
 
 async def on_open(
@@ -54,19 +56,33 @@ async def on_open(
     await client.views_open(trigger_id=body["trigger_id"], view=open_form(attempt.case, tr))
 
 
-async def on_open_submit(ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext) -> None:
+async def on_open_submit(
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+) -> None:
     """The reason was given: open the dispute; the modal says where it went (or why not)."""
     req = ctx.request(context)
     rt, tr = req.rt, req.tr
-    reason = await _reason(ack, view, tr)
+    reason = await typed_text(ack, view, DisputeField.REASON, tr, max_len=REASON_MAX)
     if reason is None:
         return
     ref, _ = parse_metadata(view.get("private_metadata"))
-    attempt = await rt.disputes.open(req.workspace_id, req.user_id, ref, reason)
-    text = opened_text(attempt, tr) if attempt.ok else refusal_text(attempt, tr)
-    await ack(response_action="update", view=notice_view(tr, text))
+    attempt = await answer_in_time(
+        ack,
+        context,
+        client,
+        view,
+        rt.disputes.open(req.workspace_id, req.user_id, ref, reason),
+        partial(opened, tr),
+        partial(notice_view, tr),
+    )
     if attempt.ok:
         rt.outbox.kick()
+
+
+def opened(tr: Translator, attempt: DisputeAttempt) -> Answer:
+    """Where the dispute went, or why it could not be opened."""
+    text = opened_text(attempt, tr) if attempt.ok else refusal_text(attempt, tr)
+    return Answer(text, view=notice_view(tr, text))
 
 
 async def on_keep(
@@ -120,7 +136,7 @@ async def on_decide_submit(
     """Rule, once: close the modal and update every card, or show why nothing changed."""
     req = ctx.request(context)
     rt, tr = req.rt, req.tr
-    reason = await _reason(ack, view, tr)
+    reason = await typed_text(ack, view, DisputeField.REASON, tr, max_len=REASON_MAX)
     if reason is None:
         return
     ref, verdict = parse_metadata(view.get("private_metadata"))
@@ -128,15 +144,27 @@ async def on_decide_submit(
     if verdict is None:
         # Tampered metadata: refused like a forged click, without guessing a ruling.
         ref = ""
-    attempt = await rt.disputes.decide(workspace, req.user_id, ref, verdict or Verdict.KEEP, reason)
+    attempt = await answer_in_time(
+        ack,
+        context,
+        client,
+        view,
+        rt.disputes.decide(workspace, req.user_id, ref, verdict or Verdict.KEEP, reason),
+        partial(ruled, tr),
+        partial(notice_view, tr),
+    )
+    if attempt.ok:
+        rt.outbox.kick()
+    if attempt.case is not None and attempt.case.decided:
+        await refresh_cards(rt, client, workspace, attempt.case)
+
+
+def ruled(tr: Translator, attempt: DisputeAttempt) -> Answer:
+    """The modal closes on the ruling, or says why nothing changed."""
     if not attempt.ok or attempt.case is None:
-        await ack(response_action="update", view=notice_view(tr, refusal_text(attempt, tr)))
-        if attempt.case is not None and attempt.case.decided:
-            await refresh_cards(rt, client, workspace, attempt.case)
-        return
-    await ack()
-    rt.outbox.kick()
-    await refresh_cards(rt, client, workspace, attempt.case)
+        text = refusal_text(attempt, tr)
+        return Answer(text, view=notice_view(tr, text))
+    return Answer(status_line(attempt.case, tr) or tr("dispute.decided.title"))
 
 
 async def refresh_cards(
@@ -150,20 +178,6 @@ async def refresh_cards(
         subject_id=case.collision_id,
         render=lambda tr: dispute_card(case, tr),
     )
-
-
-async def _reason(ack: AsyncAck, view: dict[str, Any], tr: Translator) -> str | None:
-    field = DisputeField.REASON.value
-    try:
-        text = clean_text(flatten_state(view).get(field), max_len=REASON_MAX, multiline=True)
-        if not text:
-            raise FieldError("validation.required")
-        return text
-    except FieldError as error:
-        await ack(
-            response_action="errors", errors={field: error.message(tr.lang)[:FIELD_ERROR_LIMIT]}
-        )
-        return None
 
 
 def register(app: AsyncApp) -> None:

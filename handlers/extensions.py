@@ -5,6 +5,7 @@ to decide for the manager); a decision updates every copy of the card in place."
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -22,11 +23,11 @@ from bot.lifecycle.extensions import (
     Decision,
     DecisionOutcome,
     ExtensionCase,
+    Requested,
     RequestRefusal,
 )
-from bot.lifecycle.followups import Refusal
+from bot.lifecycle.followups import OwnerRefusal
 from bot.runtime import Runtime
-from bot.validation import FieldError, clean_text
 from cards.followup import claim_id_of, message_modal
 from cards.lifecycle import (
     extension_card,
@@ -35,13 +36,16 @@ from cards.lifecycle import (
     extension_status_line,
 )
 from handlers import context as ctx
+from handlers.answering import Answer, answer_in_time
 from handlers.followups import parse_ref, refusal_text, tell
-from handlers.forms import flatten_state
+from handlers.forms import typed_text
 
 log = logging.getLogger(__name__)
 
 
-def request_refusal_text(refusal: Refusal | RequestRefusal, rt: Runtime, tr: Translator) -> str:
+def request_refusal_text(
+    refusal: OwnerRefusal | RequestRefusal, rt: Runtime, tr: Translator
+) -> str:
     if refusal is RequestRefusal.ALREADY_PENDING:
         return tr("extension.refused.already_pending")
     if refusal is RequestRefusal.NONE_LEFT:
@@ -65,9 +69,9 @@ async def on_request_extension(
     found = (
         await rt.lifecycle.extensions.check(req.workspace_id, req.user_id, claim_id)
         if claim_id is not None
-        else Refusal.NOT_FOUND
+        else OwnerRefusal.NOT_FOUND
     )
-    if isinstance(found, Refusal | RequestRefusal):
+    if isinstance(found, OwnerRefusal | RequestRefusal):
         await tell(respond, request_refusal_text(found, rt, tr))
         return
     view = extension_form(
@@ -80,31 +84,36 @@ async def on_request_extension(
 
 
 async def on_extension_submit(
-    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     """File the request; the modal turns into where it went (or why it could not be filed)."""
     req = ctx.request(context)
     rt, tr = req.rt, req.tr
-    field = ExtensionField.REASON.value
-    try:
-        reason = clean_text(flatten_state(view).get(field), max_len=REASON_MAX, multiline=True)
-        if not reason:
-            raise FieldError("validation.required")
-    except FieldError as error:
-        await ack(response_action="errors", errors={field: error.message(tr.lang)[:150]})
+    reason = await typed_text(ack, view, ExtensionField.REASON, tr, max_len=REASON_MAX)
+    if reason is None:
         return
     claim_id = claim_id_of(view.get("private_metadata"))
-    result = (
-        await rt.lifecycle.extensions.request(req.workspace_id, req.user_id, claim_id, reason)
-        if claim_id is not None
-        else Refusal.NOT_FOUND
+    await answer_in_time(
+        ack,
+        context,
+        client,
+        view,
+        rt.lifecycle.extensions.request(req.workspace_id, req.user_id, claim_id or 0, reason),
+        partial(requested, rt, tr),
+        partial(message_modal, tr, "extension.modal.title"),
     )
-    if isinstance(result, Refusal | RequestRefusal):
+    rt.outbox.kick()
+
+
+def requested(
+    rt: Runtime, tr: Translator, result: Requested | OwnerRefusal | RequestRefusal
+) -> Answer:
+    """Where the request went, or why it could not be filed."""
+    if isinstance(result, OwnerRefusal | RequestRefusal):
         text = request_refusal_text(result, rt, tr)
     else:
         text = extension_requested_text(tr, result.claim.customer_name, result.recipients)
-    await ack(response_action="update", view=message_modal(tr, "extension.modal.title", text))
-    rt.outbox.kick()
+    return Answer(text, view=message_modal(tr, "extension.modal.title", text))
 
 
 async def _decide(
@@ -130,7 +139,7 @@ async def _decide(
         await tell(respond, tr("extension.decide.not_allowed"))
         return
     if decided.outcome is DecisionOutcome.NOT_FOUND or case is None:
-        await tell(respond, refusal_text(Refusal.NOT_FOUND, tr))
+        await tell(respond, refusal_text(OwnerRefusal.NOT_FOUND, tr))
         return
     if decided.outcome is DecisionOutcome.NONE_LEFT:
         await tell(respond, tr("extension.decide.none_left"))

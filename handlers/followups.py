@@ -8,6 +8,7 @@ only says which claim.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -19,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.i18n import Translator
 from bot.ids import LifecycleAction, LifecycleView
 from bot.lifecycle.followup_form import parse_followup
-from bot.lifecycle.followups import Refusal
+from bot.lifecycle.followups import Logged, OwnerRefusal
 from bot.people import Profile
 from bot.runtime import Runtime
 from cards.blocks import clip, escape_mrkdwn
@@ -27,17 +28,19 @@ from cards.followup import (
     choose_claim,
     claim_id_of,
     followup_form,
+    logged_lines,
     logged_view,
     message_modal,
 )
 from handlers import context as ctx
+from handlers.answering import Answer, answer_in_time
 from handlers.claim_command import Invocation, subcommand
 from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
 
 log = logging.getLogger(__name__)
 
 
-def refusal_text(refusal: Refusal, tr: Translator) -> str:
+def refusal_text(refusal: OwnerRefusal, tr: Translator) -> str:
     """Why the rep may not act on the claim, in their language."""
     return tr(f"followup.refused.{refusal.value}")
 
@@ -61,10 +64,10 @@ async def open_followup(
     claim_id: int,
     trigger_id: str | None,
     client: AsyncWebClient,
-) -> Refusal | None:
+) -> OwnerRefusal | None:
     """Open the follow-up form on the claim, or say why not."""
     found = await rt.lifecycle.followups.claim_for(workspace_id, profile.user_id, claim_id)
-    if isinstance(found, Refusal):
+    if isinstance(found, OwnerRefusal):
         return found
     view = followup_form(tr, rt.rules, found, now=rt.clock.now(), tz=profile.tz)
     await client.views_open(trigger_id=trigger_id, view=view)
@@ -124,7 +127,7 @@ async def on_log_followup(
     tr = req.tr
     claim_id = parse_ref(action.get("value"))
     if claim_id is None:
-        await tell(respond, refusal_text(Refusal.NOT_FOUND, tr))
+        await tell(respond, refusal_text(OwnerRefusal.NOT_FOUND, tr))
         return
     refusal = await open_followup(
         req.rt,
@@ -140,7 +143,7 @@ async def on_log_followup(
 
 
 async def on_followup_submit(
-    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     """Save the follow-up, or show what to correct on the fields."""
     req = ctx.request(context)
@@ -156,19 +159,25 @@ async def on_followup_submit(
         )
         return
     claim_id = claim_id_of(view.get("private_metadata"))
-    result = (
-        await rt.lifecycle.followups.log(req.workspace_id, profile.user_id, claim_id, parsed)
-        if claim_id is not None
-        else Refusal.NOT_FOUND
+    result = await answer_in_time(
+        ack,
+        context,
+        client,
+        view,
+        rt.lifecycle.followups.log(req.workspace_id, profile.user_id, claim_id or 0, parsed),
+        partial(logged, tr),
+        partial(message_modal, tr, "followup.modal.title"),
     )
-    if isinstance(result, Refusal):
-        await ack(
-            response_action="update",
-            view=message_modal(tr, "followup.modal.title", refusal_text(result, tr)),
-        )
-        return
-    await ack(response_action="update", view=logged_view(tr, result))
-    rt.outbox.kick()
+    if not isinstance(result, OwnerRefusal):
+        rt.outbox.kick()
+
+
+def logged(tr: Translator, result: Logged | OwnerRefusal) -> Answer:
+    """The follow-up as saved, or why it could not be."""
+    if isinstance(result, OwnerRefusal):
+        text = refusal_text(result, tr)
+        return Answer(text, view=message_modal(tr, "followup.modal.title", text))
+    return Answer("\n".join(logged_lines(tr, result)), view=logged_view(tr, result))
 
 
 def register(app: AsyncApp) -> None:

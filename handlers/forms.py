@@ -6,8 +6,10 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from slack_bolt.context.ack.async_ack import AsyncAck
+
 from bot.i18n import Translator
-from bot.validation import FieldError
+from bot.validation import FieldError, required_text
 
 Field = TypeVar("Field", bound=StrEnum)
 
@@ -46,6 +48,21 @@ def element_value(element: dict[str, Any]) -> str | None:
         return element.get("selected_channel")
     value = element.get("value")
     return None if value is None else str(value)
+
+
+async def typed_text(
+    ack: AsyncAck, view: dict[str, Any], field: StrEnum, tr: Translator, *, max_len: int
+) -> str | None:
+    """A required free-text field of a submitted modal (a reason, a question): the text, or
+    ``None`` after showing the error under the field."""
+    try:
+        return required_text(flatten_state(view).get(field.value), max_len=max_len)
+    except FieldError as error:
+        await ack(
+            response_action="errors",
+            errors={field.value: error.message(tr.lang)[:FIELD_ERROR_LIMIT]},
+        )
+        return None
 
 
 def field_errors(

@@ -17,15 +17,17 @@ from handlers import context as ctx
 
 
 async def on_app_uninstalled(body: dict[str, Any], context: AsyncBoltContext) -> None:
-    await remove_installation(ctx.runtime(context), str(body.get("team_id")), "app_uninstalled")
+    req = ctx.request(context)
+    await remove_installation(req.rt, str(body.get("team_id")), "app_uninstalled")
 
 
 async def on_tokens_revoked(
     event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext
 ) -> None:
+    req = ctx.request(context)
     # User tokens (``oauth``) are none of ours; only a revoked bot token stops the bot.
     if (event.get("tokens") or {}).get("bot"):
-        await remove_installation(ctx.runtime(context), str(body.get("team_id")), "tokens_revoked")
+        await remove_installation(req.rt, str(body.get("team_id")), "tokens_revoked")
 
 
 def register(app: AsyncApp) -> None:

@@ -12,9 +12,10 @@ from handlers import context as ctx
 
 
 async def on_user_change(event: dict[str, Any], context: AsyncBoltContext) -> None:
+    req = ctx.request(context)
     user = event.get("user")
     if isinstance(user, dict):
-        await ctx.runtime(context).people.changed(ctx.workspace_id(context), user)
+        await req.rt.people.changed(req.workspace_id, user)
 
 
 def register(app: AsyncApp) -> None:

@@ -5,6 +5,8 @@ opens a modal). Every path re-checks the clicking user's rights on the server.""
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -15,25 +17,22 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import Translator
 from bot.ids import ListAction, TransferField, TransferView
-from bot.runtime import Runtime
 from bot.transfers import REASON_MAX, Handover
-from bot.validation import FieldError, clean_text
+from bot.validation import FieldError, required_text
 from cards.blocks import clip, escape_mrkdwn
 from cards.lists import choice_reply
 from cards.transfers import handover_text, notice_view, release_form, transfer_form
 from handlers import context as ctx
 from handlers.admin import user_ref
+from handlers.answering import Answer, answer_in_time
 from handlers.claim_command import Invocation, subcommand
 from handlers.followups import parse_ref, tell
-from handlers.forms import FIELD_ERROR_LIMIT, flatten_state
+from handlers.forms import flatten_state, typed_text
 
 
 def parse_reason(raw: str | None) -> str:
     """A reason as typed: trimmed, required, bounded (raises FieldError)."""
-    text = clean_text(raw, max_len=REASON_MAX, multiline=True)
-    if not text:
-        raise FieldError("validation.required")
-    return text
+    return required_text(raw, max_len=REASON_MAX)
 
 
 async def held_claim(
@@ -150,14 +149,13 @@ async def on_manage(
 
 
 async def on_transfer_submit(
-    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     """Transfer to the chosen rep, or show why not in the modal."""
     req = ctx.request(context)
     rt, tr = req.rt, req.tr
-    values = flatten_state(view)
-    target = values.get(TransferField.TARGET.value)
-    reason = await _reason(ack, values, tr)
+    target = flatten_state(view).get(TransferField.TARGET.value)
+    reason = await typed_text(ack, view, TransferField.REASON, tr, max_len=REASON_MAX)
     if reason is None:
         return
     if not target:
@@ -166,40 +164,49 @@ async def on_transfer_submit(
             errors={TransferField.TARGET.value: FieldError("validation.required").message(tr.lang)},
         )
         return
-    result = await rt.transfers.transfer(
-        req.workspace_id, req.user_id, claim_id_of(view), target, reason
-    )
-    await _settle(ack, rt, result, "transfer", tr)
+    work = rt.transfers.transfer(req.workspace_id, req.user_id, claim_id_of(view), target, reason)
+    await _settle(ack, context, client, view, work, "transfer")
 
 
-async def on_release_submit(ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext) -> None:
+async def on_release_submit(
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+) -> None:
     """Release to the pool, or show why not in the modal."""
     req = ctx.request(context)
-    rt, tr = req.rt, req.tr
-    reason = await _reason(ack, flatten_state(view), tr)
+    reason = await typed_text(ack, view, TransferField.REASON, req.tr, max_len=REASON_MAX)
     if reason is None:
         return
-    result = await rt.transfers.release(req.workspace_id, req.user_id, claim_id_of(view), reason)
-    await _settle(ack, rt, result, "release", tr)
+    work = req.rt.transfers.release(req.workspace_id, req.user_id, claim_id_of(view), reason)
+    await _settle(ack, context, client, view, work, "release")
 
 
 async def _settle(
-    ack: AsyncAck, rt: Runtime, result: Handover, action: str, tr: Translator
+    ack: AsyncAck,
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    view: dict[str, Any],
+    work: Awaitable[Handover],
+    action: str,
 ) -> None:
-    await ack(response_action="update", view=notice_view(tr, handover_text(result, action, tr)))
+    """The modal turns into what was done (or why not), in time whatever the database does."""
+    req = ctx.request(context)
+    tr = req.tr
+    result = await answer_in_time(
+        ack,
+        context,
+        client,
+        view,
+        work,
+        partial(handover_answer, tr, action),
+        partial(notice_view, tr),
+    )
     if result.ok:
-        rt.outbox.kick()
+        req.rt.outbox.kick()
 
 
-async def _reason(ack: AsyncAck, values: dict[str, str | None], tr: Translator) -> str | None:
-    try:
-        return parse_reason(values.get(TransferField.REASON.value))
-    except FieldError as error:
-        await ack(
-            response_action="errors",
-            errors={TransferField.REASON.value: error.message(tr.lang)[:FIELD_ERROR_LIMIT]},
-        )
-        return None
+def handover_answer(tr: Translator, action: str, result: Handover) -> Answer:
+    text = handover_text(result, action, tr)
+    return Answer(text, view=notice_view(tr, text))
 
 
 def claim_id_of(view: dict[str, Any]) -> int:

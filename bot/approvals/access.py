@@ -6,22 +6,20 @@ all is refused like a click by someone without the right; either refusal is audi
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.approvals.case import NOTE_MAX_LENGTH, ApprovalCase, Question
-from bot.approvals.outcome import Attempt, Refusal
+from bot.approvals.outcome import ApprovalRefusal, Attempt
 from bot.clock import Clock
 from bot.directory import Directory
+from bot.guard import Denial, Need, audit_claim_refusal, guard
 from bot.rules import Rules
-from bot.validation import FieldError, clean_text
-from store import access, audit
+from bot.validation import required_text
+from store import access
 from store import approvals as approval_store
 from store.models import Claim, ClaimStatus
-
-log = logging.getLogger(__name__)
 
 
 def parse_note(raw: str | None) -> str:
@@ -29,10 +27,7 @@ def parse_note(raw: str | None) -> str:
 
     Raises :class:`~bot.validation.FieldError` for the modal to show under the field.
     """
-    text = clean_text(raw, max_len=NOTE_MAX_LENGTH, multiline=True)
-    if not text:
-        raise FieldError("validation.required")
-    return text
+    return required_text(raw, max_len=NOTE_MAX_LENGTH)
 
 
 def parse_ref(raw: object) -> int | None:
@@ -41,6 +36,15 @@ def parse_ref(raw: object) -> int | None:
     if not text.isascii() or not text.isdigit() or len(text) > 18:
         return None
     return int(text)
+
+
+# The guard's refusals in the approver's words.
+DECIDER_REFUSALS = {
+    Denial.UNKNOWN: ApprovalRefusal.UNKNOWN,
+    Denial.OWN_CLAIM: ApprovalRefusal.OWN_CLAIM,
+    Denial.NOT_DECIDER: ApprovalRefusal.NOT_APPROVER,
+    Denial.NOT_OWNER: ApprovalRefusal.NOT_OWNER,
+}
 
 
 @dataclass
@@ -65,22 +69,24 @@ class ApprovalAccess:
             if claim_id is not None
             else None
         )
-        refusal = None
-        if claim is None:
-            refusal = Refusal.UNKNOWN
-        elif claim.owner_id == actor_id:
-            refusal = Refusal.OWN_CLAIM
-        elif not await self.directory.can_decide(
-            session, workspace_id, actor_id, owner_id=claim.owner_id, team_id=claim.team_id
-        ):
-            refusal = Refusal.NOT_APPROVER
+        refusal = await guard(
+            session,
+            self.directory,
+            workspace_id,
+            actor_id,
+            claim,
+            need=Need.DECIDER,
+            refusals=DECIDER_REFUSALS,
+            action=action,
+            ref=ref,
+            at=self.clock.now(),
+        )
         if refusal is not None:
-            await self.refused(session, workspace_id, actor_id, action, refusal, ref, claim)
             return None, Attempt(refusal=refusal)
         assert claim is not None
         if claim.status != ClaimStatus.PENDING.value:
             return None, Attempt(
-                case=await self.case(session, workspace_id, claim), refusal=Refusal.DECIDED
+                case=await self.case(session, workspace_id, claim), refusal=ApprovalRefusal.DECIDED
             )
         return claim, None
 
@@ -96,19 +102,21 @@ class ApprovalAccess:
         )
         claim = await access.fresh_claim(session, workspace_id, row.claim_id) if row else None
         if row is None or claim is None:
-            await self.refused(session, workspace_id, actor_id, "answer", Refusal.UNKNOWN, ref)
-            return None, None, Attempt(refusal=Refusal.UNKNOWN)
+            await self.refused(
+                session, workspace_id, actor_id, "answer", ApprovalRefusal.UNKNOWN, ref
+            )
+            return None, None, Attempt(refusal=ApprovalRefusal.UNKNOWN)
         if claim.owner_id != actor_id:
             await self.refused(
-                session, workspace_id, actor_id, "answer", Refusal.NOT_OWNER, ref, claim
+                session, workspace_id, actor_id, "answer", ApprovalRefusal.NOT_OWNER, ref, claim
             )
-            return None, None, Attempt(refusal=Refusal.NOT_OWNER)
+            return None, None, Attempt(refusal=ApprovalRefusal.NOT_OWNER)
         asked = Question.of(row)
         case = await self.case(session, workspace_id, claim)
         if claim.status != ClaimStatus.PENDING.value:
-            return None, None, Attempt(case=case, refusal=Refusal.DECIDED, question=asked)
+            return None, None, Attempt(case=case, refusal=ApprovalRefusal.DECIDED, question=asked)
         if asked.answer is not None:
-            return None, None, Attempt(case=case, refusal=Refusal.ANSWERED, question=asked)
+            return None, None, Attempt(case=case, refusal=ApprovalRefusal.ANSWERED, question=asked)
         return claim, asked, Attempt(case=case, question=asked)
 
     async def case(self, session: AsyncSession, workspace_id: str, claim: Claim) -> ApprovalCase:
@@ -122,19 +130,18 @@ class ApprovalAccess:
         workspace_id: str,
         actor_id: str,
         action: str,
-        refusal: Refusal,
+        refusal: ApprovalRefusal,
         ref: object,
         claim: Claim | None = None,
     ) -> None:
         """Audit a refused attempt (in the caller's transaction)."""
-        log.info("refused %s by %s on %r: %s", action, actor_id, ref, refusal)
-        await audit.record(
+        await audit_claim_refusal(
             session,
             workspace_id,
-            audit.Action.ACCESS_REFUSED,
+            claim,
             actor_id=actor_id,
+            action=action,
+            reason=refusal,
+            ref=ref,
             at=self.clock.now(),
-            customer_id=claim.customer_id if claim else None,
-            claim_id=claim.id if claim else None,
-            data={"action": action, "reason": refusal.value, "value": str(ref)[:64]},
         )

@@ -9,7 +9,7 @@ from bot.approvals.case import ApprovalCase, Question
 from bot.duplicates import Match
 
 
-class Refusal(StrEnum):
+class ApprovalRefusal(StrEnum):
     """Why an approval action was not carried out."""
 
     UNKNOWN = "unknown"  # no such claim or question here: forged, tampered, or another workspace's
@@ -26,7 +26,7 @@ class Attempt:
     """What came of an approval action: the case as it stands now, or why nothing changed."""
 
     case: ApprovalCase | None = None
-    refusal: Refusal | None = None
+    refusal: ApprovalRefusal | None = None
     held_by: Match | None = None
     question: Question | None = None
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.approvals.access import ApprovalAccess
 from bot.approvals.case import Question
-from bot.approvals.outcome import Attempt, Refusal
+from bot.approvals.outcome import ApprovalRefusal, Attempt
 from bot.approvals.routing import QUESTION_SUBJECT, ApprovalRouter
 from bot.clock import Clock
 from bot.directory import Directory
@@ -91,7 +91,7 @@ class ApprovalQuestions:
                 session, workspace_id, asked.id, answered_by=actor_id, answer=answer, at=now
             ):
                 # A second submission answered it between our check and our update.
-                return Attempt(case=attempt.case, refusal=Refusal.ANSWERED, question=asked)
+                return Attempt(case=attempt.case, refusal=ApprovalRefusal.ANSWERED, question=asked)
             await audit.on_claim(
                 session,
                 claim,

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.approvals.access import ApprovalAccess
 from bot.approvals.case import ApprovalCase
-from bot.approvals.outcome import Attempt, PendingPage, Refusal
+from bot.approvals.outcome import ApprovalRefusal, Attempt, PendingPage
 from bot.approvals.questions import ApprovalQuestions
 from bot.approvals.routing import ApprovalRouter
 from bot.claims.draft import ClaimDraft
@@ -76,7 +76,7 @@ class ApprovalService:
             if held is not None:
                 return Attempt(
                     case=await self.access.case(session, workspace_id, claim),
-                    refusal=Refusal.HELD_ELSEWHERE,
+                    refusal=ApprovalRefusal.HELD_ELSEWHERE,
                     held_by=held,
                 )
             until = protection_end(now, self.rules, claim)
@@ -228,7 +228,8 @@ class ApprovalService:
         claim = await access.fresh_claim(session, workspace_id, claim_id)
         assert claim is not None
         return Attempt(
-            case=await self.access.case(session, workspace_id, claim), refusal=Refusal.DECIDED
+            case=await self.access.case(session, workspace_id, claim),
+            refusal=ApprovalRefusal.DECIDED,
         )
 
     async def _after_decision(

@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.claims.approval import ApprovalRule, Filer, rules_fired
 from bot.claims.draft import ClaimDraft
-from bot.claims.verdict import Refusal
+from bot.claims.verdict import FilingRefusal
 from bot.duplicates import (
     CustomerFacts,
     Holder,
@@ -110,7 +110,7 @@ class Decision:
     fired: tuple[ApprovalRule, ...] = ()
     possible: tuple[Match, ...] = ()
     other_entities: tuple[Match, ...] = ()  # similar names of other legal entities (information)
-    refusal: Refusal | None = None
+    refusal: FilingRefusal | None = None
     refusal_until: datetime | None = None
     same_as: Decision | None = None  # a repeat of an earlier submission in the same batch
 
@@ -242,7 +242,7 @@ class BatchDecider:
                     now,
                     customer_id=customer_id,
                     customer_name=name,
-                    refusal=Refusal.COOLDOWN,
+                    refusal=FilingRefusal.COOLDOWN,
                     refusal_until=released + timedelta(days=cooldown),
                 )
         cap = self.rules.claim_cap
@@ -253,7 +253,7 @@ class BatchDecider:
                 now,
                 customer_id=customer_id,
                 customer_name=name,
-                refusal=Refusal.CAP,
+                refusal=FilingRefusal.CAP,
             )
         return None
 

@@ -18,7 +18,7 @@ class Outcome(StrEnum):
     REFUSED = "refused"  # over the cap, or in the cool-down after losing it
 
 
-class Refusal(StrEnum):
+class FilingRefusal(StrEnum):
     CAP = "cap"
     COOLDOWN = "cooldown"
 
@@ -38,7 +38,7 @@ class Verdict:
     other_entities: tuple[Match, ...] = ()
     holder: Holder | None = None
     collision_id: int | None = None
-    refusal: Refusal | None = None
+    refusal: FilingRefusal | None = None
     refusal_until: datetime | None = None
     cap: int | None = None
     replayed: bool = False

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.directory import Directory
-from store import audit
+from bot.guard import Denial, Need, guard
 from store import claims as claim_store
 from store.db import Database
 from store.models import Claim, ClaimStatus
@@ -63,6 +63,13 @@ class Correction:
         )
 
 
+# The guard's refusals in a corrector's words (someone who may not see the claim learns nothing).
+CORRECTOR_REFUSALS = {
+    Denial.UNKNOWN: CorrectionRefusal.UNKNOWN,
+    Denial.NOT_OWNER: CorrectionRefusal.NOT_OWNER,
+}
+
+
 async def correctable(
     session: AsyncSession,
     directory: Directory,
@@ -78,26 +85,19 @@ async def correctable(
     """The claim, read afresh, if ``actor_id`` may withdraw (``owner_only``) or edit it now;
     else the refusal. Someone without the right learns nothing of the claim, and is audited."""
     claim = await claim_store.get_claim(session, workspace_id, claim_id)
-    refusal: CorrectionRefusal | None = None
-    if claim is None:
-        refusal = CorrectionRefusal.UNKNOWN
-    elif owner_only and claim.owner_id != actor_id:
-        refusal = CorrectionRefusal.NOT_OWNER
-    elif not await directory.can_see(
-        session, workspace_id, actor_id, owner_id=claim.owner_id, team_id=claim.team_id
-    ):
-        refusal = CorrectionRefusal.UNKNOWN
+    refusal = await guard(
+        session,
+        directory,
+        workspace_id,
+        actor_id,
+        claim,
+        need=Need.OWNER if owner_only else Need.VIEWER,
+        refusals=CORRECTOR_REFUSALS,
+        action=action,
+        ref=claim_id,
+        at=at,
+    )
     if refusal is not None:
-        await audit.record(
-            session,
-            workspace_id,
-            audit.Action.ACCESS_REFUSED,
-            actor_id=actor_id,
-            at=at,
-            customer_id=claim.customer_id if claim else None,
-            claim_id=claim.id if claim else None,
-            data={"action": action, "reason": refusal.value, "value": str(claim_id)},
-        )
         return None, Correction(refusal)
     assert claim is not None
     if claim.status not in statuses:

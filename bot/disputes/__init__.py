@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.disputes.case import DisputeAttempt, DisputeCase, Refusal, Verdict
+from bot.disputes.case import DisputeAttempt, DisputeCase, DisputeRefusal, Verdict
 from bot.disputes.service import DisputeService
 
-__all__ = ["DisputeAttempt", "DisputeCase", "DisputeService", "Refusal", "Verdict"]
+__all__ = ["DisputeAttempt", "DisputeCase", "DisputeRefusal", "DisputeService", "Verdict"]

@@ -28,7 +28,7 @@ class Verdict(StrEnum):
     TRANSFER = store.TRANSFERRED
 
 
-class Refusal(StrEnum):
+class DisputeRefusal(StrEnum):
     """Why a dispute action was not carried out."""
 
     UNKNOWN = "unknown"  # no such collision here (forged, another workspace's)
@@ -156,7 +156,7 @@ class DisputeAttempt:
     """What came of a dispute action: the case as it stands, or why nothing changed."""
 
     case: DisputeCase | None = None
-    refusal: Refusal | None = None
+    refusal: DisputeRefusal | None = None
     # Where the dispute went (for the rep who opened it).
     recipients: tuple[str, ...] = ()
     # Who holds the customer now, when that stops a transfer.

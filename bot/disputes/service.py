@@ -24,7 +24,6 @@ Decisions the issue left open, made here:
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -33,8 +32,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.approvals.access import parse_ref
 from bot.clock import Clock
 from bot.directory import Directory
-from bot.disputes.case import DisputeAttempt, DisputeCase, Refusal, Verdict
+from bot.disputes.case import DisputeAttempt, DisputeCase, DisputeRefusal, Verdict
 from bot.disputes.routing import DisputeRouter
+from bot.guard import audit_refusal
 from bot.handover import hand_over
 from bot.notify import Notice, enqueue
 from bot.notify.kinds import NoticeKind
@@ -45,8 +45,6 @@ from store import customers as customer_store
 from store import disputes as store
 from store.db import Database
 from store.models import Claim, ClaimStatus, Collision
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -118,17 +116,17 @@ class DisputeService:
             else None
         )
         if collision is None or actor_id not in (collision.holder_id, collision.challenger_id):
-            refusal = Refusal.UNKNOWN if collision is None else Refusal.NOT_PARTY
+            refusal = DisputeRefusal.UNKNOWN if collision is None else DisputeRefusal.NOT_PARTY
             await self._refused(session, workspace_id, actor_id, "dispute", refusal, ref, collision)
             return None, DisputeAttempt(refusal=refusal)
         case = await self._case(session, workspace_id, collision)
         if case.open:
-            return None, DisputeAttempt(case=case, refusal=Refusal.OPEN_ALREADY)
+            return None, DisputeAttempt(case=case, refusal=DisputeRefusal.OPEN_ALREADY)
         if case.decided:
-            return None, DisputeAttempt(case=case, refusal=Refusal.DECIDED)
+            return None, DisputeAttempt(case=case, refusal=DisputeRefusal.DECIDED)
         holder = await claim_store.get_claim(session, workspace_id, collision.holder_claim_id)
         if holder is None or holder.status not in ClaimStatus.holding():
-            return None, DisputeAttempt(case=case, refusal=Refusal.CLAIM_ENDED)
+            return None, DisputeAttempt(case=case, refusal=DisputeRefusal.CLAIM_ENDED)
         return collision, DisputeAttempt(case=case)
 
     # -- deciding --------------------------------------------------------------------------------
@@ -161,7 +159,9 @@ class DisputeService:
                 and current.owner_id not in (collision.holder_id, collision.challenger_id)
             ):
                 return DisputeAttempt(
-                    case=attempt.case, refusal=Refusal.HELD_ELSEWHERE, held_by=current.owner_id
+                    case=attempt.case,
+                    refusal=DisputeRefusal.HELD_ELSEWHERE,
+                    held_by=current.owner_id,
                 )
             if not await store.decide_dispute(
                 session,
@@ -276,18 +276,18 @@ class DisputeService:
         )
         refusal = None
         if collision is None or collision.dispute_status is None:
-            refusal = Refusal.UNKNOWN
+            refusal = DisputeRefusal.UNKNOWN
         elif actor_id in (collision.holder_id, collision.challenger_id):
-            refusal = Refusal.PARTY
+            refusal = DisputeRefusal.PARTY
         elif not await self._may_rule(session, workspace_id, actor_id, collision):
-            refusal = Refusal.NOT_DECIDER
+            refusal = DisputeRefusal.NOT_DECIDER
         if refusal is not None:
             await self._refused(session, workspace_id, actor_id, action, refusal, ref, collision)
             return None, DisputeAttempt(refusal=refusal)
         assert collision is not None
         case = await self._case(session, workspace_id, collision)
         if case.decided:
-            return None, DisputeAttempt(case=case, refusal=Refusal.DECIDED)
+            return None, DisputeAttempt(case=case, refusal=DisputeRefusal.DECIDED)
         return collision, DisputeAttempt(case=case)
 
     async def _may_rule(
@@ -340,7 +340,7 @@ class DisputeService:
         collision = await store.fresh_collision(session, workspace_id, collision_id)
         assert collision is not None
         case = await self._case(session, workspace_id, collision)
-        refusal = Refusal.OPEN_ALREADY if case.open else Refusal.DECIDED
+        refusal = DisputeRefusal.OPEN_ALREADY if case.open else DisputeRefusal.DECIDED
         return DisputeAttempt(case=case, refusal=refusal)
 
     async def _refused(
@@ -349,23 +349,19 @@ class DisputeService:
         workspace_id: str,
         actor_id: str,
         action: str,
-        refusal: Refusal,
+        refusal: DisputeRefusal,
         ref: object,
         collision: Collision | None,
     ) -> None:
         """Audit a refused attempt (in the caller's transaction)."""
-        log.info("refused dispute %s by %s on %r: %s", action, actor_id, ref, refusal)
-        await audit.record(
+        await audit_refusal(
             session,
             workspace_id,
-            audit.Action.ACCESS_REFUSED,
             actor_id=actor_id,
+            action=f"dispute.{action}" if action != "dispute" else action,
+            reason=refusal.value,
+            ref=ref,
             at=self.clock.now(),
             customer_id=collision.customer_id if collision else None,
             claim_id=collision.holder_claim_id if collision else None,
-            data={
-                "action": f"dispute.{action}" if action != "dispute" else action,
-                "reason": refusal.value,
-                "value": str(ref)[:64],
-            },
         )

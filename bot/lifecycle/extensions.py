@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.directory import Directory
 from bot.lifecycle import notices
-from bot.lifecycle.followups import ClaimView, Refusal, refusal_for
+from bot.lifecycle.followups import ClaimView, OwnerRefusal, refusal_for
 from bot.notify import Notice, enqueue
 from bot.notify.hours import WorkingHours
 from bot.notify.kinds import NoticeKind
@@ -43,7 +43,7 @@ CANCELLED = store.EXTENSION_CANCELLED
 
 
 class RequestRefusal(StrEnum):
-    """Why a claim cannot have an extension requested now (besides :class:`Refusal`)."""
+    """Why a claim cannot have an extension requested now (besides :class:`OwnerRefusal`)."""
 
     ALREADY_PENDING = "already_pending"
     NONE_LEFT = "none_left"
@@ -143,21 +143,21 @@ class ExtensionService:
 
     async def check(
         self, workspace_id: str, user_id: str, claim_id: int
-    ) -> ClaimView | Refusal | RequestRefusal:
+    ) -> ClaimView | OwnerRefusal | RequestRefusal:
         """Whether the rep may ask for an extension on the claim now (to open the form)."""
         async with self.db.session() as session:
             claim = await claim_store.get_claim(session, workspace_id, claim_id)
             refusal = await self._refusal(session, claim, user_id)
             if refusal is not None or claim is None:
-                return refusal or Refusal.NOT_FOUND
+                return refusal or OwnerRefusal.NOT_FOUND
             return ClaimView.of(claim, self.rules)
 
     async def _refusal(
         self, session: AsyncSession, claim: Claim | None, user_id: str
-    ) -> Refusal | RequestRefusal | None:
+    ) -> OwnerRefusal | RequestRefusal | None:
         refusal = refusal_for(claim, user_id)
         if refusal is not None or claim is None:
-            return refusal or Refusal.NOT_FOUND
+            return refusal or OwnerRefusal.NOT_FOUND
         if claim.extensions_granted >= self.rules.extension.max_per_claim:
             return RequestRefusal.NONE_LEFT
         if await store.pending_extension(session, claim.workspace_id, claim.id) is not None:
@@ -166,14 +166,14 @@ class ExtensionService:
 
     async def request(
         self, workspace_id: str, user_id: str, claim_id: int, reason: str
-    ) -> Requested | Refusal | RequestRefusal:
+    ) -> Requested | OwnerRefusal | RequestRefusal:
         """File a request and send it to whoever decides the claim."""
         async with self.db.write() as session:
             # Locking the claim makes two requests for it (a double click) take turns.
             claim = await store.claim_for_update(session, workspace_id, claim_id)
             refusal = await self._refusal(session, claim, user_id)
             if refusal is not None or claim is None:
-                return refusal or Refusal.NOT_FOUND
+                return refusal or OwnerRefusal.NOT_FOUND
             now = self.clock.now()
             days = self.rules.extension.days
             request = ExtensionRequest(

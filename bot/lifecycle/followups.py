@@ -45,7 +45,7 @@ from store.models import Claim, ClaimStatus, EndReason, FollowUp
 FIND_THRESHOLD = 60.0
 
 
-class Refusal(StrEnum):
+class OwnerRefusal(StrEnum):
     """Why a follow-up or an extension request on a claim is not accepted."""
 
     NOT_FOUND = "not_found"
@@ -108,16 +108,16 @@ def is_progress(
     return previous not in order or order.index(stage) > order.index(previous)
 
 
-def refusal_for(claim: Claim | None, user_id: str) -> Refusal | None:
+def refusal_for(claim: Claim | None, user_id: str) -> OwnerRefusal | None:
     """Why ``user_id`` may not act on ``claim`` as its owner, if they may not."""
     if claim is None:
-        return Refusal.NOT_FOUND
+        return OwnerRefusal.NOT_FOUND
     if claim.owner_id != user_id:
-        return Refusal.NOT_OWNER
+        return OwnerRefusal.NOT_OWNER
     if claim.status == ClaimStatus.PENDING:
-        return Refusal.PENDING
+        return OwnerRefusal.PENDING
     if claim.status != ClaimStatus.ACTIVE:
-        return Refusal.ENDED
+        return OwnerRefusal.ENDED
     return None
 
 
@@ -131,24 +131,24 @@ class FollowUpService:
 
     async def claim_for(
         self, workspace_id: str, user_id: str, claim_id: int
-    ) -> ClaimView | Refusal:
+    ) -> ClaimView | OwnerRefusal:
         """The claim the rep is about to log a follow-up on, or why they may not."""
         async with self.db.session() as session:
             claim = await claim_store.get_claim(session, workspace_id, claim_id)
             refusal = refusal_for(claim, user_id)
             if refusal is not None or claim is None:
-                return refusal or Refusal.NOT_FOUND
+                return refusal or OwnerRefusal.NOT_FOUND
             return ClaimView.of(claim, self.rules)
 
     async def log(
         self, workspace_id: str, user_id: str, claim_id: int, entry: FollowUpEntry
-    ) -> Logged | Refusal:
+    ) -> Logged | OwnerRefusal:
         """Record ``entry`` on the claim, in one transaction with everything it changes."""
         async with self.db.write() as session:
             claim = await store.claim_for_update(session, workspace_id, claim_id)
             refusal = refusal_for(claim, user_id)
             now = self.clock.now()
-            if refusal is Refusal.NOT_OWNER and claim is not None:
+            if refusal is OwnerRefusal.NOT_OWNER and claim is not None:
                 await audit.on_claim(
                     session,
                     claim,
@@ -158,7 +158,7 @@ class FollowUpService:
                     data={"attempt": "followup", "owner_id": claim.owner_id},
                 )
             if refusal is not None or claim is None:
-                return refusal or Refusal.NOT_FOUND
+                return refusal or OwnerRefusal.NOT_FOUND
             happened_at = min(entry.happened_at, now)
             if await self._repeated(session, claim.id, user_id, entry, happened_at):
                 # The same form delivered twice (a retry, a double click): logged once.

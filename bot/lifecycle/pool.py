@@ -15,7 +15,7 @@ from enum import StrEnum
 from bot.claims.approval import Filer
 from bot.claims.draft import ClaimDraft
 from bot.claims.service import ClaimService
-from bot.claims.verdict import Outcome, Refusal, Verdict
+from bot.claims.verdict import FilingRefusal, Outcome, Verdict
 from bot.lifecycle.pool_digest import PostedDigest, digests_listing
 from bot.rules import Rules
 from store import customers as customer_store
@@ -129,7 +129,7 @@ class PoolService:
             via=Via.POOL,
         )
         released_at = None
-        if verdict.outcome is Outcome.REFUSED and verdict.refusal is Refusal.COOLDOWN:
+        if verdict.outcome is Outcome.REFUSED and verdict.refusal is FilingRefusal.COOLDOWN:
             until = verdict.refusal_until
             if until is not None:
                 released_at = until - timedelta(days=self.rules.protection.cooldown_days)

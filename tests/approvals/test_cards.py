@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.approvals.case import NOTE_MAX_LENGTH, ApprovalCase, Candidate, Question
-from bot.approvals.outcome import Attempt, PendingPage, Refusal
+from bot.approvals.outcome import ApprovalRefusal, Attempt, PendingPage
 from bot.claims.approval import ApprovalRule
 from bot.fakeslack.reading import as_message
 from bot.fakeslack.validation import validate_message, validate_view
@@ -169,7 +169,7 @@ def test_the_modals_are_valid(lang: Lang) -> None:
         reject_modal(case(), tr, meta),
         ask_modal(case(), tr, meta),
         answer_modal("ACME" * 50, Question(3, "U0MANAGER1", AT, LONG), tr, meta),
-        notice_view(tr, refusal_text(Attempt(refusal=Refusal.NOT_APPROVER), tr)),
+        notice_view(tr, refusal_text(Attempt(refusal=ApprovalRefusal.NOT_APPROVER), tr)),
     ]
     for view in views:
         assert validate_view(view.to_dict(), surface="modal") == []
@@ -184,8 +184,8 @@ def test_modal_metadata_survives_and_tampering_yields_nothing() -> None:
     )
 
 
-@pytest.mark.parametrize("refusal", list(Refusal))
-def test_every_refusal_has_a_sentence_in_both_languages(refusal: Refusal) -> None:
+@pytest.mark.parametrize("refusal", list(ApprovalRefusal))
+def test_every_refusal_has_a_sentence_in_both_languages(refusal: ApprovalRefusal) -> None:
     for lang in LANGS:
         assert refusal_text(Attempt(refusal=refusal), Translator(lang))
         assert refusal_text(Attempt(case=decided("approved"), refusal=refusal), Translator(lang))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.approvals.outcome import PendingPage, Refusal
+from bot.approvals.outcome import ApprovalRefusal, PendingPage
 from bot.claims.approval import Filer
 from bot.claims.importer import CustomerImporter
 from bot.claims.verdict import Outcome
@@ -139,7 +139,7 @@ async def test_racing_decisions_make_exactly_one(rt: Runtime) -> None:
     winner = next(r for r in results if r.ok)
     assert winner.case is not None
     for loser in (r for r in results if not r.ok):
-        assert loser.refusal is Refusal.DECIDED
+        assert loser.refusal is ApprovalRefusal.DECIDED
         assert loser.case is not None and loser.case.decided_by == winner.case.decided_by
     claim = await stored(rt, claim_id)
     assert claim.version == 2
@@ -151,13 +151,13 @@ async def test_racing_decisions_make_exactly_one(rt: Runtime) -> None:
 @pytest.mark.parametrize(
     ("actor", "refusal"),
     [
-        (R2, Refusal.NOT_APPROVER),  # a rep of the same team
-        (M3, Refusal.NOT_APPROVER),  # another team's manager
-        (R1, Refusal.OWN_CLAIM),  # the owner
+        (R2, ApprovalRefusal.NOT_APPROVER),  # a rep of the same team
+        (M3, ApprovalRefusal.NOT_APPROVER),  # another team's manager
+        (R1, ApprovalRefusal.OWN_CLAIM),  # the owner
     ],
 )
 async def test_no_right_no_change_and_the_attempt_is_audited(
-    rt: Runtime, actor: str, refusal: Refusal
+    rt: Runtime, actor: str, refusal: ApprovalRefusal
 ) -> None:
     claim_id = await pending(rt, R1)
     for attempt in (
@@ -179,7 +179,7 @@ async def test_no_right_no_change_and_the_attempt_is_audited(
 async def test_a_forged_or_foreign_id_is_unknown(rt: Runtime, ref: object) -> None:
     await pending(rt, R1)
     attempt = await rt.approvals.approve(WS, A1, ref)
-    assert attempt.refusal is Refusal.UNKNOWN
+    assert attempt.refusal is ApprovalRefusal.UNKNOWN
     [event] = await events(rt, "access.refused")
     assert event.data["reason"] == "unknown" and event.claim_id is None
 
@@ -191,7 +191,7 @@ async def test_another_workspaces_claim_is_unknown_here(rt: Runtime) -> None:
     )
     assert other.claim_id is not None
     attempt = await rt.approvals.approve(WS, A1, str(other.claim_id))
-    assert attempt.refusal is Refusal.UNKNOWN
+    assert attempt.refusal is ApprovalRefusal.UNKNOWN
     assert (await stored(rt, other.claim_id)).status == "pending"
 
 
@@ -207,7 +207,7 @@ async def test_approval_is_refused_when_the_customer_is_meanwhile_held_elsewhere
     listing.write_text("name,phone\n北京蓝天科技有限公司,13800138000\n", encoding="utf-8")
     await CustomerImporter(rt.db, rt.rules, rt.clock, rt.checker).load(listing, WS)
     attempt = await rt.approvals.approve(WS, M1, str(claim_id))
-    assert attempt.refusal is Refusal.HELD_ELSEWHERE
+    assert attempt.refusal is ApprovalRefusal.HELD_ELSEWHERE
     assert attempt.held_by is not None and attempt.held_by.holder is not None
     assert attempt.held_by.holder.owner_id == R2
     assert attempt.held_by.customer_name == "北京蓝天科技有限公司"
@@ -237,17 +237,19 @@ async def test_a_question_the_rep_answers_once_while_the_claim_waits(rt: Runtime
 
     assert (
         await rt.approvals.questions.answer(WS, R2, question_ref, "me")
-    ).refusal is Refusal.NOT_OWNER
+    ).refusal is ApprovalRefusal.NOT_OWNER
     assert (
         await rt.approvals.questions.answer(WS, M1, question_ref, "me")
-    ).refusal is Refusal.NOT_OWNER
-    assert (await rt.approvals.questions.may_answer(WS, R1, "777")).refusal is Refusal.UNKNOWN
+    ).refusal is ApprovalRefusal.NOT_OWNER
+    assert (
+        await rt.approvals.questions.may_answer(WS, R1, "777")
+    ).refusal is ApprovalRefusal.UNKNOWN
     answered = await rt.approvals.questions.answer(WS, R1, question_ref, "The CIO, Ms Wang.")
     assert answered.ok and answered.case is not None
     assert answered.case.questions[0].answer == "The CIO, Ms Wang."
     assert (
         await rt.approvals.questions.answer(WS, R1, question_ref, "again")
-    ).refusal is Refusal.ANSWERED
+    ).refusal is ApprovalRefusal.ANSWERED
     told = await notices(rt, "claim.info_provided")
     assert sorted(n.recipient for n in told) == [M1, M2]
     assert told[0].payload["answer"] == "The CIO, Ms Wang."
@@ -261,10 +263,10 @@ async def test_a_question_on_a_decided_claim_is_no_longer_answered(rt: Runtime) 
     assert asked.question is not None
     await rt.approvals.approve(WS, M2, str(claim_id))
     late = await rt.approvals.questions.answer(WS, R1, str(asked.question.id), "Because.")
-    assert late.refusal is Refusal.DECIDED
+    assert late.refusal is ApprovalRefusal.DECIDED
     assert (
         await rt.approvals.questions.ask(WS, M1, str(claim_id), "More?")
-    ).refusal is Refusal.DECIDED
+    ).refusal is ApprovalRefusal.DECIDED
 
 
 async def test_what_waits_for_whom(rt: Runtime) -> None:

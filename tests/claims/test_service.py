@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from bot.claims.approval import ApprovalRule, Filer
 from bot.claims.draft import ClaimDraft
-from bot.claims.verdict import Outcome, Refusal
+from bot.claims.verdict import FilingRefusal, Outcome
 from bot.clock import FixedClock
 from bot.rules import Rules
 from bot.runtime import Runtime
@@ -185,7 +185,11 @@ async def test_the_cap_refuses_the_claim_over_it(rt: Runtime) -> None:
             await submit(rt, "U1", draft(name, phone=f"+861380013800{i}"))
         ).outcome is Outcome.CLAIMED
     verdict = await submit(rt, "U1", draft("亚马逊网络", phone="+8613800138009"))
-    assert (verdict.outcome, verdict.refusal, verdict.cap) == (Outcome.REFUSED, Refusal.CAP, 3)
+    assert (verdict.outcome, verdict.refusal, verdict.cap) == (
+        Outcome.REFUSED,
+        FilingRefusal.CAP,
+        3,
+    )
     assert await count(rt, Customer) == 3
 
 
@@ -196,7 +200,7 @@ async def test_a_former_owner_waits_out_the_cool_down(rt: Runtime) -> None:
         assert claim is not None
         claim.status, claim.ended_at, claim.end_reason = ClaimStatus.RELEASED, NOW, "reclaimed"
     again = await submit(rt, "U1", draft(), key="again")
-    assert (again.outcome, again.refusal) == (Outcome.REFUSED, Refusal.COOLDOWN)
+    assert (again.outcome, again.refusal) == (Outcome.REFUSED, FilingRefusal.COOLDOWN)
     assert again.refusal_until == NOW + timedelta(days=30)
     other = await submit(rt, "U2", draft(), key="other")
     assert other.outcome is Outcome.CLAIMED

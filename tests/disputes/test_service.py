@@ -10,7 +10,7 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from bot.claims.draft import ClaimDraft
-from bot.disputes import Refusal, Verdict
+from bot.disputes import DisputeRefusal, Verdict
 from bot.runtime import Runtime
 from store.models import Claim, ClaimStatus, Collision
 from tests.approvals.conftest import (
@@ -91,10 +91,12 @@ async def test_the_challenger_opens_it_and_the_managers_of_both_reps_get_the_car
     assert (event.actor_id, event.data["reason"]) == (R3, "I met them first")
     # One dispute per collision, whichever side tries next; strangers are refused and audited.
     again = await rt.disputes.open(WS, R1, str(collision_id), "No, I did")
-    assert again.refusal is Refusal.OPEN_ALREADY and again.case is not None
+    assert again.refusal is DisputeRefusal.OPEN_ALREADY and again.case is not None
     assert again.case.disputed_by == R3
-    assert (await rt.disputes.open(WS, R2, str(collision_id), "x")).refusal is Refusal.NOT_PARTY
-    assert (await rt.disputes.open(WS, R2, "999999", "x")).refusal is Refusal.UNKNOWN
+    assert (
+        await rt.disputes.open(WS, R2, str(collision_id), "x")
+    ).refusal is DisputeRefusal.NOT_PARTY
+    assert (await rt.disputes.open(WS, R2, "999999", "x")).refusal is DisputeRefusal.UNKNOWN
     assert [e.data["reason"] for e in await events(rt, "access.refused")] == [
         "not_party",
         "unknown",
@@ -120,7 +122,7 @@ async def test_keep_holder_records_the_ruling_and_tells_both_reps(rt: Runtime) -
         (R3, "challenger"),
     ]
     second = await rt.disputes.decide(WS, M1, str(collision_id), Verdict.TRANSFER, "no")
-    assert second.refusal is Refusal.DECIDED and second.case is not None
+    assert second.refusal is DisputeRefusal.DECIDED and second.case is not None
     assert second.case.decided_by == M3
     assert await events(rt, "claim.transferred") == []
 
@@ -152,8 +154,8 @@ async def test_transfer_hands_the_customer_to_the_challenger(rt: Runtime) -> Non
 async def test_only_managers_of_either_rep_or_admins_rule_never_the_reps(rt: Runtime) -> None:
     _, collision_id = await collide(rt, R1, R2)
     await rt.disputes.open(WS, R2, str(collision_id), "mine")
-    for actor, refusal in ((R1, Refusal.PARTY), (R2, Refusal.PARTY), (M3, Refusal.NOT_DECIDER),
-                           (R3, Refusal.NOT_DECIDER)):  # fmt: skip
+    for actor, refusal in ((R1, DisputeRefusal.PARTY), (R2, DisputeRefusal.PARTY), (M3, DisputeRefusal.NOT_DECIDER),
+                           (R3, DisputeRefusal.NOT_DECIDER)):  # fmt: skip
         attempt = await rt.disputes.decide(WS, actor, str(collision_id), Verdict.KEEP, "x")
         assert attempt.refusal is refusal and attempt.case is None, actor
         assert (await rt.disputes.may_decide(WS, actor, str(collision_id))).refusal is refusal
@@ -165,7 +167,7 @@ async def test_only_managers_of_either_rep_or_admins_rule_never_the_reps(rt: Run
     assert M1 not in opened.recipients and M3 in opened.recipients
     assert (
         await rt.disputes.decide(WS, M1, str(own), Verdict.TRANSFER, "x")
-    ).refusal is Refusal.PARTY
+    ).refusal is DisputeRefusal.PARTY
 
 
 async def test_two_rulings_at_once_make_one(rt: Runtime) -> None:
@@ -176,7 +178,7 @@ async def test_two_rulings_at_once_make_one(rt: Runtime) -> None:
         rt.disputes.decide(WS, M3, str(collision_id), Verdict.TRANSFER, "move"),
     )
     assert sorted(r.ok for r in results) == [False, True]
-    assert [r.refusal for r in results if not r.ok] == [Refusal.DECIDED]
+    assert [r.refusal for r in results if not r.ok] == [DisputeRefusal.DECIDED]
     assert len(await events(rt, "dispute.decided")) == 1
     assert len(await holding(rt)) == 1
 
@@ -195,7 +197,7 @@ async def test_a_claim_that_ended_or_moved_on_changes_what_a_dispute_can_do(
     )
     assert taken.verdict is not None and taken.verdict.claim_id is not None
     blocked = await rt.disputes.decide(WS, M3, str(collision_id), Verdict.TRANSFER, "x")
-    assert blocked.refusal is Refusal.HELD_ELSEWHERE and blocked.held_by == R2
+    assert blocked.refusal is DisputeRefusal.HELD_ELSEWHERE and blocked.held_by == R2
     assert (await collision(rt, collision_id)).dispute_status == "open"
     assert (await rt.disputes.decide(WS, M3, str(collision_id), Verdict.KEEP, "moot")).ok
 
@@ -209,7 +211,7 @@ async def test_a_claim_that_ended_or_moved_on_changes_what_a_dispute_can_do(
     assert second_claim.claim_id is not None and tried.collision_id is not None
     assert (await rt.transfers.release(WS, M1, second_claim.claim_id, "idle")).ok
     late = await rt.disputes.open(WS, R3, str(tried.collision_id), "mine")
-    assert late.refusal is Refusal.CLAIM_ENDED
+    assert late.refusal is DisputeRefusal.CLAIM_ENDED
 
 
 async def test_a_transfer_after_the_holder_let_go_takes_the_customer_out_of_the_pool(

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
-import handlers.claim_form as claim_form_handlers
+import handlers.answering as answering
 from bot.fakeslack.reading import text_of
 from bot.rules import Rules
 from store.models import Claim, Collision
@@ -201,7 +201,7 @@ async def test_a_slow_decision_answers_in_time_and_shows_the_verdict_when_known(
     bot: Bot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # As if the claim queue were long: no decision is ready within the answer budget.
-    monkeypatch.setattr(claim_form_handlers, "ACK_BUDGET_SECONDS", 0.0)
+    monkeypatch.setattr(answering, "ACK_BUDGET_SECONDS", 0.0)
     view = await bot.open_form(user=ALICE)
     answer = (await bot.submit(view, BYTEDANCE, user=ALICE)).json()
     assert answer["response_action"] == "update"
@@ -240,7 +240,7 @@ async def test_a_late_verdict_for_a_closed_modal_comes_by_dm(
     bot: Bot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await bot.file_claim(BYTEDANCE, user=ALICE)
-    monkeypatch.setattr(claim_form_handlers, "ACK_BUDGET_SECONDS", 0.0)
+    monkeypatch.setattr(answering, "ACK_BUDGET_SECONDS", 0.0)
     bot.fake.inject("views.update", error="not_found")  # the rep closed the modal meanwhile
     view = await bot.open_form(user=BO)
     await bot.submit(view, BYTEDANCE | {"phone": "139 0013 9000"}, user=BO)

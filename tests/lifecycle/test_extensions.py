@@ -17,7 +17,7 @@ from bot.lifecycle.extensions import (
     Requested,
     RequestRefusal,
 )
-from bot.lifecycle.followups import Refusal
+from bot.lifecycle.followups import OwnerRefusal
 from bot.lifecycle.sweep import Sweeper
 from bot.rules import Rules
 from store.db import Database
@@ -47,7 +47,7 @@ async def test_a_request_goes_to_the_teams_managers_and_one_waits_at_a_time(db: 
     assert isinstance(requested, Requested)
     assert requested.recipients == (MANAGER,)
     assert await service(db).request(WS, REP, claim_id, "again") is RequestRefusal.ALREADY_PENDING
-    assert await service(db).request(WS, OTHER, claim_id, "mine?") is Refusal.NOT_OWNER
+    assert await service(db).request(WS, OTHER, claim_id, "mine?") is OwnerRefusal.NOT_OWNER
     async with db.session() as session:
         (card,) = (await session.scalars(select(OutboxMessage))).all()
     assert (card.kind, card.recipient, card.payload["reason"]) == (

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.clock import FixedClock
 from bot.ids import FollowUpField
 from bot.lifecycle.followup_form import FollowUpEntry, Method, parse_followup
-from bot.lifecycle.followups import FollowUpService, Logged, Refusal
+from bot.lifecycle.followups import FollowUpService, Logged, OwnerRefusal
 from bot.rules import Rules
 from store.db import Database
 from store.models import (
@@ -126,10 +126,10 @@ async def test_a_follow_up_restarts_the_idle_clock_but_never_moves_it_back(db: D
 async def test_only_the_owner_logs_and_only_on_an_active_claim(db: Database) -> None:
     claim_id = await add_claim(db, "acme")
     pending = await add_claim(db, "waiting", status=ClaimStatus.PENDING)
-    assert await service(db).log(WS, "U0INTRUDER", claim_id, entry()) is Refusal.NOT_OWNER
-    assert await service(db).log(WS, REP, pending, entry()) is Refusal.PENDING
-    assert await service(db).log(WS, REP, 999_999, entry()) is Refusal.NOT_FOUND
-    assert await service(db).log("T_OTHER", REP, claim_id, entry()) is Refusal.NOT_FOUND
+    assert await service(db).log(WS, "U0INTRUDER", claim_id, entry()) is OwnerRefusal.NOT_OWNER
+    assert await service(db).log(WS, REP, pending, entry()) is OwnerRefusal.PENDING
+    assert await service(db).log(WS, REP, 999_999, entry()) is OwnerRefusal.NOT_FOUND
+    assert await service(db).log("T_OTHER", REP, claim_id, entry()) is OwnerRefusal.NOT_FOUND
     async with db.session() as session:
         refused = (await session.scalars(select(AuditEvent))).all()
     assert [(e.action, e.actor_id) for e in refused] == [("access.refused", "U0INTRUDER")]
@@ -151,7 +151,7 @@ async def test_won_keeps_the_customer_and_lost_releases_it(db: Database) -> None
         announcements = (await session.scalars(select(OutboxMessage))).all()
     assert customer is not None and customer.pooled_at == NOW
     assert [(a.kind, a.recipient) for a in announcements] == [("pool.announcement", "C0POOL0001")]
-    assert await service(db).log(WS, REP, won_id, entry()) is Refusal.ENDED
+    assert await service(db).log(WS, REP, won_id, entry()) is OwnerRefusal.ENDED
 
 
 async def test_finding_a_reps_claims_by_name(db: Database) -> None:

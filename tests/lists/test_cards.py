@@ -11,7 +11,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.disputes.case import DisputeAttempt, DisputeCase, Refusal, Verdict
+from bot.disputes.case import DisputeAttempt, DisputeCase, DisputeRefusal, Verdict
 from bot.fakeslack.reading import as_message
 from bot.fakeslack.validation import validate_message, validate_view
 from bot.history import CustomerHistory, Entry
@@ -205,7 +205,7 @@ def test_the_dispute_card_and_its_notices_are_valid_in_every_state(lang: Lang, s
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_dispute_refusal_has_its_words(lang: Lang) -> None:
     tr = Translator(lang)
-    for refusal in Refusal:
+    for refusal in DisputeRefusal:
         for with_case in (case("open"), case("kept"), None):
             said = refusal_text(DisputeAttempt(with_case, refusal, held_by="U0REP00002"), tr)
             assert said  # a missing catalogue key would have raised
