@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     entries = [(number, number, key) for number, key in enumerate(keys, start=1)]
 
     tracemalloc.start()
-    traced = _build(entries, args.max_candidates)
+    traced = _build(entries)
     index_bytes, _peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     del traced  # tracing slows the build down threefold: time a second, untraced build
@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
 
     started = time.perf_counter()
-    index = _build(entries, args.max_candidates)
+    index = _build(entries)
     rows.append(("index build", f"{time.perf_counter() - started:.1f} s"))
 
     queries = query_names(names, args.queries, seed=args.seed + 1)
@@ -184,7 +184,6 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--queries", type=int, default=400)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--min-score", type=float, default=DEFAULT_POSSIBLE_MATCH)
-    parser.add_argument("--max-candidates", type=int, default=2000)
     parser.add_argument(
         "--curated",
         action="store_true",
@@ -235,8 +234,8 @@ def _curated(*, verbose: bool) -> None:
             )
 
 
-def _build(entries: Sequence[tuple[int, int, str]], max_candidates: int) -> NameIndex:
-    index = NameIndex(max_candidates=max_candidates)
+def _build(entries: Sequence[tuple[int, int, str]]) -> NameIndex:
+    index = NameIndex()
     for entry_id, customer_id, key in entries:
         index.add(entry_id, customer_id, key)
     return index

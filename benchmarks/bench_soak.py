@@ -5,15 +5,19 @@ invariants a sales-ops lead cares about.
         # PostgreSQL from CLAIMBOT_TEST_POSTGRES_URL (a fresh database per run)
 
 Traffic (signed requests shaped like Slack's, spread over the replicas like a load balancer):
-``/claim`` opens, Enter in the form's name field, submissions (fresh names and names on record),
-``/claim check``, ``/claim list``. Faults, on a fixed timetable relative to the run's length:
+``/claim`` opens, Enter in the form's name field, submissions (fresh names and names on record,
+some with a deal size that needs a manager), ``/claim check``, ``/claim list``, managers approving
+or rejecting (with a reason, in the modal) the cards in their DMs, and reps logging follow-ups
+through the button on their verdict DM and the follow-up modal. Faults, on a fixed timetable relative to the run's length:
   database   refused for 8 s (TCP proxy cut), later hung for 6 s (proxy swallows everything)
   Slack      429s on chat.postMessage, 500s on chat.update, views.open and chat.postMessage
              stalled past the client's timeout (the fake's fault queue)
   process    one replica SIGKILLed mid-run and restarted
 Invariants printed at the end: share of requests answered within 3 s, 5xx answers (must be 0),
-acknowledged claims present (must be all), owners per customer (must be 1), and the verdict DM
-of each acknowledged claim delivered once / twice / never.
+acknowledged claims and follow-ups present (must be all), owners per customer (must be 1), and
+notices delivered once / twice / never: every outbox row by the posts that carry its id (DMs and
+channels apart, see ``benchmarks/soak_counts.py``), the verdict of each acknowledged claim and the
+decision on each claim a manager decided, with the repeats explained.
 """
 
 from __future__ import annotations
@@ -24,14 +28,12 @@ import contextlib
 import itertools
 import json
 import os
-import random
 import signal
 import tempfile
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,37 +41,32 @@ import aiohttp
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from benchmarks import soak_counts
 from benchmarks.bench_load import SECRET, KeepAliveRequester
 from benchmarks.seed import seed_customers
+from benchmarks.soak_traffic import (
+    MANAGERS,
+    RULES,
+    SLACK_WINDOW,
+    START,
+    USERS,
+    Tally,
+    now,
+    traffic,
+)
 from benchmarks.synthetic import company_names
 from bot.fakeslack import validation
 from bot.fakeslack.server import FakeSlack
 from bot.fakeslack.slackreq import SlackResult
-from cards.blocks import escape_mrkdwn
 from store.db import Database
 from store.migrate import upgrade
-from store.models import Claim, OutboxMessage
+from store.models import Claim, FollowUp, OutboxMessage
 from tests.databases import fresh_postgres_database
 from tests.e2e import processes
 from tests.e2e.processes import BotProcess, claimbot_process
 from tests.tcpproxy import TcpProxy
 
 WORKSPACE = "T1"
-SLACK_WINDOW = 3.0
-USERS = [f"U0SOAK{i:04d}" for i in range(60)]
-
-
-@dataclass
-class Tally:
-    """What the load generator saw."""
-
-    latencies: list[float] = field(default_factory=list)
-    statuses: Counter[int] = field(default_factory=Counter)
-    kinds: Counter[str] = field(default_factory=Counter)
-    errors: Counter[str] = field(default_factory=Counter)
-    # Fresh customer names whose submission was answered with the verdict (acknowledged).
-    acknowledged: dict[str, str] = field(default_factory=dict)
-    faults: list[str] = field(default_factory=list)
 
 
 class Replicas:
@@ -111,13 +108,6 @@ class Replicas:
                 await stack.aclose()
 
 
-_START = time.monotonic()
-
-
-def now() -> str:
-    return f"t+{time.monotonic() - _START:6.1f}s"
-
-
 class Balancer(KeepAliveRequester):
     """Round robin over whatever replicas are running now."""
 
@@ -132,66 +122,15 @@ class Balancer(KeepAliveRequester):
         return await super().post(body, content_type, **forge)
 
 
-async def traffic(
-    slack: Balancer, form: dict[str, Any], existing: list[str], fresh: list[str], tally: Tally,
-    until: float, seed: int,
-) -> None:  # fmt: skip
-    rng = random.Random(seed)
-    fresh_names = iter(fresh)
-    while time.monotonic() < until:
-        user = rng.choice(USERS)
-        kind = rng.choices(["open", "click", "submit", "check", "list"], [2, 3, 4, 1, 1])[0]
-        name = ""
-        started = time.monotonic()
-        try:
-            if kind == "open":
-                result = await slack.command("", user=user)
-            elif kind == "click":
-                result = await slack.block_action(
-                    "customer_name", user=user, view=form, value=rng.choice(existing)
-                )
-            elif kind == "check":
-                result = await slack.command(f"check {rng.choice(existing)[:6]}", user=user)
-            elif kind == "list":
-                result = await slack.command("list", user=user)
-            else:
-                name = rng.choice(existing) if rng.random() < 0.2 else next(fresh_names)
-                view = dict(form) | {"id": f"VSOAK{seed}{len(tally.latencies):07d}"}
-                answers = {
-                    "customer_name": name,
-                    "contact_name": "张三",
-                    "phone": f"139{rng.randrange(10**8):08d}",
-                    "need_summary": "soak",
-                }
-                result = await slack.view_submission(view, answers, user=user)
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            tally.errors[type(exc).__name__] += 1
-            tally.kinds[kind] += 1
-            continue
-        tally.latencies.append(time.monotonic() - started)
-        tally.statuses[result.status] += 1
-        tally.kinds[kind] += 1
-        if kind == "submit" and result.status == 200 and name in fresh:
-            with contextlib.suppress(ValueError):
-                answer = result.json()
-                shown = json.dumps(answer.get("view", {}), ensure_ascii=False)
-                if answer.get("response_action") == "update" and any(f in shown for f in FILED):
-                    tally.acknowledged[name] = user
-                elif os.environ.get("SOAK_DEBUG"):
-                    print(str(answer)[:300])
-            if os.environ.get("SOAK_DEBUG") and name not in tally.acknowledged:
-                print(name, str(result.text)[:200])
-
-
 async def faults(
     fake: FakeSlack, proxy: TcpProxy, replicas: Replicas, tally: Tally, seconds: float
 ) -> None:
     """The timetable, as shares of the run."""
 
     async def at(share: float) -> None:
-        await asyncio.sleep(max(0.0, _START + warmup + share * seconds - time.monotonic()))
+        await asyncio.sleep(max(0.0, START + warmup + share * seconds - time.monotonic()))
 
-    warmup = time.monotonic() - _START
+    warmup = time.monotonic() - START
     await at(0.10)
     fake.inject("chat.postMessage", status=429, retry_after=1, times=5)
     fake.inject("chat.update", status=500, times=5)
@@ -234,44 +173,18 @@ async def proxied(url: str) -> AsyncIterator[tuple[str, TcpProxy]]:
         await proxy.stop()
 
 
-def verdict_deliveries(
-    fake: FakeSlack, acknowledged: dict[str, str]
-) -> tuple[Counter[str], list[str]]:
-    """For each acknowledged claim, how often its rep got a delivered DM naming the customer;
-    and a few of the duplicates, to explain them."""
-    sent: dict[str, list[tuple[str, float]]] = {}
-    for call in fake.calls:
-        if call.method == "chat.postMessage" and call.delivered:
-            text = str(call.params.get("text", "")) + str(call.params.get("blocks", ""))
-            sent.setdefault(str(call.params.get("channel")), []).append((text, call.received_at))
-    outcome: Counter[str] = Counter()
-    examples: list[str] = []
-    for name, user in acknowledged.items():
-        shown = escape_mrkdwn(name)  # as the card prints it
-        dms = [
-            (text, at)
-            for text, at in sent.get(user, [])
-            if shown in text and any(f in text for f in FILED)
-        ]
-        outcome["once" if len(dms) == 1 else "twice+" if len(dms) > 1 else "never"] += 1
-        if len(dms) > 1 and len(examples) < 3:
-            examples.append(" | ".join(f"{at:.1f}: {text[:90]}" for text, at in dms))
-    return outcome, examples
-
-
-FILED = ("The customer is yours", "报备成功")
-
-
 async def main(args: argparse.Namespace) -> None:
     # A replica restarted on a loaded machine, under traffic, may take a while to be healthy.
     processes.STARTUP_TIMEOUT = 120.0
     validation.CHECKS_ENABLED = False  # Slack checks payloads on its own CPUs, not the bot's
     fake = FakeSlack()
     await fake.start()
-    for i, user in enumerate(USERS):
+    for i, user in enumerate(USERS + MANAGERS):
         fake.add_user(user, name=f"soak{i}", locale="zh-CN" if i % 2 else "en-US")
     tally = Tally()
     work = Path(tempfile.mkdtemp(prefix="claimbot-soak-"))
+    # The replicas run in ``work`` and read its claimbot.yaml (JSON is YAML).
+    (work / "claimbot.yaml").write_text(json.dumps(RULES), encoding="utf-8")
     async with AsyncExitStack() as stack:
         direct_url = await stack.enter_async_context(fresh_postgres_database())
         db = Database(direct_url)
@@ -303,40 +216,81 @@ async def main(args: argparse.Namespace) -> None:
         await asyncio.gather(
             faults(fake, proxy, replicas, tally, seconds),
             *(
-                traffic(slack, form, existing, fresh[i * chunk : (i + 1) * chunk], tally, until, i)
+                traffic(
+                    slack, fake, form, existing, fresh[i * chunk : (i + 1) * chunk], tally, until, i
+                )
                 for i in range(args.concurrency)
             ),
         )
         await asyncio.sleep(args.settle)  # the outbox delivers what the faults held back
 
         async with db.session() as session_db:
-            present = set(
-                await session_db.scalars(
-                    select(Claim.customer_name).where(Claim.customer_name.in_(tally.acknowledged))
-                )
-            )
-            owners = Counter(
-                dict(
-                    (
-                        await session_db.execute(
-                            select(Claim.customer_id, func.count())
-                            .where(Claim.status.in_(("pending", "active", "won")))
-                            .group_by(Claim.customer_id)
-                        )
-                    ).all()
-                )
-            )
-            outbox = dict(
-                (
-                    await session_db.execute(
-                        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-                    )
-                ).all()
+            present, owners, decided, followups, undelivered, outbox = await what_was_kept(
+                session_db, tally
             )
         await db.dispose()
-        deliveries, duplicates = verdict_deliveries(fake, tally.acknowledged)
     await fake.stop()
+    report(tally, fake, present, owners, decided, followups, undelivered, outbox)
 
+
+async def what_was_kept(session: Any, tally: Tally) -> tuple[
+    set[str], Counter[int], dict[str, str], int, dict[int, str], dict[str, int]
+]:  # fmt: skip
+    """From the database after the run: acknowledged claims present, holders per customer,
+    claims a manager decided (customer → rep), acknowledged follow-ups present, outbox rows not
+    sent (id → recipient), outbox rows by status."""
+    acknowledged = [*tally.acknowledged, *tally.pending, *tally.in_line]
+    present = set(
+        await session.scalars(
+            select(Claim.customer_name).where(Claim.customer_name.in_(acknowledged))
+        )
+    )
+    owners: Counter[int] = Counter(
+        dict(
+            (
+                await session.execute(
+                    select(Claim.customer_id, func.count())
+                    .where(Claim.status.in_(("pending", "active", "won")))
+                    .group_by(Claim.customer_id)
+                )
+            ).all()
+        )
+    )
+    decided = dict(
+        (
+            await session.execute(
+                select(Claim.customer_name, Claim.owner_id).where(
+                    Claim.decided_by.in_(MANAGERS), Claim.decision.in_(("approved", "rejected"))
+                )
+            )
+        ).all()
+    )
+    followups = await session.scalar(
+        select(func.count(FollowUp.id)).where(FollowUp.summary.in_(tally.followups))
+    )
+    undelivered = dict(
+        (
+            await session.execute(
+                select(OutboxMessage.id, OutboxMessage.recipient).where(
+                    OutboxMessage.status != "sent"
+                )
+            )
+        ).all()
+    )
+    outbox = dict(
+        (
+            await session.execute(
+                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+            )
+        ).all()
+    )
+    return present, owners, decided, int(followups or 0), undelivered, outbox
+
+
+def report(
+    tally: Tally, fake: FakeSlack, present: set[str], owners: Counter[int],
+    decided: dict[str, str], followups: int, undelivered: dict[int, str], outbox: dict[str, int],
+) -> None:  # fmt: skip
     total = len(tally.latencies)
     within = sum(1 for s in tally.latencies if s <= SLACK_WINDOW)
     fivexx = sum(n for status, n in tally.statuses.items() if status >= 500)
@@ -344,22 +298,40 @@ async def main(args: argparse.Namespace) -> None:
     for line in tally.faults:
         print(f"  {line}")
     print(f"\nrequests: {total} answered ({dict(tally.kinds)}); client errors {dict(tally.errors)}")
-    print(f"HTTP statuses: {dict(sorted(tally.statuses.items()))}")
-    print(f"answered within 3 s: {within}/{total} = {within / max(total, 1):.4%}")
+    print(f"nothing to act on yet (no live card / no verdict DM): {dict(tally.idle)}")
+    print(f"HTTP statuses: {dict(sorted(tally.statuses.items()))}; not 200: {dict(tally.not_ok)}")
+    print(
+        f"answered within 3 s: {within}/{total} = {within / max(total, 1):.4%}; late: {dict(tally.late)}"
+    )
     print(f"5xx answers: {fivexx} (must be 0)")
-    print(f"acknowledged claims present: {len(present)}/{len(tally.acknowledged)} (must be all)")
+    acknowledged = len(tally.acknowledged) + len(tally.pending) + len(tally.in_line)
+    answered = {"yours": tally.acknowledged, "waiting": tally.pending, "in line": tally.in_line}
+    missing = {how: len(set(names) - present) for how, names in answered.items()}
+    print(
+        f"acknowledged claims present: {len(present)}/{acknowledged} (must be all; answered "
+        + ", ".join(f"'{how}' {len(names)}" for how, names in answered.items())
+        + f"; missing by answer: {missing})"
+    )
+    print(f"acknowledged follow-ups present: {followups}/{len(tally.followups)} (must be all)")
     multiple = {c: n for c, n in owners.items() if n > 1}
     print(
         f"owners per customer: max {max(owners.values(), default=0)} over {len(owners)} "
         f"held customers; customers with >1 holder: {len(multiple)} (must be 0)"
     )
-    print(
-        "verdict DM per acknowledged claim: "
-        f"once {deliveries['once']}, twice+ {deliveries['twice+']}, never {deliveries['never']}"
-    )
+    verdicts = soak_counts.by_meaning(fake, tally.acknowledged, soak_counts.FILED)
+    decisions = soak_counts.by_meaning(fake, decided, soak_counts.DECIDED)
+    rows = soak_counts.by_outbox_row(fake, undelivered)
+    print("notices delivered:")
+    print(f"  verdict DM per acknowledged claim: {verdicts.line()}")
+    print(f"  decision DM per claim a manager decided ({len(decided)}): {decisions.line()}")
+    for where, counted in rows.items():
+        print(
+            f"  outbox rows sent to a {where}, by delivered posts carrying the row: {counted.line()}"
+        )
     print(f"outbox rows by status at the end: {outbox}")
-    for example in duplicates:
-        print(f"  duplicate: {example}")
+    for counted in (verdicts, decisions, *rows.values()):
+        for example in counted.examples:
+            print(f"  repeat: {example}")
 
 
 def parse() -> argparse.Namespace:

@@ -47,6 +47,11 @@ class Probe:
     exact: tuple[tuple[KeyKind, str], ...] = ()
     credit_code: str | None = None
 
+    @property
+    def email_domain(self) -> str | None:
+        """The company domain of the probe's e-mail, if it has one (see ``KeyKind.EMAIL_DOMAIN``)."""
+        return next((value for kind, value in self.exact if kind is KeyKind.EMAIL_DOMAIN), None)
+
 
 @dataclass(frozen=True, slots=True)
 class Holder:
@@ -251,8 +256,9 @@ def score_candidates(
     limit: int,
 ) -> Scores:
     """Each candidate customer's best score and what it matched on: 100 for an equal
-    identifier, else the best name score at or above ``matching.possible_match``."""
-    return combine(exact, name_hits(probe, indexes, rules, limit))
+    identifier, else the best name score at or above ``matching.possible_match``, else 100 on
+    the same company e-mail domain."""
+    return combine(exact, name_hits(probe, indexes, rules, limit), probe.email_domain)
 
 
 def name_hits(probe: Probe, indexes: Sequence[NameIndex], rules: Rules, limit: int) -> NameHits:
@@ -272,11 +278,17 @@ def merge_hit(hits: NameHits, customer_id: int, hit: NameHit) -> None:
         hits[customer_id] = hit
 
 
-def combine(exact: dict[int, set[KeyKind]], names: NameHits) -> Scores:
-    """Exact hits (100, on the most decisive identifier) and name scores, best per customer."""
+def combine(
+    exact: dict[int, set[KeyKind]], names: NameHits, email_domain: str | None = None
+) -> Scores:
+    """Exact hits (100, on the most decisive identifier) and name scores, best per customer;
+    a customer found on nothing but ``email_domain`` is scored 100 on it (both keys the domain,
+    to explain the match) and never takes the place of a name score."""
     scores: Scores = {}
     for customer_id, kinds in exact.items():
-        kind = next((k for k in DECISIVE if k in kinds), KeyKind.NAME)
+        kind = next((k for k in DECISIVE if k in kinds), None)
+        if kind is None:
+            continue  # only the e-mail domain in common: below, if no name resembles
         hit = names.get(customer_id) if kind is KeyKind.NAME else None
         scores[customer_id] = Scored(
             100.0, kind, hit.probe_key if hit else None, hit.stored_key if hit else None
@@ -284,6 +296,9 @@ def combine(exact: dict[int, set[KeyKind]], names: NameHits) -> Scores:
     for customer_id, hit in names.items():
         if customer_id not in scores or scores[customer_id].score < hit.score:
             scores[customer_id] = Scored(hit.score, KeyKind.NAME, hit.probe_key, hit.stored_key)
+    for customer_id, kinds in exact.items():
+        if email_domain and KeyKind.EMAIL_DOMAIN in kinds and customer_id not in scores:
+            scores[customer_id] = Scored(100.0, KeyKind.EMAIL_DOMAIN, email_domain, email_domain)
     return scores
 
 
@@ -298,7 +313,7 @@ def classify(
     """Matches in answer order (clear first, identifiers before names, then by score).
 
     A match is *clear* (the same customer) on an equal identifier or a name score at or above
-    ``matching.clear_match`` — unless both sides carry different valid credit codes, which makes
+    ``matching.clear_match`` (never on the same company e-mail domain alone) — unless both sides carry different valid credit codes, which makes
     them different legal entities whatever their names: never clear, and with
     ``matching.credit_code_decides`` not a duplicate at all (``Match.other_entity``).
     """
@@ -309,10 +324,11 @@ def classify(
         customer = customers.get(customer_id)
         if customer is None:
             continue  # an index entry whose row is gone or was never committed
-        clear = kind is not KeyKind.NAME or score >= matching.clear_match
-        other_entity = kind is KeyKind.NAME and different_entities(
-            probe.credit_code, customer.credit_code
-        )
+        hint = kind in (KeyKind.NAME, KeyKind.EMAIL_DOMAIN)
+        # A shared company e-mail domain only suggests the same company (a group's companies
+        # share one): a possible duplicate for a manager, never a collision by itself.
+        clear = not hint or (kind is KeyKind.NAME and score >= matching.clear_match)
+        other_entity = hint and different_entities(probe.credit_code, customer.credit_code)
         if other_entity:
             clear = False
             other_entity = matching.credit_code_decides

@@ -76,6 +76,9 @@ CLAIM_HEADER = (
     "source_channel",
     "deal_size",
     "first_contact_on",
+    # The customer profile fields (form.profile) as one JSON object, {"industry": "finance", …}:
+    # the same column whatever fields the rules have had over time.
+    "profile",
 )
 FOLLOWUP_HEADER = (
     "followup_id",

@@ -12,7 +12,8 @@ customer's history, and are left out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -77,6 +78,8 @@ class CustomerHistory:
     pooled: bool
     entries: tuple[Entry, ...]
     total: int
+    # The holding claim's customer profile (form.profile), as stored.
+    profile: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def earlier(self) -> int:
@@ -175,6 +178,7 @@ class HistoryService:
             pooled=match.pooled,
             entries=tuple(entries),
             total=total,
+            profile=dict(holding.profile or {}) if holding else {},
         )
 
     @staticmethod

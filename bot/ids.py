@@ -42,6 +42,11 @@ class ClaimField(StrEnum):
     FIRST_CONTACT_ON = "first_contact_on"
 
 
+# A customer profile field's input (``form.profile`` in the rules): this prefix and the field's
+# key are both its ``block_id`` and its ``action_id``.
+PROFILE_INPUT_PREFIX = "profile."
+
+
 class LifecycleAction(StrEnum):
     """Buttons of a claim's life after filing: follow-ups, extensions, the public pool."""
 

@@ -1,5 +1,6 @@
 """``claimbot rekey``: recompute every stored name key after the normaliser or its word lists
-changed (bot/matching), while the bot runs.
+changed (bot/matching), while the bot runs; and every e-mail domain key (customers stored before
+the domain was a key, or after the free-mail list changed).
 
 For each customer, every name it is known by (its name and other name, and the names of every
 claim filed on it) is keyed again with :func:`company_key`; keys no name yields any more are
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.matching import company_key
+from bot.validation import email_company_domain
 from store import rekey as rekey_store
 from store.db import Database
 
@@ -114,7 +116,19 @@ class Rekeyer:
             added: list[tuple[int, str]] = []
             removed: list[int] = []
             name_keys: dict[int, str] = {}
+            domains_added: list[tuple[int, str]] = []
+            domains_removed: list[int] = []
             for customer in customers:
+                # The company domains of its e-mails, as the free-mail list now stands.
+                domains = {d for e in customer.emails if (d := email_company_domain(e))}
+                domains_added += [
+                    (customer.customer_id, d)
+                    for d in sorted(domains)
+                    if d not in customer.email_domains
+                ]
+                domains_removed += [
+                    row for d, row in customer.email_domains.items() if d not in domains
+                ]
                 keys = [k for k in dict.fromkeys(company_key(n) for n in customer.names) if k]
                 if not keys:
                     continue  # nothing distinctive any more: keep what it has, lose no match
@@ -125,7 +139,13 @@ class Rekeyer:
                     name_keys[customer.customer_id] = primary
             now = self.clock.now()
             await rekey_store.replace_name_keys(
-                session, workspace_id, added=added, removed=removed, name_keys=name_keys, at=now
+                session,
+                workspace_id,
+                added=added,
+                removed=removed + domains_removed,
+                name_keys=name_keys,
+                at=now,
+                domains_added=domains_added,
             )
             last_id = customers[-1].customer_id
             await rekey_store.save_progress(

@@ -100,6 +100,75 @@ class Stage(Option):
     outcome: Literal["won", "lost"] | None = None
 
 
+# A profile field's key: it names the field in the rules file, the export's column and the stored
+# JSON document, so it is kept to plain identifiers.
+ProfileKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+ProfileFieldType = Literal["select", "multi_select", "text", "number"]
+# A modal holds at most 100 blocks; the claim form uses 12 and the edit form the same, so 40
+# profile fields leave room for the blocks a future form adds without ever reaching Slack's limit.
+MAX_PROFILE_FIELDS = 40
+PROFILE_TEXT_MAX = 500
+
+
+class ProfileField(_Section):
+    """An extra field of the customer profile (客户画像), shown in the claim and edit forms."""
+
+    key: ProfileKey
+    type: ProfileFieldType
+    en: Annotated[str, StringConstraints(min_length=1, max_length=150)]
+    zh: Annotated[str, StringConstraints(min_length=1, max_length=150)]
+    required: bool = False
+    options: list[Option] = []
+    # For a number: the smallest and largest accepted values (e.g. a head count of at least 1).
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProfileField:
+        choices = self.type in ("select", "multi_select")
+        if choices and not self.options:
+            raise ValueError(f"profile field {self.key}: a {self.type} needs options")
+        if not choices and self.options:
+            raise ValueError(f"profile field {self.key}: only a select has options")
+        keys = [o.key for o in self.options]
+        if len(keys) != len(set(keys)):
+            raise ValueError(f"profile field {self.key}: option keys must be unique")
+        if len(keys) > 100:
+            raise ValueError(f"profile field {self.key}: at most 100 options (a Slack select)")
+        if any("\n" in k for k in keys):
+            raise ValueError(f"profile field {self.key}: an option key is one line")
+        if (self.min is not None or self.max is not None) and self.type != "number":
+            raise ValueError(f"profile field {self.key}: only a number has min and max")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"profile field {self.key}: min must not be above max")
+        return self
+
+    def label(self, lang: Lang) -> str:
+        """The field's label in ``lang``."""
+        return self.zh if lang == "zh" else self.en
+
+    def option_keys(self) -> set[str]:
+        """The keys a select or multi-select accepts."""
+        return {o.key for o in self.options}
+
+
+class ProfileCondition(_Section):
+    """An approval rule on the customer profile: the claim waits for a manager when the field
+    is one of ``is`` (a multi-select: holds any of them), or a number is at least ``at_least``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    field: ProfileKey
+    is_: list[OptionKey] = Field(default=[], alias="is")
+    at_least: float | None = None
+
+    @model_validator(mode="after")
+    def _one_test(self) -> ProfileCondition:
+        if bool(self.is_) == (self.at_least is not None):
+            raise ValueError(f"profile rule on {self.field}: give either is or at_least")
+        return self
+
+
 class ProtectionRules(_Section):
     """How long claims stay protected, and when idle ones are reminded and reclaimed."""
 
@@ -178,6 +247,8 @@ class ApprovalRules(_Section):
     key_accounts: list[Annotated[str, StringConstraints(min_length=1)]] = []
     partner: bool = True
     cross_region: bool = True
+    # Profile conditions (form.profile) that hold a claim, e.g. {field: industry, is: [finance]}.
+    profile: list[ProfileCondition] = []
     remind_after_hours: Annotated[int, Field(ge=1, le=24 * 90)] = 24
     escalate_after_hours: Annotated[int, Field(ge=1, le=24 * 90)] = 48
 
@@ -216,6 +287,8 @@ class FormRules(_Section):
     regions: list[Option] = _options(
         "north", "east", "south", "central", "southwest", "northwest", "northeast", "overseas"
     )
+    # Extra customer profile fields (industry, company size, tags …), after the built-in ones.
+    profile: list[ProfileField] = []
 
     @field_validator("required")
     @classmethod
@@ -233,6 +306,20 @@ class FormRules(_Section):
         if len(keys) > 100:
             raise ValueError("at most 100 options (a Slack select holds 100)")
         return value
+
+    @field_validator("profile")
+    @classmethod
+    def _profile_fields(cls, value: list[ProfileField]) -> list[ProfileField]:
+        keys = [f.key for f in value]
+        if len(keys) != len(set(keys)):
+            raise ValueError("profile field keys must be unique")
+        if len(keys) > MAX_PROFILE_FIELDS:
+            raise ValueError(f"at most {MAX_PROFILE_FIELDS} profile fields (a modal's blocks)")
+        return value
+
+    def profile_field(self, key: str) -> ProfileField | None:
+        """The profile field called ``key``."""
+        return next((f for f in self.profile if f.key == key), None)
 
 
 class TeamRules(_Section):
@@ -256,11 +343,17 @@ class ChannelRules(_Section):
 
 
 class DeliveryRules(_Section):
-    """When direct messages may land, in each recipient's own Slack time zone."""
+    """When direct messages may land, in each recipient's own Slack time zone; how fast the bot
+    posts in one channel; when the pool gets a digest instead of one card per customer."""
 
     working_hours_start: time = time(9, 0)
     working_hours_end: time = time(19, 0)
     working_days: list[Annotated[int, Field(ge=1, le=7)]] = [1, 2, 3, 4, 5]
+    # Slack: about one message a second per channel, short bursts tolerated (bot.notify.pace).
+    channel_posts_per_second: Annotated[float, Field(gt=0, le=100)] = 1.0
+    channel_post_burst: Annotated[int, Field(ge=1, le=100)] = 3
+    # A sweep that releases more customers than this posts digests to the pool channel.
+    pool_digest_over: Annotated[int, Field(ge=0, le=100_000)] = 10
 
     @model_validator(mode="after")
     def _window(self) -> DeliveryRules:
@@ -361,6 +454,26 @@ class Rules(_Section):
         if sorted(outcomes) != ["lost", "won"]:
             raise ValueError("exactly one stage must have outcome: won and one outcome: lost")
         return value
+
+    @model_validator(mode="after")
+    def _profile_rules_name_fields(self) -> Rules:
+        for condition in self.approval.profile:
+            field = self.form.profile_field(condition.field)
+            if field is None:
+                raise ValueError(
+                    f"approval.profile: {condition.field} is not a field of form.profile"
+                )
+            if condition.at_least is not None and field.type != "number":
+                raise ValueError(f"approval.profile: at_least needs a number ({field.key})")
+            if condition.is_ and field.type not in ("select", "multi_select"):
+                raise ValueError(f"approval.profile: is needs a select ({field.key})")
+            unknown = set(condition.is_) - field.option_keys()
+            if unknown:
+                raise ValueError(
+                    f"approval.profile: {', '.join(sorted(unknown))} is not an option of "
+                    f"{field.key}"
+                )
+        return self
 
     @field_validator("teams")
     @classmethod

@@ -32,6 +32,7 @@ from bot.home.parts import Home
 from bot.lifecycle.services import Lifecycle
 from bot.lists import ClaimLists
 from bot.merge import CustomerMerger
+from bot.metrics.analytics import AnalyticsService
 from bot.metrics.service import MetricsService
 from bot.notify.fallback import ChannelFallback
 from bot.notify.inplace import Refreshed, Render, update_everywhere
@@ -108,6 +109,7 @@ class Runtime:
     exporter: Exporter = field(init=False)
     # The dashboard: metrics, and the App Home with its refresher.
     metrics: MetricsService = field(init=False)
+    analytics: AnalyticsService = field(init=False)
     home: Home = field(init=False)
     # The Web API client for this process's own calls (Bolt copies it per request).
     slack: AsyncWebClient = field(init=False)
@@ -158,6 +160,7 @@ class Runtime:
             *self.services,
         ]
         self.metrics = MetricsService(self.db, self.rules, self.clock, self.directory)
+        self.analytics = AnalyticsService(self.metrics)
         self.lifecycle = Lifecycle.build(
             db=self.db,
             rules=self.rules,

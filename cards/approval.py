@@ -7,6 +7,7 @@ button, and the answer passed on to the approvers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,14 +21,14 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.approvals.case import ApprovalCase, Labels, Question
+from bot.approvals.case import ApprovalCase, Labels, ProfileLine, Question
 from bot.approvals.outcome import Attempt, Refusal
 from bot.i18n import Translator
 from bot.ids import ApprovalAction, ApprovalBlock
 from bot.notify.kinds import NoticeKind
 from cards.blocks import clip, context, escape_mrkdwn, header, section
 from cards.corrections import change_lines, resubmit_buttons
-from cards.duplicates import explanation
+from cards.duplicates import explanation, how_matched
 from cards.followup import claim_buttons
 from cards.format import amount, mention, parse_iso, plain_name, slack_date
 from cards.registry import renders
@@ -124,7 +125,7 @@ def detail_blocks(case: ApprovalCase, tr: Translator) -> list[Block]:
                 "approval.card.candidate",
                 customer=customer(c.customer_name),
                 holder=mention(c.holder_id),
-                score=f"{c.score:.0f}",
+                how=how_matched(c.matched_on, c.score, tr),
             )
             + "\n"
             + explanation(c.matched_on, c.score, c.probe_key, c.stored_key, tr)
@@ -151,6 +152,8 @@ def detail_blocks(case: ApprovalCase, tr: Translator) -> list[Block]:
     if case.other_name:
         fields.append(_field(tr("form.label.other_name"), case.other_name))
     blocks.append(SectionBlock(fields=fields))
+    if case.profile:
+        blocks.append(section(profile_text(case.profile, tr)))
     if case.need_summary:
         blocks.append(section(f"*{tr('form.label.need_summary')}*\n" + quoted(case.need_summary)))
     return blocks
@@ -211,6 +214,14 @@ def decision_buttons(case: ApprovalCase, tr: Translator, *, block_id: str) -> Ac
                 value=value,
             ),
         ],
+    )
+
+
+def profile_text(lines: Sequence[ProfileLine], tr: Translator) -> str:
+    """The customer profile fields, one ``*label*: value`` a line."""
+    return "\n".join(
+        f"*{escape_mrkdwn(label.get(tr.lang, ''))}*: {escape_mrkdwn(value.get(tr.lang, ''))}"
+        for label, value in lines
     )
 
 
@@ -372,9 +383,7 @@ def refusal_text(attempt: Attempt, tr: Translator) -> str:
             customer=customer(case.customer_name),
             other=customer(held.customer_name),
             holder=mention(held.holder.owner_id if held.holder else None),
-            how=tr(f"duplicates.matched_on.{held.matched_on.value}")
-            if held.score >= 100
-            else tr("duplicates.similar", score=f"{held.score:.0f}"),
+            how=how_matched(held.matched_on.value, held.score, tr),
         )
     refusal = attempt.refusal or Refusal.UNKNOWN
     if refusal in (Refusal.DECIDED, Refusal.HELD_ELSEWHERE):

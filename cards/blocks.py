@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from slack_sdk.models.blocks import (
+    Block,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -54,6 +55,23 @@ def header(text: str) -> HeaderBlock:
 def section(markdown: str) -> SectionBlock:
     """A section of mrkdwn text, clipped to Slack's limit."""
     return SectionBlock(text=MarkdownTextObject(text=clip(markdown, SECTION_TEXT_LIMIT)))
+
+
+def sections_of_lines(lines: list[str], *, most: int | None = None) -> list[Block]:
+    """``lines`` in sections within Slack's 3,000 characters (and of at most ``most`` lines), a
+    line never split between two sections (``section`` would cut a full one mid-line and lose
+    the lines after the cut); only a line longer than a whole section is clipped."""
+    sections: list[Block] = []
+    group: list[str] = []
+    for line in lines:
+        joined = "\n".join([*group, line])
+        if group and (len(group) == most or len(joined) > SECTION_TEXT_LIMIT):
+            sections.append(section("\n".join(group)))
+            group = []
+        group.append(line)
+    if group:
+        sections.append(section("\n".join(group)))
+    return sections
 
 
 def context(*markdown: str) -> ContextBlock:

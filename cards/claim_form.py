@@ -13,21 +13,24 @@ from slack_sdk.models.blocks import (
     DatePickerElement,
     InputBlock,
     MarkdownTextObject,
+    NumberInputElement,
     Option,
     PlainTextInputElement,
     PlainTextObject,
+    StaticMultiSelectElement,
     StaticSelectElement,
 )
 from slack_sdk.models.blocks.basic_components import DispatchActionConfig
 from slack_sdk.models.views import View
 
 from bot.claims.draft import MAX_LENGTH
+from bot.claims.profile import input_id
 from bot.duplicates import Match
 from bot.i18n import Translator
 from bot.ids import ClaimField
 from bot.ids import View as ViewId
+from bot.rules import PROFILE_TEXT_MAX, ProfileField, Rules, option_label
 from bot.rules import Option as RuleOption
-from bot.rules import Rules, option_label
 from cards.blocks import clip, escape_mrkdwn
 from cards.duplicates import match_line
 
@@ -100,6 +103,7 @@ def claim_form(
             tr,
             required,
         ),
+        *(profile_input(f, tr) for f in rules.form.profile),
     ]
     return View(
         type="modal",
@@ -180,14 +184,45 @@ def _select(
     element = StaticSelectElement(
         action_id=field.value,
         placeholder=PlainTextObject(text=clip(tr("form.placeholder.choose"), 150)),
-        options=[
-            Option(
-                value=o.key, text=PlainTextObject(text=clip(option_label(options, o.key, tr), 75))
-            )
-            for o in options[:100]
-        ],
+        options=_options(options, tr),
     )
     return _input(field, element, tr, required)
+
+
+def _options(options: list[RuleOption], tr: Translator) -> list[Option]:
+    return [
+        Option(value=o.key, text=PlainTextObject(text=clip(option_label(options, o.key, tr), 75)))
+        for o in options[:100]
+    ]
+
+
+def profile_input(field: ProfileField, tr: Translator) -> InputBlock:
+    """The input of a customer profile field (``form.profile`` in the rules)."""
+    action_id = input_id(field)
+    choose = PlainTextObject(text=clip(tr("form.placeholder.choose"), 150))
+    element: (
+        StaticSelectElement | StaticMultiSelectElement | NumberInputElement | PlainTextInputElement
+    )
+    if field.type == "select":
+        element = StaticSelectElement(
+            action_id=action_id, placeholder=choose, options=_options(field.options, tr)
+        )
+    elif field.type == "multi_select":
+        element = StaticMultiSelectElement(
+            action_id=action_id, placeholder=choose, options=_options(field.options, tr)
+        )
+    elif field.type == "number":
+        element = NumberInputElement(
+            action_id=action_id, is_decimal_allowed=True, min_value=field.min, max_value=field.max
+        )
+    else:
+        element = PlainTextInputElement(action_id=action_id, max_length=PROFILE_TEXT_MAX)
+    return InputBlock(
+        block_id=action_id,
+        label=PlainTextObject(text=clip(field.label(tr.lang), 2000)),
+        element=element,
+        optional=not field.required,
+    )
 
 
 def safe_name(text: str) -> str:

@@ -9,10 +9,11 @@ from typing import Any
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, PlainTextObject
 from slack_sdk.models.views import View
 
+from bot.claims.profile import MULTI_SEPARATOR, form_text, input_id, stored
 from bot.corrections import Correction, CorrectionRefusal
 from bot.corrections.common import REASON_MAX
 from bot.i18n import Translator
-from bot.ids import ClaimField, CorrectionAction, CorrectionView
+from bot.ids import PROFILE_INPUT_PREFIX, ClaimField, CorrectionAction, CorrectionView
 from bot.notify.kinds import NoticeKind
 from bot.rules import Rules
 from cards.blocks import clip, context, escape_mrkdwn, section
@@ -35,14 +36,19 @@ def _quote(text: object) -> str:
     return escape_mrkdwn(clip(str(text or ""), REASON_MAX))
 
 
-def form_values(claim: Claim) -> dict[ClaimField, str]:
-    """A claim's data as the form's inputs hold it."""
-    values: dict[ClaimField, str] = {}
+def form_values(claim: Claim, rules: Rules) -> dict[str, str]:
+    """A claim's data as the form's inputs hold it, by block id."""
+    values: dict[str, str] = {}
     for field in ClaimField:
         value = getattr(claim, field.value, None)
         if value is None:
             continue
         values[field] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    profile = stored(claim.profile)
+    for profile_field in rules.form.profile:
+        text = form_text(profile_field, profile.get(profile_field.key))
+        if text:
+            values[input_id(profile_field)] = text
     return values
 
 
@@ -58,7 +64,7 @@ def correction_form(
     rejected one. The name field does not look up matches on Enter (the form is not the new-claim
     one), and the claim's id and version travel in the metadata."""
     blank = new_claim_form(tr, rules, context=FormContext(origin_channel))
-    values = form_values(claim)
+    values = form_values(claim, rules)
     blocks = []
     for block in blank["blocks"]:
         if block.get("block_id") == HINT_BLOCK:
@@ -67,12 +73,17 @@ def correction_form(
         block.pop("dispatch_action", None)
         element = dict(block.get("element") or {})
         element.pop("dispatch_action_config", None)
-        value = values.get(ClaimField(block["block_id"])) if "block_id" in block else None
+        value = values.get(block.get("block_id", ""))
         if value:
             if element.get("type") == "static_select":
                 chosen = [o for o in element.get("options", []) if o.get("value") == value]
                 if chosen:
                     element["initial_option"] = chosen[0]
+            elif element.get("type") == "multi_static_select":
+                keys = value.split(MULTI_SEPARATOR)
+                chosen = [o for o in element.get("options", []) if o.get("value") in keys]
+                if chosen:
+                    element["initial_options"] = chosen
             elif element.get("type") == "datepicker":
                 element["initial_date"] = value
             else:
@@ -143,6 +154,17 @@ def withdrawn_text(result: Correction, tr: Translator) -> str:
     return tr("correction.withdrawn", customer=_name(result.customer_name))
 
 
+def _field_label(name: str, tr: Translator) -> str:
+    # A profile field's label is the rules file's, which a pure card does not have: its key.
+    if name.startswith(PROFILE_INPUT_PREFIX):
+        return name.removeprefix(PROFILE_INPUT_PREFIX)
+    return tr(f"form.label.{name}")
+
+
+def _value(value: Any) -> str:
+    return "、".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
 def change_lines(changes: dict[str, Any], tr: Translator) -> list[str]:
     """``• Phone: 138… → 139…`` per changed field."""
     lines = []
@@ -151,9 +173,9 @@ def change_lines(changes: dict[str, Any], tr: Translator) -> list[str]:
         lines.append(
             tr(
                 "correction.change",
-                field=tr(f"form.label.{name}"),
-                before=escape_mrkdwn(clip(str(before), VALUE_LIMIT)) if before else "—",
-                after=escape_mrkdwn(clip(str(after), VALUE_LIMIT)) if after else "—",
+                field=_field_label(name, tr),
+                before=escape_mrkdwn(clip(_value(before), VALUE_LIMIT)) if before else "—",
+                after=escape_mrkdwn(clip(_value(after), VALUE_LIMIT)) if after else "—",
             )
         )
     return lines

@@ -18,7 +18,15 @@ from bot.i18n import Translator
 from bot.ids import HomeAction
 from bot.notify import HOME_URL
 from bot.notify.kinds import NoticeKind
-from cards.blocks import MESSAGE_BLOCK_LIMIT, clip, context, escape_mrkdwn, header, section
+from cards.blocks import (
+    MESSAGE_BLOCK_LIMIT,
+    clip,
+    context,
+    escape_mrkdwn,
+    header,
+    section,
+    sections_of_lines,
+)
 from cards.format import mention, parse_iso, slack_date
 from cards.metrics import breakdown_blocks, metric_fields
 from cards.registry import renders
@@ -60,7 +68,7 @@ def _overdue(payload: dict[str, Any], tr: Translator) -> list[Block]:
         "• " + tr("digest.overdue.rep", rep=mention(rep), claims=separator.join(claims))
         for rep, claims in by_rep.items()
     ]
-    return [section("\n".join(lines)), *_more(payload, "overdue", tr)]
+    return [*sections_of_lines(lines), *_more(payload, "overdue", tr)]
 
 
 def _reclaiming(payload: dict[str, Any], tr: Translator) -> list[Block]:
@@ -78,7 +86,7 @@ def _reclaiming(payload: dict[str, Any], tr: Translator) -> list[Block]:
         )
         for item in items
     ]
-    return [section("\n".join(lines)), *_more(payload, "reclaiming", tr)]
+    return [*sections_of_lines(lines), *_more(payload, "reclaiming", tr)]
 
 
 def _waiting(payload: dict[str, Any], tr: Translator) -> list[Block]:
@@ -100,7 +108,7 @@ def _waiting(payload: dict[str, Any], tr: Translator) -> list[Block]:
         )
         for item in items
     ]
-    return [section("\n".join(lines)), *_more(payload, "waiting", tr)]
+    return [*sections_of_lines(lines), *_more(payload, "waiting", tr)]
 
 
 def _ended(payload: dict[str, Any], tr: Translator) -> list[Block]:
@@ -124,7 +132,7 @@ def _ended(payload: dict[str, Any], tr: Translator) -> list[Block]:
         if left > 0:
             shown += " " + tr("digest.ended.more", count=left)
         lines.append(tr(f"digest.ended.{part}", count=payload.get(f"{part}_total", 0)) + shown)
-    return [section("\n".join(lines))]
+    return sections_of_lines(lines)
 
 
 def _open_home(payload: dict[str, Any], tr: Translator) -> list[Block]:

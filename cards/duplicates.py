@@ -31,15 +31,18 @@ def status_phrase(match: Match, tr: Translator) -> str:
     )
 
 
+def how_matched(matched_on: str, score: float, tr: Translator) -> str:
+    """ "same phone", "same e-mail domain", "82% similar name"."""
+    if matched_on == KeyKind.NAME.value and score < 100:
+        return tr("duplicates.similar", score=f"{score:.0f}")
+    return tr(f"duplicates.matched_on.{matched_on}")
+
+
 def match_line(match: Match, tr: Translator, *, explain: bool = False) -> str:
     """One bullet line for a match; with ``explain`` (for those who decide) a second line says
     which field matched and, for a name, shows both keys with their differences marked."""
     name = escape_mrkdwn(clip(match.customer_name, 120))
-    how = (
-        tr(f"duplicates.matched_on.{match.matched_on.value}")
-        if match.score >= 100
-        else tr("duplicates.similar", score=f"{match.score:.0f}")
-    )
+    how = how_matched(match.matched_on.value, match.score, tr)
     line = f"• *{name}* — {status_phrase(match, tr)} ({how})"
     if explain:
         why = explanation(
@@ -57,7 +60,10 @@ def explanation(
     tr: Translator,
 ) -> str:
     """How a match was found: the field, the score, and for a name both normalised keys with
-    the parts that differ in [brackets] (the entered name's key first)."""
+    the parts that differ in [brackets] (the entered name's key first); for an e-mail domain,
+    the domain."""
+    if matched_on == KeyKind.EMAIL_DOMAIN.value and probe_key is not None:
+        return tr("duplicates.explain.email_domain", domain=_code(probe_key))
     if matched_on == KeyKind.NAME.value and probe_key is not None and stored_key is not None:
         entered, stored = marked_keys(probe_key, stored_key)
         return tr(

@@ -11,10 +11,19 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block
 
+from bot.claims.profile import profile_lines
 from bot.history import CustomerHistory, Entry
 from bot.i18n import Translator
 from bot.rules import Rules
-from cards.blocks import MESSAGE_BLOCK_LIMIT, clip, context, escape_mrkdwn, header, section
+from cards.blocks import (
+    MESSAGE_BLOCK_LIMIT,
+    clip,
+    context,
+    escape_mrkdwn,
+    header,
+    section,
+    sections_of_lines,
+)
 from cards.corrections import change_lines
 from cards.followup import stage_label
 from cards.format import mention, parse_iso, slack_date
@@ -239,11 +248,15 @@ def history_card(history: CustomerHistory, tr: Translator, rules: Rules) -> Card
     """The timeline, oldest of the shown events first, ten lines a section."""
     title = tr("history.title", customer=clip(history.customer_name, 100))
     blocks: list[Block] = [header(title), section(now_line(history, tr))]
+    profile = profile_lines(rules, history.profile, tr)
+    if profile:
+        blocks.append(
+            context(" · ".join(f"{escape_mrkdwn(k)}: {escape_mrkdwn(v)}" for k, v in profile))
+        )
     lines = [entry_line(e, tr, rules) for e in history.entries]
     if not lines:
         blocks.append(section(tr("history.empty")))
-    for start in range(0, len(lines), LINES_PER_SECTION):
-        blocks.append(section("\n".join(lines[start : start + LINES_PER_SECTION])))
+    blocks += sections_of_lines(lines, most=LINES_PER_SECTION)
     notes = []
     if history.earlier:
         notes.append(tr("history.earlier", count=history.earlier))

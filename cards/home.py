@@ -34,6 +34,7 @@ from bot.metrics.definitions import Metrics
 from bot.metrics.periods import Period
 from bot.metrics.service import ScopeKind
 from bot.rules import Rules
+from cards.analytics import pipeline_blocks
 from cards.approval import customer
 from cards.blocks import VIEW_BLOCK_LIMIT, clip, context, divider, escape_mrkdwn, header, section
 from cards.followup import claim_buttons, stage_label
@@ -297,6 +298,8 @@ def metrics_blocks(model: HomeModel, rules: Rules, tr: Translator) -> list[Block
     blocks.append(metric_fields(report.totals, tr))
     blocks += breakdown_blocks(report, tr, shown=10)
     blocks += channel_blocks(report, rules, tr)
+    if model.pipeline is not None:
+        blocks += pipeline_blocks(model.pipeline, rules, tr)
     blocks.append(context(tr("home.metrics.more")))
     return blocks
 
@@ -327,6 +330,10 @@ def rules_blocks(rules: Rules, tr: Translator) -> list[Block]:
         needs.append(tr("home.rules.needs.deal_size", amount=amount(a.deal_size_threshold)))
     if a.key_accounts:
         needs.append(tr("home.rules.needs.key_accounts", count=len(a.key_accounts)))
+    for condition in a.profile:
+        field = rules.form.profile_field(condition.field)
+        label = field.label(tr.lang) if field else condition.field
+        needs.append(tr("home.rules.needs.profile", field=label))
     fields = [
         (tr("home.rules.protection"), tr("home.rules.protection_value", days=p.days, max=p.max_protection_days)),
         (tr("home.rules.followup"), tr("home.rules.followup_value", days=p.followup_overdue_days, manager=p.manager_copy_after_overdue_days)),

@@ -29,7 +29,7 @@ from bot.ids import LifecycleAction, ListAction
 from bot.lists import ClaimDetails, ClaimPage, ClaimRow, Found, ListScope, SearchResult
 from bot.rules import Rules
 from cards.blocks import MESSAGE_BLOCK_LIMIT, clip, context, escape_mrkdwn, header, section
-from cards.duplicates import match_line
+from cards.duplicates import how_matched, match_line
 from cards.followup import stage_label
 from cards.format import mention, slack_date
 from store.models import ClaimStatus, Role
@@ -269,11 +269,7 @@ def found_text(found: Found, tr: Translator, rules: Rules) -> str:
         state = tr(
             "duplicates.status.held", holder=mention(found.holder_id), until=slack_date(found.until)
         )
-    how = (
-        tr(f"duplicates.matched_on.{found.matched_on.value}")
-        if found.score >= 100
-        else tr("duplicates.similar", score=f"{found.score:.0f}")
-    )
+    how = how_matched(found.matched_on.value, found.score, tr)
     lines = [f"*{customer}* — {state} ({how})"]
     if found.details is not None:
         details = details_line(found.details, tr, rules)

@@ -14,6 +14,7 @@ from bot.i18n import Translator
 from bot.ids import ApprovalAction, ApprovalBlock
 from cards.approval import customer, decision_buttons
 from cards.blocks import MESSAGE_BLOCK_LIMIT, clip, context, escape_mrkdwn, header, section
+from cards.duplicates import how_matched
 from cards.format import amount, mention, slack_date
 
 
@@ -73,7 +74,7 @@ def case_blocks(case: ApprovalCase, tr: Translator) -> list[Block]:
                 "approval.card.candidate",
                 customer=customer(candidate.customer_name),
                 holder=mention(candidate.holder_id),
-                score=f"{candidate.score:.0f}",
+                how=how_matched(candidate.matched_on, candidate.score, tr),
             )
         )
     open_questions = [q for q in case.questions if q.answer is None]

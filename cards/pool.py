@@ -4,6 +4,7 @@ announcement in the pool channel, and the answers to a click on **Claim**."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -127,6 +128,59 @@ def pool_announcement(payload: dict[str, Any], tr: Translator) -> Card:
         ),
         context(tr("pool.footer")),
     ]
+
+
+_DIGEST_LINE = {
+    EndReason.RECLAIMED.value: "pool.digest.line.reclaimed",
+    EndReason.PROTECTION_ENDED.value: "pool.digest.line.protection_ended",
+}
+
+
+@renders(NoticeKind.POOL_DIGEST)
+def pool_digest(payload: dict[str, Any], tr: Translator) -> Card:
+    """In the pool channel, when a sweep released many customers at once: one message of up to
+    ``DIGEST_ROWS`` of them (bot.lifecycle.digest), each with the **Claim** button of the single
+    announcement; a customer claimed since (``holders``) shows who has it instead. Header, part
+    line, rows and footer stay within Slack's 50 blocks."""
+    customers: list[dict[str, Any]] = payload["customers"]
+    first, total = int(payload["first"]), int(payload["total"])
+    last = first + len(customers) - 1
+    holders: dict[str, str] = payload.get("holders") or {}
+    title = tr("pool.digest.title", total=total)
+    part = tr(
+        "pool.digest.part",
+        date=slack_date(datetime.fromisoformat(payload["released_at"])),
+        first=first,
+        last=last,
+        total=total,
+    )
+    blocks: list[Block] = [header(title), context(part)]
+    for customer in customers:
+        customer_id = int(customer["customer_id"])
+        name = escape_mrkdwn(clip(str(customer["customer_name"]), 120))
+        holder = holders.get(str(customer_id))
+        if holder is not None:
+            # A new block_id: the row changed from a button to a name.
+            # Worded as the single announcement once taken.
+            text = tr("pool.announce.taken", customer=name, holder=mention(holder))
+            blocks.append(
+                SectionBlock(
+                    block_id=f"pool_taken:{customer_id}",
+                    text=MarkdownTextObject(text=clip(text, 3000)),
+                )
+            )
+            continue
+        key = _DIGEST_LINE.get(str(customer.get("reason")), "pool.digest.line.reclaimed")
+        blocks.append(
+            SectionBlock(
+                block_id=f"pool:{customer_id}",
+                text=MarkdownTextObject(text=clip(tr(key, customer=name), 3000)),
+                accessory=claim_button(tr, customer_id),
+            )
+        )
+    more = [tr("pool.digest.more", more=total - last)] if last < total else []
+    blocks.append(context(*more, tr("pool.footer")))
+    return f"{title} ({part})", blocks
 
 
 def pool_taken(customer_name: str, holder_id: str, tr: Translator) -> Card:

@@ -38,7 +38,12 @@ async def on_error(
         # cannot be checked or reused): an apology now would contradict what the user sees.
         log.warning("views.open timed out for %s; the modal may have opened", _describe(body))
         return None
-    if isinstance(error, DatabaseCannotWrite):
+    if _form_window_closed(error):
+        # Slack's 3 seconds for views.open ran out (a slow network or a busy bot); nothing went
+        # wrong that a second click would not mend, so say exactly that.
+        log.warning("views.open too late for %s: trigger_id expired", _describe(body))
+        key = "error.form_too_late"
+    elif isinstance(error, DatabaseCannotWrite):
         # The operator's instructions were logged where the failure was seen (store.db).
         key = "error.database_cannot_save"
     elif isinstance(error, DatabaseUnavailable):
@@ -94,6 +99,15 @@ def _modal_may_have_opened(error: BaseException) -> bool:
             return True
         trace = trace.tb_next
     return False
+
+
+def _form_window_closed(error: BaseException) -> bool:
+    """Slack refused views.open/views.push because the click's trigger_id had expired."""
+    return (
+        isinstance(error, SlackApiError)
+        and error.response is not None
+        and error.response.get("error") == "expired_trigger_id"
+    )
 
 
 def _describe(body: dict[str, Any]) -> str:

@@ -28,6 +28,9 @@ def flatten_state(view: dict[str, Any]) -> dict[str, str | None]:
 def element_value(element: dict[str, Any]) -> str | None:
     """The value of one state element as a string (``None`` when left empty)."""
     kind = element.get("type")
+    if kind in ("multi_static_select", "checkboxes"):
+        # One key a line: the profile's multi-selects read it back (bot.claims.profile).
+        return "\n".join(o.get("value", "") for o in element.get("selected_options") or [])
     if kind in ("static_select", "external_select", "radio_buttons"):
         option = element.get("selected_option") or {}
         return option.get("value")
@@ -45,8 +48,11 @@ def element_value(element: dict[str, Any]) -> str | None:
     return None if value is None else str(value)
 
 
-def field_errors(errors: Mapping[Field, FieldError], tr: Translator) -> dict[str, str]:
-    """``response_action="errors"``'s map: each message under its field, cut to fit."""
+def field_errors(
+    errors: Mapping[Field, FieldError] | Mapping[str, FieldError], tr: Translator
+) -> dict[str, str]:
+    """``response_action="errors"``'s map: each message under its field (by its block id), cut to
+    fit."""
     return {
-        field.value: error.message(tr.lang)[:FIELD_ERROR_LIMIT] for field, error in errors.items()
+        str(field): error.message(tr.lang)[:FIELD_ERROR_LIMIT] for field, error in errors.items()
     }

@@ -14,6 +14,7 @@ from slack_bolt.response import BoltResponse
 from bot.inbound import scrub
 from bot.runtime import Runtime
 from handlers.context import PROFILE, RUNTIME
+from handlers.respond import LastingRespond
 from store.db import set_deadline
 
 # Seconds the database may take, in total (queueing for the workspace's lock included), before
@@ -71,6 +72,13 @@ def register(app: AsyncApp, rt: Runtime) -> None:
         if context.user_id and workspace:
             context[PROFILE] = await rt.people.profile(
                 str(workspace), str(context.user_id), context.client
+            )
+        if context.response_url and context.user_id:
+            context["respond"] = LastingRespond(
+                response_url=context.response_url,
+                client=context.client,
+                user_id=str(context.user_id),
+                channel_id=context.channel_id,
             )
         await next()
 

@@ -4,6 +4,7 @@ channel's announcement. Claiming goes through the claim service, like any claim.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -16,7 +17,8 @@ from bot.claims.verdict import Outcome
 from bot.ids import LifecycleAction
 from bot.lifecycle import notices
 from bot.lifecycle.pool import PoolClaim, PoolOutcome
-from cards.pool import page_of, pool_claim_reply, pool_list, pool_taken
+from bot.lifecycle.pool_digest import DIGEST_SUBJECT
+from cards.pool import page_of, pool_claim_reply, pool_digest, pool_list, pool_taken
 from handlers import context as ctx
 from handlers.claim_command import Invocation, subcommand
 from handlers.followups import parse_ref
@@ -54,7 +56,8 @@ async def on_claim(
     respond: AsyncRespond,
 ) -> None:
     """**Claim**: file a claim on the pooled customer; tell the clicker the verdict, and turn
-    the channel's announcement into "claimed by …" once someone has it."""
+    the channel's announcement — or its row in a digest — into "claimed by …" once someone has
+    it."""
     req = ctx.request(context)
     await ack()
     rt, tr = req.rt, req.tr
@@ -83,6 +86,15 @@ async def on_claim(
             subject_id=customer_id,
             render=lambda tr: pool_taken(name, holder, tr),
         )
+        # The sweep's digests listing the customer: their row shows who has it now.
+        for digest in await rt.lifecycle.pool.digests_listing(workspace_id, customer_id):
+            await rt.update_cards(
+                client,
+                workspace_id,
+                subject=DIGEST_SUBJECT,
+                subject_id=digest.subject_id,
+                render=partial(pool_digest, digest.payload),
+            )
 
 
 def register(app: AsyncApp) -> None:

@@ -6,23 +6,19 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, or_, select, union_all
+from sqlalchemy import Table, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.dialect import insert_many_returning_ids
 from store.models import Claim, ClaimStatus, Collision, EndReason
 
 CLAIM_TABLE = cast(Table, Claim.__table__)  # Core inserts: no per-row ORM bookkeeping
 
 
 async def insert_claims(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert claims in one multi-row statement (an import); their ids, in the order of ``rows``."""
-    if not rows:
-        return []
-    ids = await session.scalars(
-        insert(CLAIM_TABLE).returning(CLAIM_TABLE.c.id, sort_by_parameter_order=True),
-        list(rows),
-    )
-    return list(ids)
+    """Insert claims in one multi-row statement (an import); their ids, in the order of ``rows``.
+    Each row's ``submission_key`` must be its own."""
+    return await insert_many_returning_ids(session, CLAIM_TABLE, rows, ("submission_key",))
 
 
 async def claim_by_submission(

@@ -90,6 +90,15 @@ def set_deadline(seconds: float | None) -> None:
     _deadline.set(None if seconds is None else asyncio.get_running_loop().time() + seconds)
 
 
+def seconds_left(default: float) -> float:
+    """Seconds until the current request's deadline (``default`` when none is set), at least 0:
+    what a request may still wait before it must answer."""
+    deadline = _deadline.get()
+    if deadline is None:
+        return default
+    return max(0.0, deadline - asyncio.get_running_loop().time())
+
+
 # After the deadline, the unit of work's task is cancelled again every this many seconds:
 # SQLAlchemy closes a cancelled asyncpg connection gracefully, shielded, for up to 2 s (a hung
 # server never answers the goodbye), unless the task is cancelled once more while it waits.

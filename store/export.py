@@ -49,6 +49,7 @@ CLAIM_COLUMNS = (
     Claim.source_channel,
     Claim.deal_size,
     Claim.first_contact_on,
+    Claim.profile,
 )
 
 FOLLOWUP_COLUMNS = (

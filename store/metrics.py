@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from itertools import pairwise
 from typing import Any, Literal
 
@@ -44,8 +45,9 @@ NOT_FILED = [v.value for v in Via.not_filed()]
 APPROVED = [d.value for d in Decision.approving()]
 REJECTED = Decision.REJECTED.value
 PERCENTILE = 0.9
+CENT = Decimal("0.01")
 
-Grouping = Literal["owner", "team", "channel"]
+Grouping = Literal["owner", "team", "channel", "region"]
 GroupKey = str | int | None
 
 
@@ -66,6 +68,10 @@ class ClaimCounts:
     approval_seconds: float = 0.0  # the sum over the decided claims
     advanced: int = 0
     won: int = 0
+    # Sums of the estimated deal sizes (claims without one add nothing).
+    filed_value: Decimal = Decimal(0)
+    approved_value: Decimal = Decimal(0)
+    won_value: Decimal = Decimal(0)
 
     @property
     def avg_approval_seconds(self) -> float | None:
@@ -99,7 +105,8 @@ class WeekCounts:
 # -- shared expressions --------------------------------------------------------------------------
 
 
-def _filed_in(workspace_id: str, start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+def filed_in(workspace_id: str, start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+    """Claims filed (not imported, not transferred) in ``[start, end)``."""
     return [
         Claim.workspace_id == workspace_id,
         # Every status, spelt out, so that the (workspace_id, status, submitted_at) index serves
@@ -111,7 +118,8 @@ def _filed_in(workspace_id: str, start: datetime, end: datetime) -> list[ColumnE
     ]
 
 
-def _dialect(session: AsyncSession) -> str:
+def dialect(session: AsyncSession) -> str:
+    """The database's dialect name (``sqlite``, ``postgresql``)."""
     return session.get_bind().dialect.name
 
 
@@ -119,24 +127,42 @@ async def analytic(session: AsyncSession) -> None:
     """Prepare the transaction for this module's queries. On PostgreSQL, JIT compilation (on by
     default for costly plans) takes longer than these sub-second aggregates run: it is turned
     off for the transaction."""
-    if _dialect(session) == "postgresql":
+    if dialect(session) == "postgresql":
         await session.execute(text("SET LOCAL jit = off"))
 
 
 def approval_seconds(session: AsyncSession) -> ColumnElement[Any]:
     """Filed → decided, in seconds (auto-approved claims are decided at filing: 0)."""
-    if _dialect(session) == "postgresql":
+    if dialect(session) == "postgresql":
         return func.extract("epoch", Claim.decided_at - Claim.submitted_at)
     return (func.julianday(Claim.decided_at) - func.julianday(Claim.submitted_at)) * 86400.0
 
 
-def _group_column(by: Grouping) -> ColumnElement[Any]:
+@dataclass(frozen=True, slots=True)
+class ByProfile:
+    """A grouping by a select field of the customer profile (``None``: not given)."""
+
+    key: str
+
+
+def _group_column(by: Grouping | ByProfile, session: AsyncSession) -> ColumnElement[Any]:
+    if isinstance(by, ByProfile):
+        return profile_value(session, by.key)
     columns: dict[str, ColumnElement[Any]] = {
         "owner": Claim.owner_id.expression,
         "team": Claim.team_id.expression,
         "channel": Claim.source_channel.expression,
+        "region": Claim.region.expression,
     }
     return columns[by]
+
+
+def profile_value(session: AsyncSession, key: str) -> ColumnElement[Any]:
+    """A claim's profile field as text (a select's option key): ``->>`` on PostgreSQL's JSONB,
+    ``json_extract`` on SQLite."""
+    if dialect(session) == "postgresql":
+        return Claim.profile.op("->>")(literal(key))
+    return func.json_extract(Claim.profile, literal(f"$.{key}"))
 
 
 def _int(value: Any) -> int:
@@ -168,6 +194,11 @@ def _counts_columns(session: AsyncSession, later_stages: Sequence[str]) -> list[
         func.sum(case((decided, approval_seconds(session)), else_=0.0)),
         count_if(and_(approved, reached_later)),
         count_if(and_(approved, Claim.status == ClaimStatus.WON.value)),
+        func.sum(func.coalesce(Claim.deal_size, 0)),
+        func.sum(case((approved, func.coalesce(Claim.deal_size, 0)), else_=0)),
+        func.sum(
+            case((and_(approved, Claim.status == ClaimStatus.WON.value), Claim.deal_size), else_=0)
+        ),
     ]
 
 
@@ -182,7 +213,14 @@ def _counts(row: Sequence[Any]) -> ClaimCounts:
         approval_seconds=float(row[6] or 0),
         advanced=_int(row[7]),
         won=_int(row[8]),
+        filed_value=_money(row[9]),
+        approved_value=_money(row[10]),
+        won_value=_money(row[11]),
     )
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(str(value or 0)).quantize(CENT)
 
 
 async def claim_counts(
@@ -198,7 +236,7 @@ async def claim_counts(
     row = (
         await session.execute(
             select(*_counts_columns(session, later_stages)).where(
-                *_filed_in(workspace_id, start, end), *within(scope)
+                *filed_in(workspace_id, start, end), *within(scope)
             )
         )
     ).one()
@@ -213,14 +251,14 @@ async def claim_counts_by(
     end: datetime,
     *,
     later_stages: Sequence[str],
-    by: Grouping,
+    by: Grouping | ByProfile,
 ) -> dict[GroupKey, ClaimCounts]:
-    """:func:`claim_counts` per owner, team (``None``: filed without one) or source channel
-    (``None``: not given)."""
-    group = _group_column(by)
+    """:func:`claim_counts` per owner, team (``None``: filed without one), source channel, region
+    or profile select field (``None``: not given)."""
+    group = _group_column(by, session)
     rows = await session.execute(
         select(group, *_counts_columns(session, later_stages))
-        .where(*_filed_in(workspace_id, start, end), *within(scope))
+        .where(*filed_in(workspace_id, start, end), *within(scope))
         .group_by(group)
     )
     return {row[0]: _counts(row[1:]) for row in rows}
@@ -247,14 +285,14 @@ async def approval_p90_by(
     ``d[⌊h⌋] + (h - ⌊h⌋)(d[⌊h⌋+1] - d[⌊h⌋])``.
     """
     seconds = approval_seconds(session)
-    group = _group_column(by) if by is not None else literal(None)
+    group = _group_column(by, session) if by is not None else literal(None)
     where = [
-        *_filed_in(workspace_id, start, end),
+        *filed_in(workspace_id, start, end),
         *within(scope),
         Claim.decision.in_((*APPROVED, REJECTED)),
         Claim.decided_at.is_not(None),
     ]
-    if _dialect(session) == "postgresql":
+    if dialect(session) == "postgresql":
         statement = select(
             group, func.percentile_cont(PERCENTILE).within_group(seconds.asc())
         ).where(*where)
@@ -262,16 +300,19 @@ async def approval_p90_by(
             statement = statement.group_by(group)
         rows = (await session.execute(statement)).all()
     else:
-        rows = (await session.execute(_sqlite_percentile(group, seconds, where, by))).all()
+        rows = (await session.execute(sqlite_percentile(group, seconds, where, by))).all()
     return {row[0]: float(row[1]) for row in rows if row[1] is not None}
 
 
-def _sqlite_percentile(
+def sqlite_percentile(
     group: ColumnElement[Any],
     seconds: ColumnElement[Any],
     where: list[ColumnElement[bool]],
     by: Grouping | None,
+    fraction: float = PERCENTILE,
 ) -> Any:
+    """``percentile_cont(fraction)`` of ``seconds`` per ``group`` where ``percentile_cont`` is
+    missing (SQLite): rows ``(group, value)``."""
     partition = group if by is not None else None
     ranked = (
         select(
@@ -283,7 +324,7 @@ def _sqlite_percentile(
         .where(*where)
         .subquery()
     )
-    position = PERCENTILE * (ranked.c.n - 1)
+    position = fraction * (ranked.c.n - 1)
     floor = cast(position, Integer)  # positions are never negative: CAST truncates = floor
     bracket = (
         select(
@@ -427,7 +468,7 @@ async def followup_coverage_by(
     by: Literal["owner", "team"],
 ) -> dict[GroupKey, Coverage]:
     """:func:`followup_coverage` per owner or team."""
-    group = _group_column(by)
+    group = _group_column(by, session)
     rows = await session.execute(
         select(group, *_coverage_columns(start, end))
         .where(*_protected_during(workspace_id, start, end), *within(scope))
@@ -457,7 +498,7 @@ async def weekly_counts(
         columns.append(func.sum(case((and_(inside, approved), 1), else_=0)))
     row = (
         await session.execute(
-            select(*columns).where(*_filed_in(workspace_id, edges[0], edges[-1]), *within(scope))
+            select(*columns).where(*filed_in(workspace_id, edges[0], edges[-1]), *within(scope))
         )
     ).one()
     return [WeekCounts(_int(row[i]), _int(row[i + 1])) for i in range(0, len(columns), 2)]

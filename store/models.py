@@ -134,6 +134,8 @@ class KeyKind(StrEnum):
     CREDIT_CODE = "credit_code"
     PHONE = "phone"
     EMAIL = "email"
+    # The company domain of an e-mail address (never a free-mail one): a hint, not an identifier.
+    EMAIL_DOMAIN = "email_domain"
 
 
 class Person(Base):
@@ -303,6 +305,8 @@ class Claim(Base):
     source_channel: Mapped[str | None] = mapped_column(String(75))
     deal_size: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     first_contact_on: Mapped[date | None] = mapped_column(Date)
+    # The customer profile fields of the rules (form.profile) filled in: {key: value}.
+    profile: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     # A correction of a rejected claim ("Correct and resubmit"): that claim's id.
     resubmits_id: Mapped[int | None] = mapped_column(BigId)
     # Where the rep filed from, to answer there.

@@ -8,11 +8,11 @@ sent again at most once. Nothing is ever deleted without being sent or marked fa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.dialect import insert
@@ -89,28 +89,84 @@ async def enqueue_many(
     return added
 
 
+# How ``last_error`` starts when a row's previous lease ran out with no outcome recorded: its
+# notice may have been sent.
+LEASE_LAPSED = "lease lapsed: "
+
+
+def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
+        OutboxMessage.status == PENDING,
+        OutboxMessage.next_attempt_at <= now,
+        or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+    )
+
+
 async def lease_due(
-    session: AsyncSession, *, now: datetime, lease: timedelta, limit: int
+    session: AsyncSession,
+    *,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    skip: Collection[str] = (),
 ) -> Sequence[OutboxMessage]:
-    """Take up to ``limit`` due rows that no one else holds, and hold them until ``now + lease``."""
+    """Take up to ``limit`` due rows that no one else holds, and hold them until ``now + lease``;
+    rows for the recipients in ``skip`` (channels that must wait for Slack's pace) stay."""
+    query = select(OutboxMessage).where(*_due(now))
+    if skip:
+        query = query.where(OutboxMessage.recipient.not_in(list(skip)))
     rows = (
         await session.scalars(
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.status == PENDING,
-                OutboxMessage.next_attempt_at <= now,
-                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+            query.order_by(
+                OutboxMessage.urgent.desc(), OutboxMessage.next_attempt_at, OutboxMessage.id
             )
-            .order_by(OutboxMessage.urgent.desc(), OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
     ).all()
     for row in rows:
+        if row.locked_until is not None:
+            # Leased before and never released: whoever held it (a killed process, a worker
+            # that lost the database after Slack answered) recorded no outcome.
+            row.last_error = f"{LEASE_LAPSED}{row.last_error or ''}"[:2000]
         row.locked_until = now + lease
         row.attempts += 1
     await session.flush()
     return rows
+
+
+async def put_back(session: AsyncSession, message_ids: Collection[int]) -> None:
+    """Un-lease rows that were not tried after all (their channel had to wait for Slack's pace):
+    due again at once, in their old place in the queue, with no attempt counted."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(message_ids)), OutboxMessage.status == PENDING)
+        .values(locked_until=None, attempts=OutboxMessage.attempts - 1)
+    )
+
+
+async def due_recipients(
+    session: AsyncSession, *, now: datetime, among: Collection[str]
+) -> set[str]:
+    """Which of ``among`` have rows due now that no one holds."""
+    found = await session.scalars(
+        select(OutboxMessage.recipient)
+        .where(*_due(now), OutboxMessage.recipient.in_(list(among)))
+        .distinct()
+    )
+    return set(found)
+
+
+async def payload_of(
+    session: AsyncSession, workspace_id: str, dedupe_key: str
+) -> dict[str, Any] | None:
+    """The payload of the notification with ``dedupe_key``, if there is one."""
+    payload = await session.scalar(
+        select(OutboxMessage.payload).where(
+            OutboxMessage.workspace_id == workspace_id, OutboxMessage.dedupe_key == dedupe_key
+        )
+    )
+    return dict(payload) if payload is not None else None
 
 
 async def mark_sent(

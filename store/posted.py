@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from store.models import PostedMessage
 
@@ -50,3 +51,35 @@ async def find(
         .order_by(PostedMessage.id)
     )
     return rows.all()
+
+
+async def cards_listing(
+    session: AsyncSession,
+    workspace_id: str,
+    *,
+    card_subject: str,
+    member_subject: str,
+    member_id: int,
+) -> list[tuple[int, str]]:
+    """The cards of ``card_subject`` (a digest) that list ``member_id`` — recorded as
+    ``member_subject`` at the same message — as (card's subject id, recipient)."""
+    card, member = aliased(PostedMessage), aliased(PostedMessage)
+    rows = await session.execute(
+        select(card.subject_id, card.recipient)
+        .join(
+            member,
+            and_(
+                member.workspace_id == card.workspace_id,
+                member.channel == card.channel,
+                member.ts == card.ts,
+            ),
+        )
+        .where(
+            member.workspace_id == workspace_id,
+            member.subject == member_subject,
+            member.subject_id == member_id,
+            card.subject == card_subject,
+        )
+        .distinct()
+    )
+    return [(int(subject_id), str(recipient)) for subject_id, recipient in rows]

@@ -22,6 +22,8 @@ class CustomerNames:
     name_key: str
     names: tuple[str, ...]
     keys: dict[str, int] = field(default_factory=dict)  # key value -> customer_keys row id
+    emails: tuple[str, ...] = ()  # its e-mail keys (addresses as compared)
+    email_domains: dict[str, int] = field(default_factory=dict)  # domain -> customer_keys row id
 
 
 async def generation(session: AsyncSession, workspace_id: str) -> int:
@@ -68,7 +70,8 @@ async def customers_left(session: AsyncSession, workspace_id: str, after_id: int
 async def customers_after(
     session: AsyncSession, workspace_id: str, after_id: int, limit: int
 ) -> list[CustomerNames]:
-    """The next ``limit`` customers by id, with all their names and name keys."""
+    """The next ``limit`` customers by id, with all their names, name keys, e-mail keys and
+    e-mail domain keys."""
     rows = (
         await session.execute(
             select(Customer.id, Customer.name, Customer.other_name, Customer.name_key)
@@ -87,22 +90,27 @@ async def customers_after(
         )
     ):
         names[customer_id] += [customer_name, other_name or ""]
-    keys: dict[int, dict[str, int]] = {customer_id: {} for customer_id in ids}
-    for key_id, customer_id, value in await session.execute(
-        select(CustomerKey.id, CustomerKey.customer_id, CustomerKey.value).where(
+    keys: dict[KeyKind, dict[int, dict[str, int]]] = {
+        kind: {customer_id: {} for customer_id in ids}
+        for kind in (KeyKind.NAME, KeyKind.EMAIL, KeyKind.EMAIL_DOMAIN)
+    }
+    for key_id, customer_id, kind, value in await session.execute(
+        select(CustomerKey.id, CustomerKey.customer_id, CustomerKey.kind, CustomerKey.value).where(
             CustomerKey.workspace_id == workspace_id,
-            CustomerKey.kind == KeyKind.NAME,
+            CustomerKey.kind.in_([kind.value for kind in keys]),
             CustomerKey.customer_id.in_(ids),
         )
     ):
-        keys[customer_id][value] = key_id
+        keys[KeyKind(kind)][customer_id][value] = key_id
     return [
         CustomerNames(
             customer_id=row.id,
             name=row.name,
             name_key=row.name_key,
             names=tuple(n for n in dict.fromkeys(names[row.id]) if n),
-            keys=keys[row.id],
+            keys=keys[KeyKind.NAME][row.id],
+            emails=tuple(keys[KeyKind.EMAIL][row.id]),
+            email_domains=keys[KeyKind.EMAIL_DOMAIN][row.id],
         )
         for row in rows
     ]
@@ -116,9 +124,19 @@ async def replace_name_keys(
     removed: Sequence[int],
     name_keys: dict[int, str],
     at: datetime,
+    domains_added: Iterable[tuple[int, str]] = (),
 ) -> None:
-    """Add name keys (customer id, key), delete key rows by id, set customers' primary keys."""
-    await add_keys_many(session, workspace_id, ((c, KeyKind.NAME, key) for c, key in added), at=at)
+    """Add name keys and e-mail domain keys (customer id, value), delete key rows by id, set
+    customers' primary keys."""
+    await add_keys_many(
+        session,
+        workspace_id,
+        [
+            *((c, KeyKind.NAME, key) for c, key in added),
+            *((c, KeyKind.EMAIL_DOMAIN, domain) for c, domain in domains_added),
+        ],
+        at=at,
+    )
     if removed:
         await session.execute(
             delete(CustomerKey).where(

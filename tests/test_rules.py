@@ -38,6 +38,51 @@ def test_the_shipped_example_copied_as_is_seeds_nothing_fake(tmp_path: Path) -> 
     assert [t.name for t in rules.teams] == ["East", "South"]
 
 
+def _uncommented_block(text: str, start: str, indent: str) -> str:
+    """The commented-out lines under ``start`` (a line of the example), uncommented."""
+    lines = text[text.index(start) :].splitlines()[1:]
+    block = []
+    for line in lines:
+        if not line.startswith(f"{indent}#   "):
+            break
+        block.append(line.replace("#", "", 1))
+    return "\n".join(block)
+
+
+def test_the_examples_profile_fields_and_conditions_are_valid_once_uncommented(
+    tmp_path: Path,
+) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    fields = _uncommented_block(text, "  profile: []\n  #   - key: industry", "  ")
+    conditions = _uncommented_block(text, "  profile: []\n  #   - {field", "  ")
+    rules = load_rules(
+        write(tmp_path, f"form:\n  profile:\n{fields}\napproval:\n  profile:\n{conditions}\n")
+    )
+    assert [f.key for f in rules.form.profile] == ["industry", "company_size", "tags"]
+    assert [c.field for c in rules.approval.profile] == ["industry", "company_size"]
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("form:\n  profile: [{key: size, type: number, en: S, zh: S, options: [a]}]",
+         "only a select has options"),
+        ("form:\n  profile: [{key: industry, type: select, en: I, zh: I}]", "needs options"),
+        ("form:\n  profile: [{key: Industry, type: text, en: I, zh: I}]", "form.profile.0.key"),
+        ("approval:\n  profile: [{field: industry, is: [finance]}]",
+         "industry is not a field of form.profile"),
+        ("form:\n  profile: [{key: industry, type: select, en: I, zh: I, options: [retail]}]\n"
+         "approval:\n  profile: [{field: industry, is: [finance]}]",
+         "finance is not an option of industry"),
+        ("form:\n  profile: [{key: size, type: number, en: S, zh: S}]\n"
+         "approval:\n  profile: [{field: size, is: [big]}]", "is needs a select"),
+    ],
+)  # fmt: skip
+def test_profile_mistakes_name_the_key(tmp_path: Path, text: str, complaint: str) -> None:
+    with pytest.raises(ConfigError, match=complaint):
+        load_rules(write(tmp_path, text))
+
+
 def test_an_empty_file_is_the_defaults(tmp_path: Path) -> None:
     assert load_rules(write(tmp_path, "# nothing yet\n")) == Rules()
 

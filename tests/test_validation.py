@@ -7,8 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from stdnum.cn import uscc
 
+from bot import validation
 from bot.i18n import LANGS, Lang, catalogue, placeholders, t
 from bot.validation import (
     DEAL_SIZE_MAX,
@@ -20,6 +23,7 @@ from bot.validation import (
     parse_credit_code,
     parse_deal_size,
     parse_email,
+    parse_number,
     parse_phone,
 )
 
@@ -105,6 +109,31 @@ def test_phone_rejected(raw: str, code: ErrorCode) -> None:
 
 def test_phone_default_region_decides_national_numbers() -> None:
     assert parse_phone("(415) 555-0100", default_region="US") == "+14155550100"
+
+
+def _outcome(parse: Callable[[], str]) -> str:
+    try:
+        return parse()
+    except FieldError as error:
+        return f"refused: {error.code}"
+
+
+@given(
+    prefix=st.sampled_from(["", "+86", "0086", "+86 ", "0086-", "+86-"]),
+    digits=st.text("0123456789", min_size=10, max_size=12).map(lambda d: "1" + d),
+    separators=st.lists(st.integers(0, 12), max_size=3),
+    dash=st.booleans(),
+)
+def test_mobile_shortcut_agrees_with_libphonenumber(
+    prefix: str, digits: str, separators: list[int], dash: bool
+) -> None:
+    """The import's fast path for Chinese mobile numbers must store and refuse exactly what the
+    general parser does, valid prefixes or not, any grouping."""
+    for at in sorted(set(separators), reverse=True):
+        digits = digits[:at] + ("-" if dash else " ") + digits[at:]
+    raw = prefix + digits
+    general = _outcome(lambda: validation._parse_phone_generic(raw.strip(), "CN"))
+    assert _outcome(lambda: parse_phone(raw)) == general
 
 
 # ---------------------------------------------------------------------------------------------
@@ -426,8 +455,20 @@ RAISED: list[tuple[Callable[[str], object], str]] = [
     (parse_deal_size, "lots"),
     (parse_deal_size, "0"),
     (parse_deal_size, "1000亿"),
+    (parse_number, "五百"),
+    (lambda raw: parse_number(raw, low=1), "0"),
+    (lambda raw: parse_number(raw, high=100_000), "１００，００１"),
 ]
 RAISED_ERRORS = [expect_error(parse, raw) for parse, raw in RAISED]
+
+
+@pytest.mark.parametrize(
+    ("raw", "number"),
+    [("500", 500), ("１，２００", 1200), (" 2.5 ", 2.5), ("-3", -3), ("1e3", 1000)],
+)
+def test_a_profile_number_is_read_as_people_type_it(raw: str, number: float) -> None:
+    parsed = parse_number(raw)
+    assert parsed == number and isinstance(parsed, int) == float(number).is_integer()
 
 
 def test_every_error_code_is_raised_by_some_input_above() -> None:
@@ -455,6 +496,7 @@ def test_catalogue_has_exactly_the_codes_the_validator_raises() -> None:
                 "max_len",
                 "codepoint",
                 "max",
+                "min",
             }
 
 

@@ -216,7 +216,7 @@ async def file_claim(call: Call) -> FilingResult:
         raise ApiError(
             Code.INVALID_REQUEST,
             fields=[
-                FieldProblem(field=field.value, message=error.message(call.lang))
+                FieldProblem(field=str(field), message=error.message(call.lang))
                 for field, error in parsed.items()
             ],
         )

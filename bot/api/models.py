@@ -9,8 +9,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from bot.claims.profile import MULTI_SEPARATOR
 from bot.claims.verdict import Verdict
 from bot.duplicates import Holder, Match
+from bot.ids import PROFILE_INPUT_PREFIX
 from store.models import AuditEvent, Claim, ClaimStatus, Customer
 
 SlackUserId = Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{2,20}$")]
@@ -57,7 +59,7 @@ class CheckMatch(_Document):
 
     customer_id: int
     customer_name: str
-    matched_on: Literal["name", "credit_code", "phone", "email"]
+    matched_on: Literal["name", "credit_code", "phone", "email", "email_domain"]
     score: float
     clear: bool = Field(description="The same customer (true) or a possible duplicate (false).")
     status: HoldingStatus
@@ -144,6 +146,11 @@ class ClaimOut(_Document):
     source_channel: str | None
     deal_size: Decimal | None
     first_contact_on: date | None
+    profile: dict[str, Any] = Field(
+        default={},
+        description="The customer profile fields of the rules (form.profile) filled in: "
+        "a select's option key, a multi-select's keys, a text, a number.",
+    )
 
     @classmethod
     def of(cls, claim: Claim) -> ClaimOut:
@@ -203,10 +210,20 @@ class NewClaim(_Document):
     source_channel: str | None = Field(default=None, description="A source key from the rules.")
     deal_size: str | None = Field(default=None, description='A number, e.g. "250000".')
     first_contact_on: str | None = Field(default=None, description="ISO date, e.g. 2026-11-20.")
+    profile: dict[str, str | list[str] | float] = Field(
+        default={},
+        description="Customer profile fields of the rules (form.profile) by key: a select's "
+        'option key, a multi-select\'s keys, a text, a number, e.g. {"industry": "finance"}.',
+    )
 
     def form_fields(self) -> dict[str, str | None]:
-        """The fields as the form submits them."""
-        return self.model_dump(exclude={"user_id"})
+        """The fields as the form submits them (a profile field under its input id, a
+        multi-select's keys one a line)."""
+        fields: dict[str, str | None] = self.model_dump(exclude={"user_id", "profile"})
+        for key, value in self.profile.items():
+            text = MULTI_SEPARATOR.join(value) if isinstance(value, list) else str(value)
+            fields[f"{PROFILE_INPUT_PREFIX}{key}"] = text
+        return fields
 
 
 class FilingResult(_Document):

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.claims.approval import ApprovalRule
+from bot.claims.profile import profile_lines
 from bot.i18n import LANGS, Translator
 from bot.rules import Option, Rules, option_label
 from store.models import Claim, ClaimQuestion, ClaimStatus
@@ -20,6 +21,9 @@ from store.models import Claim, ClaimQuestion, ClaimStatus
 # A label in each catalogue language, fixed when the case is built so that a pure card can show
 # the rules file's own option labels without the rules.
 Labels = Mapping[str, str]
+
+# A customer profile field as a card shows it: its label and its value, each in every language.
+ProfileLine = tuple[Labels, Labels]
 
 # Longest reason, question or answer anyone may type (the cards show them whole).
 NOTE_MAX_LENGTH = 1000
@@ -95,6 +99,7 @@ class ApprovalCase:
     source_channel: Labels | None = None
     deal_size: Decimal | None = None
     first_contact_on: date | None = None
+    profile: tuple[ProfileLine, ...] = ()
     decision: str | None = None
     decided_by: str | None = None
     decided_at: datetime | None = None
@@ -135,6 +140,7 @@ class ApprovalCase:
             source_channel=option_labels(rules.form.source_channels, claim.source_channel),
             deal_size=claim.deal_size,
             first_contact_on=claim.first_contact_on,
+            profile=profile_labels(rules, claim.profile),
             decision=claim.decision,
             decided_by=claim.decided_by,
             decided_at=claim.decided_at,
@@ -168,6 +174,7 @@ class ApprovalCase:
             "first_contact_on": self.first_contact_on.isoformat()
             if self.first_contact_on
             else None,
+            "profile": [[dict(label), dict(value)] for label, value in self.profile],
             "decision": self.decision,
             "decided_by": self.decided_by,
             "decided_at": _iso(self.decided_at),
@@ -213,6 +220,7 @@ class ApprovalCase:
             source_channel=data.get("source_channel"),
             deal_size=Decimal(deal_size) if deal_size is not None else None,
             first_contact_on=date.fromisoformat(first_contact) if first_contact else None,
+            profile=tuple((dict(label), dict(value)) for label, value in data.get("profile") or []),
             decision=data.get("decision"),
             decided_by=data.get("decided_by"),
             decided_at=_parse(data.get("decided_at")),
@@ -241,6 +249,19 @@ def option_labels(options: list[Option], key: str | None) -> Labels | None:
     if key is None:
         return None
     return {lang: option_label(options, key, Translator(lang)) for lang in LANGS}
+
+
+def profile_labels(rules: Rules, document: Any) -> tuple[ProfileLine, ...]:
+    """A claim's profile fields, each label and value in every language, in the rules' order."""
+    by_lang = {lang: profile_lines(rules, document, Translator(lang)) for lang in LANGS}
+    count = len(by_lang[LANGS[0]])
+    return tuple(
+        (
+            {lang: lines[i][0] for lang, lines in by_lang.items()},
+            {lang: lines[i][1] for lang, lines in by_lang.items()},
+        )
+        for i in range(count)
+    )
 
 
 def _rules(values: Any) -> Iterable[ApprovalRule]:

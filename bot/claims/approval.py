@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from bot.claims.draft import ClaimDraft
+from bot.claims.profile import holds
 from bot.duplicates import Match
 from bot.matching import company_key
 from bot.rules import Rules
@@ -23,6 +24,7 @@ class ApprovalRule(StrEnum):
     KEY_ACCOUNT = "key_account"
     PARTNER = "partner"
     CROSS_REGION = "cross_region"
+    PROFILE = "profile"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,8 @@ def rules_fired(
         and draft.region != filer.team_region
     ):
         fired.append(ApprovalRule.CROSS_REGION)
+    if any(holds(condition, draft.profile) for condition in approval.profile):
+        fired.append(ApprovalRule.PROFILE)
     return fired
 
 

@@ -331,7 +331,7 @@ class BatchDecider:
                 probe, [self.local_index], self.rules, self.limit
             ).items():
                 merge_hit(names, customer_id, hit)
-        return combine(exact, names)
+        return combine(exact, names, probe.email_domain)
 
 
 def _exact_hits(

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from bot.claims.profile import Profile, parse_profile
 from bot.ids import ClaimField
 from bot.matching import company_key
 from bot.rules import Rules
 from bot.validation import (
     FieldError,
     clean_text,
+    email_company_domain,
     email_match_key,
     parse_credit_code,
     parse_deal_size,
@@ -49,6 +51,9 @@ class ClaimDraft:
     source_channel: str | None = None
     deal_size: Decimal | None = None
     first_contact_on: date | None = None
+    # The customer profile fields of the rules (``form.profile``) that were filled in (left out
+    # of the hash, as a dict cannot be hashed; equal drafts still compare their profiles).
+    profile: Profile = field(default_factory=dict, hash=False)
 
     def name_keys(self) -> list[str]:
         """The normalised name keys of both names, without repeats or empties."""
@@ -58,7 +63,8 @@ class ClaimDraft:
         return [k for k in dict.fromkeys(keys) if k]
 
     def exact_keys(self) -> list[tuple[KeyKind, str]]:
-        """Identifiers matched exactly: credit code, phone, e-mail, and the name keys."""
+        """Keys matched exactly: credit code, phone, e-mail, the name keys, and the e-mail's
+        company domain (a possible-duplicate hint only, see ``duplicates.classify``)."""
         keys: list[tuple[KeyKind, str]] = [(KeyKind.NAME, k) for k in self.name_keys()]
         if self.credit_code:
             keys.append((KeyKind.CREDIT_CODE, self.credit_code))
@@ -66,10 +72,13 @@ class ClaimDraft:
             keys.append((KeyKind.PHONE, self.phone))
         if self.email:
             keys.append((KeyKind.EMAIL, email_match_key(self.email)))
+            if domain := email_company_domain(self.email):
+                keys.append((KeyKind.EMAIL_DOMAIN, domain))
         return keys
 
 
-FormErrors = dict[ClaimField, FieldError]
+# By input id: a ClaimField's value, or a profile field's input id.
+FormErrors = dict[str, FieldError]
 
 
 def parse_form(
@@ -80,17 +89,19 @@ def parse_form(
     values: dict[ClaimField, object] = {}
     required = set(rules.form.required)
 
-    for field in ClaimField:
-        text = raw.get(field.value)
+    for claim_field in ClaimField:
+        text = raw.get(claim_field.value)
         try:
-            value = _parse_field(field, text, rules, today)
+            value = _parse_field(claim_field, text, rules, today)
         except FieldError as error:
-            errors[field] = error
+            errors[claim_field] = error
             continue
-        if value in (None, "") and field.value in required:
-            errors[field] = FieldError("validation.required")
+        if value in (None, "") and claim_field.value in required:
+            errors[claim_field] = FieldError("validation.required")
             continue
-        values[field] = value if value != "" else None
+        values[claim_field] = value if value != "" else None
+    profile, profile_errors = parse_profile(raw, rules)
+    errors.update(profile_errors)
 
     if ClaimField.CUSTOMER_NAME not in errors and not company_key(
         str(values.get(ClaimField.CUSTOMER_NAME) or "")
@@ -98,7 +109,10 @@ def parse_form(
         errors[ClaimField.CUSTOMER_NAME] = FieldError("claim.error.name_too_generic")
     if errors:
         return errors
-    return ClaimDraft(**{field.value: value for field, value in values.items()})  # type: ignore[arg-type]
+    return ClaimDraft(
+        **{f.value: value for f, value in values.items()},  # type: ignore[arg-type]
+        profile=profile,
+    )
 
 
 def _parse_field(field: ClaimField, text: str | None, rules: Rules, today: date) -> object:

@@ -45,6 +45,7 @@ from bot.rules import Rules
 from bot.validation import (
     FieldError,
     clean_text,
+    email_company_domain,
     email_match_key,
     parse_credit_code,
     parse_email,
@@ -269,6 +270,7 @@ def _row(line: int, values: dict[str, str], zone: ZoneInfo, now: datetime) -> Im
         (KeyKind.CREDIT_CODE, credit_code),
         (KeyKind.PHONE, phone),
         (KeyKind.EMAIL, email_match_key(email) if email else None),
+        (KeyKind.EMAIL_DOMAIN, email_company_domain(email) if email else None),
     )
     keys = [(KeyKind.NAME, k) for k in name_keys] + [(k, v) for k, v in identifiers if v]
     return ImportRow(
@@ -422,6 +424,8 @@ class CustomerImporter:
         for row in rows:
             found: dict[int, set[KeyKind]] = {}
             for key in row.keys:
+                if key[0] is KeyKind.EMAIL_DOMAIN:
+                    continue  # two companies may share a domain (a group's): stored, not merged on
                 for customer_id in owners.get(key, ()):
                     found.setdefault(customer_id, set()).add(key[0])
             if found and row.credit_code and self.rules.matching.credit_code_decides:

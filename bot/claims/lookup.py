@@ -7,6 +7,7 @@ from bot.duplicates import Probe
 from bot.matching import company_key
 from bot.validation import (
     FieldError,
+    email_company_domain,
     email_match_key,
     parse_credit_code,
     parse_email,
@@ -32,7 +33,11 @@ def probe_for_query(text: str) -> Probe | None:
         return None
     if "@" in query:
         try:
-            return Probe(exact=((KeyKind.EMAIL, email_match_key(parse_email(query))),))
+            email = parse_email(query)
+            exact = [(KeyKind.EMAIL, email_match_key(email))]
+            if domain := email_company_domain(email):
+                exact.append((KeyKind.EMAIL_DOMAIN, domain))
+            return Probe(exact=tuple(exact))
         except FieldError:
             pass
     compact = query.replace(" ", "").replace("-", "")

@@ -165,6 +165,7 @@ class BatchWriter:
             source_channel=draft.source_channel,
             deal_size=draft.deal_size,
             first_contact_on=draft.first_contact_on,
+            profile=dict(draft.profile),
             origin_channel=d.submission.origin_channel,
             resubmits_id=resubmits.claim_id if resubmits else None,
             rules_fired={

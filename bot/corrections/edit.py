@@ -29,8 +29,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.approvals.routing import ApprovalRouter
 from bot.claims.draft import ClaimDraft
+from bot.claims.profile import stored
 from bot.corrections.common import Correction, CorrectionRefusal, Corrector
 from bot.duplicates import DuplicateChecker, Probe
+from bot.ids import PROFILE_INPUT_PREFIX
 from bot.matching import company_key
 from bot.notify import Notice, enqueue
 from bot.notify.kinds import NoticeKind
@@ -52,12 +54,19 @@ def _plain(value: object) -> Any:
 
 
 def changes_of(claim: Claim, draft: ClaimDraft) -> dict[str, list[Any]]:
-    """``{field: [before, after]}`` for each field the draft changes."""
+    """``{field: [before, after]}`` for each field the draft changes; a profile field's under
+    its input id (``profile.industry``), its values as stored."""
     changed: dict[str, list[Any]] = {}
     for f in fields(ClaimDraft):
+        if f.name == "profile":
+            continue
         before, after = getattr(claim, f.name), getattr(draft, f.name)
         if _plain(before) != _plain(after):
             changed[f.name] = [_plain(before), _plain(after)]
+    old, new = stored(claim.profile), draft.profile
+    for key in sorted(old.keys() | new.keys()):
+        if old.get(key) != new.get(key):
+            changed[f"{PROFILE_INPUT_PREFIX}{key}"] = [old.get(key), new.get(key)]
     return changed
 
 
@@ -117,7 +126,10 @@ class EditService(Corrector):
                     )
             was = ClaimStatus(claim.status)
             for name in changes:
-                setattr(claim, name, getattr(draft, name))
+                if name.startswith(PROFILE_INPUT_PREFIX):
+                    claim.profile = dict(draft.profile)
+                else:
+                    setattr(claim, name, getattr(draft, name))
             claim.version += 1
             claim.rules_fired = with_edits(claim.rules_fired, changes)
             await self._follow_customer(session, workspace_id, claim, draft, now)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import itertools
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from bot.fakeslack.validation import validate_message
 
-MAX_USES = 5  # Slack: a response_url works up to five times in 30 minutes
+# Slack ("Handling user interaction", message responses): "You can use a response_url five times
+# within 30 minutes"; afterwards it answers 404 (used_url, expired_url).
+MAX_USES = 5
+LIFETIME = 30 * 60.0  # seconds
 RESPONSE_KEYS = frozenset(
     {
         "text", "blocks", "attachments", "response_type", "replace_original", "delete_original",
@@ -17,27 +22,47 @@ RESPONSE_KEYS = frozenset(
 )  # fmt: skip
 
 
-class ResponseUrls:
-    """The response_urls the fake issued, each with its name and how often it was used."""
+@dataclass
+class Issued:
+    """One response_url: its name in the recordings, when it was issued, how often it was used."""
 
-    def __init__(self, team_id: str) -> None:
+    name: str
+    issued_at: float
+    uses: int = 0
+
+
+@dataclass(frozen=True)
+class Use:
+    """One post to a response_url: which one, the how-many-th, and whether it had expired."""
+
+    name: str
+    number: int
+    expired: bool
+
+
+class ResponseUrls:
+    """The response_urls the fake issued, each with its name, age and how often it was used."""
+
+    def __init__(self, team_id: str, clock: Callable[[], float]) -> None:
         self.team_id = team_id
-        self._issued: dict[str, tuple[str, int]] = {}
+        self.clock = clock
+        self._issued: dict[str, Issued] = {}
         self._counter = itertools.count(1)
 
     def issue(self, name: str, kind: str) -> str:
         """A fresh path like Slack's ``/commands/T1/123/abc…`` (``kind``: commands|actions)."""
         path = f"/{kind}/{self.team_id}/{next(self._counter)}/{secrets.token_hex(12)}"
-        self._issued[path] = (name, 0)
+        self._issued[path] = Issued(name, self.clock())
         return path
 
-    def use(self, path: str) -> tuple[str, int] | None:
-        """Count one use of ``path``; (its name, this use's number), or None if never issued."""
-        if path not in self._issued:
+    def use(self, path: str) -> Use | None:
+        """Count one use of ``path``; None if it was never issued."""
+        issued = self._issued.get(path)
+        if issued is None:
             return None
-        name, uses = self._issued[path]
-        self._issued[path] = (name, uses + 1)
-        return name, uses + 1
+        issued.uses += 1
+        expired = self.clock() - issued.issued_at > LIFETIME
+        return Use(issued.name, issued.uses, expired)
 
 
 def response_problems(body: Any, use: int) -> list[str]:

@@ -20,10 +20,12 @@ from aiohttp import web
 from bot.fakeslack.access import Access, Channel
 from bot.fakeslack.errors import SlackError
 from bot.fakeslack.faults import Fault, FaultQueue
+from bot.fakeslack.ratelimit import PACED_METHODS, PostRateLimit
 from bot.fakeslack.records import Call, JSONDict, Message, ResponsePost, Upload
 from bot.fakeslack.requests import read_params, read_upload, token_of
 from bot.fakeslack.responses import MAX_USES, ResponseUrls, response_problems
 from bot.fakeslack.socket_mode import SocketModeEndpoint
+from bot.fakeslack.triggers import TriggerIds
 from bot.fakeslack.workspace import Identity, Workspace, user_object
 
 RESPONSE_URL = "response_url"  # pseudo-method names for inject()
@@ -39,13 +41,22 @@ class FakeSlack:
         identity: Identity | None = None,
         tokens: Collection[str] | None = None,
         strict_channels: bool = False,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """``tokens``: accepted tokens (default: any non-empty one); ``strict_channels``: only
-        channels added with :meth:`add_channel` exist."""
+        channels added with :meth:`add_channel` exist; ``clock``: what trigger_id and
+        response_url expiry read (a :class:`~bot.fakeslack.clock.ManualClock` in tests)."""
         self.identity = identity or Identity()
         self.tokens = None if tokens is None else frozenset(tokens)
         self.access = Access(strict_channels=strict_channels)
-        self.workspace = Workspace(self.identity, base_url=lambda: self.base_url)
+        self.clock = clock
+        self.triggers = TriggerIds(clock)
+        self.workspace = Workspace(
+            self.identity,
+            base_url=lambda: self.base_url,
+            triggers=self.triggers,
+            report=lambda violation: self.violations.append(violation),
+        )
         self.calls: list[Call] = []
         self.responses: list[ResponsePost] = []
         self.violations: list[str] = []
@@ -55,7 +66,9 @@ class FakeSlack:
         self.token_teams: dict[str, dict[str, str]] = {}
         self._stopping = asyncio.Event()
         self._faults = FaultQueue(self._stopping)
-        self._response_urls = ResponseUrls(self.identity.team_id)
+        self._response_urls = ResponseUrls(self.identity.team_id, clock)
+        # Slack's per-channel pace for posts; None (the default) lets every post through.
+        self.post_rate_limit: PostRateLimit | None = None
         self._changed = asyncio.Condition()
         # Called (synchronously) whenever the fake records something: the playground's page feed.
         self.listeners: list[Callable[[], None]] = []
@@ -263,6 +276,10 @@ class FakeSlack:
         view_id = self.workspace.view_store.home_view_ids.get(user_id)
         return None if view_id is None else self.view(view_id)
 
+    def trigger_id(self) -> str:
+        """A fresh trigger_id, as Slack puts in an interaction payload; it expires 3 s later."""
+        return self.triggers.issue()
+
     def response_url(self, name: str = "response", *, kind: str = "commands") -> str:
         """A fresh response_url on the fake; posts to it are recorded under ``name``."""
         return self.base_url + self._response_urls.issue(name, kind)
@@ -392,6 +409,15 @@ class FakeSlack:
         )
         self._faults.add(method, fault)
 
+    def limit_posts(self, *, per_second: float = 1.0, burst: int = 3) -> None:
+        """Answer posts past Slack's per-channel pace with 429 ``ratelimited`` and Retry-After,
+        as Slack does (bot.fakeslack.ratelimit); such calls have ``status`` 429."""
+        self.post_rate_limit = PostRateLimit(per_second=per_second, burst=burst)
+
+    def rate_limited(self) -> list[Call]:
+        """Every call answered 429 (by the post rate limit or an injected fault)."""
+        return [c for c in self.calls if c.status == 429]
+
     # -- HTTP handlers -----------------------------------------------------------------------
 
     async def _api(self, request: web.Request) -> web.StreamResponse:
@@ -407,6 +433,9 @@ class FakeSlack:
             if faulted is not None:
                 call.status, call.reply = faulted.status, _body_of(faulted)
                 return faulted
+            if (limited := self._over_rate_limit(method, params)) is not None:
+                call.status, call.reply = limited.status, _body_of(limited)
+                return limited
             reply = self._dispatch(method, params, token, problems)
             call.status, call.reply, call.delivered = 200, reply, reply["ok"]
             # Slack tells every caller which scopes its token has.
@@ -457,6 +486,18 @@ class FakeSlack:
             self.violations.append(f"{method}: fake Slack crashed: {e!r}")
             return {"ok": False, "error": "fatal_error"}
 
+    def _over_rate_limit(self, method: str, params: JSONDict) -> web.Response | None:
+        """Slack's 429 for a post over the channel's pace, or None."""
+        if self.post_rate_limit is None or method not in PACED_METHODS:
+            return None
+        channel = self.workspace.resolve_channel(str(params.get("channel") or ""))
+        wait = self.post_rate_limit.retry_after(channel)
+        if wait is None:
+            return None
+        return web.json_response(
+            {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(wait)}
+        )
+
     async def _upload(self, request: web.Request) -> web.StreamResponse:
         file_id = request.match_info["file_id"]
         data = await read_upload(request)
@@ -480,19 +521,23 @@ class FakeSlack:
         if issued is None:
             self.violations.append(f"post to a response_url never issued: {request.path}")
             return web.json_response({"ok": False, "error": "no_service"}, status=404)
-        name, use = issued
         try:
             body = await request.json()
         except ValueError:
             body = None
         url, received = str(request.url), body if isinstance(body, dict) else {}
         fault = self._faults.take(RESPONSE_URL)
-        post = ResponsePost(name, url, received, time.time(), fault.label if fault else None)
+        post = ResponsePost(issued.name, url, received, time.time(), fault.label if fault else None)
         self.responses.append(post)
         try:
             if fault and (faulted := await self._faults.apply(fault, request)) is not None:
                 post.status = faulted.status
                 return faulted
+            if issued.expired:
+                # Not a violation: a URL kept for later (a modal's list) meets this in production.
+                post.status = 404
+                return web.json_response({"ok": False, "error": "expired_url"}, status=404)
+            name, use = issued.name, issued.number
             problems = response_problems(body, use)
             if problems:
                 self.violations.extend(f"response_url {name!r}: {p}" for p in problems)

@@ -421,6 +421,8 @@ class SlackRequester:
         return f"http://127.0.0.1:9/{kind}/{self.team.team_id}/{next(self._counter)}/x"
 
     def _trigger_id(self) -> str:
+        if self.fake is not None:
+            return self.fake.trigger_id()  # the fake then knows when it expires
         return f"{int(self.clock() * 1000)}.{next(self._counter)}.{secrets.token_hex(16)}"
 
     def _action_ts(self) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.fakeslack.errors import SlackError
 from bot.fakeslack.records import JSONDict
+from bot.fakeslack.triggers import TriggerIds
 from bot.fakeslack.validation import view_problems
 
 # Block-level elements that carry an action_id (images and texts do not).
@@ -68,11 +69,11 @@ def _add_emoji(node: Any) -> None:
 class ViewStore:
     """Modals and home tabs the app has opened, pushed, updated or published."""
 
-    def __init__(self, *, team_id: str, app_id: str, bot_id: str) -> None:
+    def __init__(self, *, team_id: str, app_id: str, bot_id: str, triggers: TriggerIds) -> None:
         self.team_id, self.app_id, self.bot_id = team_id, app_id, bot_id
         self.views: dict[str, JSONDict] = {}
         self.home_view_ids: dict[str, str] = {}
-        self.used_triggers: set[str] = set()
+        self.triggers = triggers
         self._counter = 0  # bumps on every stored version, so hashes change on update
         self._last_view_number = 0
 
@@ -85,10 +86,7 @@ class ViewStore:
         external_id = view.get("external_id")
         if external_id and self._by_external_id(external_id) is not None:
             raise SlackError("duplicate_external_id")
-        if trigger_id in self.used_triggers:
-            # Not a violation: a retry after a stalled call legitimately meets this in production.
-            raise SlackError("exchanged_trigger_id")
-        self.used_triggers.add(trigger_id)
+        self.triggers.exchange(str(trigger_id))
         view_id = self._new_id()
         self.views[view_id] = self._stored(view_id, view, previous_view_id=None)
         return self._reply(view_id)

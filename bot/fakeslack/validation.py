@@ -20,6 +20,19 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+# Slack's size limits, each with where Slack documents it:
+# - Block Kit reference, "Blocks": "You can include up to 50 blocks in each message, and 100
+#   blocks in modals or Home tabs" (https://api.slack.com/reference/block-kit/blocks).
+# - chat.postMessage: "truncate messages containing more than 40,000 characters" and the
+#   ``msg_too_long`` error (https://api.slack.com/methods/chat.postMessage).
+# - View objects: title/submit/close "Max length 24 characters"; private_metadata "Max length
+#   3000 characters"; callback_id and external_id "Max length 255 characters"
+#   (https://api.slack.com/reference/surfaces/views).
+# - block_id on every block and action_id on every interactive element: "Maximum length for
+#   this field is 255 characters" (https://api.slack.com/reference/block-kit/blocks,
+#   https://api.slack.com/reference/block-kit/block-elements); a section's text "Maximum length
+#   for the text in this field is 3000 characters". slack_sdk's models check these three too;
+#   slack_rules checks them itself so that the fake does not depend on a slack_sdk version.
 MESSAGE_MAX_BLOCKS = 50
 VIEW_MAX_BLOCKS = 100
 MESSAGE_TEXT_MAX = 40_000
@@ -27,6 +40,9 @@ VIEW_BUTTON_TEXT_MAX = 24  # title, submit and close
 PRIVATE_METADATA_MAX = 3_000
 CALLBACK_ID_MAX = 255
 EXTERNAL_ID_MAX = 255
+BLOCK_ID_MAX = 255
+ACTION_ID_MAX = 255
+SECTION_TEXT_MAX = 3_000
 
 Surface = Literal["message", "modal", "home"]
 
@@ -260,12 +276,20 @@ OPTION_VALUE_MAX = 150
 
 
 def slack_rules(block: Mapping[str, Any]) -> list[str]:
-    """What Slack refuses in a block that slack_sdk's models let through: mrkdwn where only
+    """What Slack refuses in a block, checked here rather than left to slack_sdk's models:
+    block_ids and action_ids over 255 characters, section text over 3,000, mrkdwn where only
     plain_text is allowed (headers, buttons, options of selects, labels, placeholders, confirm
     dialogs), an ``emoji`` flag on mrkdwn, section fields over 2,000 characters, option values
     over 150, and an ``initial_option`` that is not among the options."""
     problems: list[str] = []
+    block_id = block.get("block_id")
+    if isinstance(block_id, str) and len(block_id) > BLOCK_ID_MAX:
+        problems.append(f"block_id is {len(block_id)} characters (max {BLOCK_ID_MAX})")
     if block.get("type") == "section":
+        text = block.get("text")
+        text = text.get("text") if isinstance(text, Mapping) else None
+        if isinstance(text, str) and len(text) > SECTION_TEXT_MAX:
+            problems.append(f"text is {len(text)} characters (max {SECTION_TEXT_MAX})")
         for i, field in enumerate(block.get("fields") or []):
             text = field.get("text") if isinstance(field, Mapping) else None
             if isinstance(text, str) and len(text) > FIELD_MAX:
@@ -282,6 +306,9 @@ def _walk(node: Any, path: str, parent_type: Any, problems: list[str]) -> None:
     if not isinstance(node, Mapping):
         return
     kind = node.get("type")
+    action_id = node.get("action_id")
+    if isinstance(action_id, str) and len(action_id) > ACTION_ID_MAX:
+        problems.append(f"{path}.action_id is {len(action_id)} characters (max {ACTION_ID_MAX})")
     if kind == "mrkdwn" and "emoji" in node:
         problems.append(f"{path}: mrkdwn text cannot have an emoji flag")
     for key, value in node.items():

@@ -15,6 +15,7 @@ from typing import Any
 from bot.fakeslack.errors import SlackError
 from bot.fakeslack.records import JSONDict, Message, Upload
 from bot.fakeslack.surfaces import ViewStore, normalize_blocks
+from bot.fakeslack.triggers import TriggerIds
 from bot.fakeslack.validation import message_problems
 
 Method = Callable[[JSONDict], JSONDict]
@@ -36,9 +37,19 @@ class Identity:
 class Workspace:
     """Users, DM channels, messages, views and uploads of one fake Slack workspace."""
 
-    def __init__(self, identity: Identity, *, base_url: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        identity: Identity,
+        *,
+        base_url: Callable[[], str],
+        triggers: TriggerIds,
+        report: Callable[[str], None],
+    ) -> None:
+        """``report``: records a violation Slack would not refuse but its clients suffer from."""
         self.identity = identity
         self._base_url = base_url
+        self.triggers = triggers
+        self._report = report
         self.users: dict[str, JSONDict] = {}
         self.dm_channels: dict[str, str] = {}
         self.clear()
@@ -49,7 +60,10 @@ class Workspace:
         self.scheduled: dict[str, JSONDict] = {}
         self.uploads: dict[str, Upload] = {}
         self.view_store = ViewStore(
-            team_id=self.identity.team_id, app_id=self.identity.app_id, bot_id=self.identity.bot_id
+            team_id=self.identity.team_id,
+            app_id=self.identity.app_id,
+            bot_id=self.identity.bot_id,
+            triggers=self.triggers,
         )
         self._last_ts_number = 0
 
@@ -178,11 +192,17 @@ class Workspace:
 
     def update_message(self, params: JSONDict) -> JSONDict:
         """chat.update; omitted blocks/attachments keep the old ones, as in Slack."""
+        _refuse_user_id(params, "chat.update")
         message = self._find(params, "chat.update", ts_key="ts")
         if not any(k in params for k in ("text", "blocks", "attachments")):
             raise SlackError("no_text", "chat.update: nothing to update (no text/blocks)")
         merged = {**message.params, **{k: v for k, v in params.items() if k not in ("ts",)}}
         _check_content(merged, "chat.update")
+        for block_id in stale_block_ids(message.params.get("blocks"), merged.get("blocks")):
+            self._report(
+                f"chat.update: block_id {block_id!r} kept for an actions/input block whose"
+                " content changed; Slack clients may keep its old state (give it a new block_id)"
+            )
         message.history.append(copy.deepcopy(message.params))
         message.params = merged
         message.text = merged.get("text") or ""
@@ -239,6 +259,7 @@ class Workspace:
 
     def delete_message(self, params: JSONDict) -> JSONDict:
         """chat.delete."""
+        _refuse_user_id(params, "chat.delete")
         message = self._find(params, "chat.delete", ts_key="ts")
         message.deleted = True
         return {"ok": True, "channel": message.channel, "ts": message.ts}
@@ -384,6 +405,54 @@ def user_object(
         "updated": 1_700_000_000,
         "locale": locale,
     }
+
+
+# Blocks whose elements hold state in Slack's clients (a chosen option, typed text).
+_STATEFUL_BLOCKS = frozenset({"actions", "input"})
+
+
+def stale_block_ids(before: Any, after: Any) -> list[str]:
+    """block_ids an update reuses for a stateful block whose content changed (house rule).
+
+    Slack accepts this, but its clients match a message's blocks across versions by block_id
+    and may keep the old block's selection or input, or leave a clicked button spinning; a
+    changed block needs a new block_id. Block Kit reference, block_id: "block_id should be
+    unique for each message and each iteration of a message. If a message is updated, use a new
+    block_id." The fake flags only stateful blocks whose content changed: those are where a
+    stale client state shows.
+    """
+    if not isinstance(before, list) or not isinstance(after, list):
+        return []
+    old = {
+        b["block_id"]: _without_id(b)
+        for b in before
+        if isinstance(b, dict) and isinstance(b.get("block_id"), str)
+    }
+    return [
+        b["block_id"]
+        for b in after
+        if isinstance(b, dict)
+        and b.get("type") in _STATEFUL_BLOCKS
+        and b.get("block_id") in old
+        and old[b["block_id"]] != _without_id(b)
+    ]
+
+
+def _without_id(block: JSONDict) -> JSONDict:
+    return {k: v for k, v in block.items() if k != "block_id"}
+
+
+def _refuse_user_id(params: JSONDict, method: str) -> None:
+    """chat.update and chat.delete need the conversation's ID: Slack's chat.update reference,
+    "For direct messages, ensure that this value is a DM ID (starts with D) instead of a User ID
+    (starts with either U or W)". A user ID answers channel_not_found; the app should have kept
+    the channel chat.postMessage answered."""
+    channel = str(params.get("channel") or "")
+    if channel[:1] in ("U", "W"):
+        raise SlackError(
+            "channel_not_found",
+            f"{method}: channel {channel!r} is a user ID; use the DM's D… ID from chat.postMessage",
+        )
 
 
 def _check_content(params: JSONDict, method: str) -> None:

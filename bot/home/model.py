@@ -10,6 +10,7 @@ from bot.approvals.outcome import PendingPage
 from bot.home.state import HomeState
 from bot.home.todo import TodoItem
 from bot.lifecycle.timeline import Timeline
+from bot.metrics.analytics import Analytics
 from bot.metrics.definitions import Metrics
 from bot.metrics.service import Report, Scope
 from bot.rules import Rules
@@ -108,6 +109,8 @@ class HomeModel:
     decisions: PendingPage | None = None
     attention: Page[ClaimLine] | None = None
     report: Report | None = None
+    # The stage funnel, sales cycle and value of the same scope and period.
+    pipeline: Analytics | None = None
 
     @property
     def oversees(self) -> bool:

@@ -20,6 +20,7 @@ from bot.home.state import HomeState
 from bot.home.todo import TodoItem, todo_items
 from bot.ids import HomeSection
 from bot.lifecycle.reminders import FIRST_CONTACT_DECISIONS
+from bot.metrics.analytics import AnalyticsService
 from bot.metrics.periods import Period
 from bot.metrics.service import MetricsService, Scope, ScopeKind
 from bot.rules import Rules
@@ -85,7 +86,7 @@ class HomeService:
                     ClaimScope.of_owner(user_id),
                     self.metrics.window(Period.MONTH, now),
                 )
-        decisions = report = None
+        decisions = report = pipeline = None
         if scope.kind is not ScopeKind.OWN:
             decisions = await self.approvals.pending_for(
                 workspace_id,
@@ -94,6 +95,9 @@ class HomeService:
                 limit=DECISIONS_PAGE,
             )
             report = await self.metrics.report(workspace_id, scope, state.period)
+            pipeline = await AnalyticsService(self.metrics).analytics(
+                workspace_id, scope, state.period
+            )
         return HomeModel(
             user_id=user_id,
             role=member.role,
@@ -107,6 +111,7 @@ class HomeService:
             decisions=decisions,
             attention=attention,
             report=report,
+            pipeline=pipeline,
         )
 
     async def _todo(

@@ -16,6 +16,7 @@ from bot.claims.approval import Filer
 from bot.claims.draft import ClaimDraft
 from bot.claims.service import ClaimService
 from bot.claims.verdict import Outcome, Refusal, Verdict
+from bot.lifecycle.pool_digest import PostedDigest, digests_listing
 from bot.rules import Rules
 from store import customers as customer_store
 from store import lifecycle as store
@@ -89,6 +90,10 @@ class PoolService:
                     session, workspace_id, offset=page * PAGE_SIZE, limit=PAGE_SIZE
                 )
         return PoolPage(customers=customers, page=page, total=total)
+
+    async def digests_listing(self, workspace_id: str, customer_id: int) -> list[PostedDigest]:
+        """The posted pool digests that list ``customer_id``, as they should read now."""
+        return await digests_listing(self.db, workspace_id, customer_id)
 
     async def claim(self, workspace_id: str, filer: Filer, customer_id: int) -> PoolClaim:
         """File a claim on a pooled customer for ``filer``."""

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.lifecycle import notices
+from bot.lifecycle.pool_digest import digest_notices
 from bot.notify import Notice
 from bot.notify.kinds import NoticeKind
 from bot.rules import Rules
@@ -36,10 +37,12 @@ class Releaser:
         *,
         reason: EndReason,
         now: datetime,
+        announce: bool = True,
     ) -> list[Notice]:
         """End active claims the sweep found due (the caller holds their locks); returns the
-        notices to write: the pool channel's, and each former owner's (held for their working
-        hours by the caller)."""
+        notices to write: the pool channel's (unless ``announce`` is False: the sweep posts a
+        digest of many instead), and each former owner's (held for their working hours by the
+        caller)."""
         ids = [c.claim_id for c in claims]
         await transitions.move(
             session,
@@ -66,14 +69,20 @@ class Releaser:
                 },
             )
         await self.to_pool(session, workspace_id, claims, reason=reason, now=now)
-        return self.reclaim_notices(claims, reason=reason, now=now)
+        return self.reclaim_notices(claims, reason=reason, now=now, announce=announce)
 
     def reclaim_notices(
-        self, claims: Sequence[ClaimClock], *, reason: EndReason, now: datetime
+        self,
+        claims: Sequence[ClaimClock],
+        *,
+        reason: EndReason,
+        now: datetime,
+        announce: bool = True,
     ) -> list[Notice]:
-        """What reclaiming ``claims`` tells: the pool channel's announcements and each former
-        owner's message (``claimbot sweep --dry-run`` lists the same without writing)."""
-        to_write = self.announcements(claims, reason=reason, now=now)
+        """What reclaiming ``claims`` tells: the pool channel's announcements (if ``announce``)
+        and each former owner's message (``claimbot sweep --dry-run`` lists the same without
+        writing)."""
+        to_write = self.announcements(claims, reason=reason, now=now) if announce else []
         for claim in claims:
             to_write.append(
                 Notice(
@@ -102,6 +111,16 @@ class Releaser:
             session, workspace_id, [c.claim_id for c in claims], at=now
         )
         return self.announcements(claims, reason=reason, now=now)
+
+    def digests(
+        self, released: Sequence[tuple[ClaimClock, EndReason]], *, now: datetime
+    ) -> list[Notice]:
+        """The pool channel's digest of many released customers (bot.lifecycle.pool_digest),
+        in place of their announcements; none without a pool channel."""
+        channel = self.rules.channels.pool
+        if not channel or not released:
+            return []
+        return digest_notices(channel, released, now=now)
 
     def announcements(
         self, claims: Sequence[ClaimClock], *, reason: EndReason, now: datetime

@@ -32,6 +32,7 @@ and its escalation gets both (the approvers still have to act, and the admins sh
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 from collections.abc import Iterable, Sequence
@@ -127,13 +128,20 @@ class Sweeper:
             active, pending = await self.candidates(session, workspace_id, since, now)
         report.candidates += len(active) + len(pending)
         hours = WorkingHours(self.rules)
+        # Many releases in one pass: the pool channel gets digests, not a message each.
+        releasing = sum(Due.RECLAIM in self.timeline(c).due(now) for c in active.values())
+        as_digest = releasing > self.rules.delivery.pool_digest_over
 
         if report.dry_run:
-            await self._dry_run(workspace_id, active, pending, now, hours, report)
+            await self._dry_run(
+                workspace_id, active, pending, now, hours, report, as_digest=as_digest
+            )
             return
         for chunk in _chunks(sorted(active), self.batch):
             async with self.db.write() as session:
-                await self._act_on_active(session, workspace_id, chunk, now, hours, report)
+                await self._act_on_active(
+                    session, workspace_id, chunk, now, hours, report, as_digest=as_digest
+                )
         for chunk in _chunks(sorted(pending), self.batch):
             async with self.db.write() as session:
                 still = await store.still_pending(session, workspace_id, chunk)
@@ -221,6 +229,8 @@ class Sweeper:
         now: datetime,
         hours: WorkingHours,
         report: SweepReport,
+        *,
+        as_digest: bool,
     ) -> None:
         # Re-read under lock: a follow-up or an extension since the candidates were read counts.
         claims = await store.lock_active(session, workspace_id, claim_ids)
@@ -241,7 +251,7 @@ class Sweeper:
             planned += await self._planner.reminders(session, workspace_id, claim, reminders)
         for reason, ended in to_reclaim.items():
             released = await self.releaser.reclaim(
-                session, workspace_id, ended, reason=reason, now=now
+                session, workspace_id, ended, reason=reason, now=now, announce=not as_digest
             )
             planned += [Planned(notice) for notice in released]
             report.reclaimed[reason.value] += len(ended)
@@ -250,6 +260,12 @@ class Sweeper:
                     f"reclaimed  {workspace_id} claim #{claim.claim_id} {claim.customer_name!r} "
                     f"of {claim.owner_id}: {reason.value}"
                 )
+        if as_digest:
+            pooled = sorted(
+                ((c, reason) for reason, ended in to_reclaim.items() for c in ended),
+                key=lambda released: released[0].claim_id,
+            )
+            planned += [Planned(n) for n in self.releaser.digests(pooled, now=now)]
         await self._write(session, workspace_id, planned, now, hours, report)
 
     def timeline(self, claim: ClaimClock) -> Timeline:
@@ -293,9 +309,12 @@ class Sweeper:
         now: datetime,
         hours: WorkingHours,
         report: SweepReport,
+        *,
+        as_digest: bool,
     ) -> None:
         async with self.db.session() as session:
             planned: list[Planned] = []
+            pooled: list[tuple[ClaimClock, EndReason]] = []
             followed = await self._followed(session, active.values())
             for claim in active.values():
                 timeline = self.timeline(claim)
@@ -309,9 +328,10 @@ class Sweeper:
                     )
                     # The notices the real pass writes for a reclaim, so the dry run shows them.
                     released = self.releaser.reclaim_notices(
-                        [claim], reason=timeline.reclaim_reason, now=now
+                        [claim], reason=timeline.reclaim_reason, now=now, announce=not as_digest
                     )
                     planned += [Planned(notice) for notice in released]
+                    pooled.append((claim, timeline.reclaim_reason))
                     continue
                 planned += await self._planner.active(
                     session, workspace_id, claim, timeline, due, now
@@ -320,6 +340,16 @@ class Sweeper:
                     claim, self.rules, now, followed_up=claim.claim_id in followed
                 )
                 planned += await self._planner.reminders(session, workspace_id, claim, reminders)
+            if as_digest:
+                # As the real pass: a digest per transaction, of the claims in its chunk.
+                chunk_of = {
+                    c: n
+                    for n, chunk in enumerate(_chunks(sorted(active), self.batch))
+                    for c in chunk
+                }
+                pooled.sort(key=lambda released: released[0].claim_id)
+                for _, part in itertools.groupby(pooled, key=lambda r: chunk_of[r[0].claim_id]):
+                    planned += [Planned(n) for n in self.releaser.digests(list(part), now=now)]
             planned += await self._planner.pending(session, workspace_id, pending.values(), now)
             existing = await store.existing_notices(
                 session, workspace_id, [p.notice.dedupe_key for p in planned]

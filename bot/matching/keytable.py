@@ -4,9 +4,6 @@ At a million keys a `dict[str, int]` plus a list of the key strings costs ~150 b
 table costs ~40: UTF-8 text in one bytearray, end offsets, 32 bits of each key's hash, and an
 open-addressing slot array. Lookups and inserts are a handful of array reads in Python (about a microsecond).
 
-Each key may carry a *shadow* of the same length in UTF-8 (the index keeps the homophone-folded key
-there, see `homophones.fold`): it shares the key's offsets, so it costs its text only.
-
 Hashes come from Python's `hash(str)`, which is salted per process: the table lives in memory only.
 """
 
@@ -22,11 +19,10 @@ _HASH_BITS = 0xFFFFFFFF
 class KeyTable:
     """Interns keys: `add` returns a stable dense id, `find` the id of a known key or -1."""
 
-    __slots__ = ("_ends", "_hashes", "_shadow", "_slots", "_text")
+    __slots__ = ("_ends", "_hashes", "_slots", "_text")
 
     def __init__(self) -> None:
         self._text = bytearray()
-        self._shadow = bytearray()
         self._ends = array("I")  # key i occupies _text[_ends[i-1]:_ends[i]] (text < 4 GiB)
         self._hashes = array("I")  # low 32 bits of hash(key): slot number and quick rejection
         self._slots = array("i", [_EMPTY]) * _INITIAL_SLOTS
@@ -38,12 +34,8 @@ class KeyTable:
         """Id of `key`, or -1 when it was never added."""
         return self._slots[self._slot_of(key, hash(key) & _HASH_BITS)]
 
-    def add(self, key: str, shadow: str | None = None) -> int:
-        """Id of `key`, adding it first if it is new.
-
-        shadow: a string whose UTF-8 is exactly as long as the key's, stored alongside (default:
-        the key itself). Use it for every key or for none.
-        """
+    def add(self, key: str) -> int:
+        """Id of `key`, adding it first if it is new."""
         key_hash = hash(key) & _HASH_BITS
         slot = self._slot_of(key, key_hash)
         if self._slots[slot] != _EMPTY:
@@ -51,11 +43,6 @@ class KeyTable:
         key_id = len(self._ends)
         encoded = key.encode()
         self._text += encoded
-        if shadow is not None:
-            shadow_encoded = shadow.encode()
-            if len(shadow_encoded) != len(encoded):
-                raise ValueError("a shadow must be as long as its key in UTF-8")
-            self._shadow += shadow_encoded
         self._ends.append(len(self._text))
         self._hashes.append(key_hash)
         self._slots[slot] = key_id
@@ -74,13 +61,6 @@ class KeyTable:
         text, ends = self._text, self._ends
         return [
             text[ends[key_id - 1] if key_id else 0 : ends[key_id]].decode() for key_id in key_ids
-        ]
-
-    def shadows(self, key_ids: list[int]) -> list[str]:
-        """The shadows of the keys with these ids (see `add`)."""
-        shadow, ends = self._shadow, self._ends
-        return [
-            shadow[ends[key_id - 1] if key_id else 0 : ends[key_id]].decode() for key_id in key_ids
         ]
 
     def _slot_of(self, key: str, key_hash: int) -> int:

@@ -111,6 +111,11 @@ class MetricsService:
     def __post_init__(self) -> None:
         self._stages = later_stages(self.rules)
 
+    @property
+    def later_stages(self) -> list[str]:
+        """The stages that count as "reached a later stage" (see :func:`later_stages`)."""
+        return self._stages
+
     async def scope_for(self, workspace_id: str, user_id: str) -> Scope:
         """Whose claims ``user_id`` sees counted."""
         await self.directory.ensure_seeded(workspace_id)

@@ -20,6 +20,8 @@ class Notice:
     ``payload`` holds what the card needs, as JSON; ``kind`` names the card (cards.registry).
     ``subject``/``subject_id`` mark a card that is later updated in place (an approval card,
     say): once sent, where it landed is recorded so :mod:`bot.notify.inplace` can find it.
+    ``members`` marks a card that lists several things (a pool digest): where it landed is
+    recorded for each of them too, under ``members.subject``, so a change to one finds the card.
     """
 
     kind: str
@@ -30,6 +32,15 @@ class Notice:
     urgent: bool = False
     subject: str | None = None
     subject_id: int | None = None
+    members: Members | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Members:
+    """The things a card lists, each recorded as (``subject``, id) where the card landed."""
+
+    subject: str
+    ids: tuple[int, ...]
 
 
 async def enqueue(
@@ -83,9 +94,24 @@ HOME_LINK = "_home_link"
 HOME_URL = "home_url"
 SUBJECT = "_subject"
 SUBJECT_ID = "_subject_id"
+MEMBERS = "_members"
 
 
 def _subject(notice: Notice) -> dict[str, Any]:
-    if notice.subject is None or notice.subject_id is None:
-        return {}
-    return {SUBJECT: notice.subject, SUBJECT_ID: notice.subject_id}
+    marks: dict[str, Any] = {}
+    if notice.subject is not None and notice.subject_id is not None:
+        marks |= {SUBJECT: notice.subject, SUBJECT_ID: notice.subject_id}
+    if notice.members is not None:
+        marks[MEMBERS] = {"subject": notice.members.subject, "ids": list(notice.members.ids)}
+    return marks
+
+
+def card_subjects(payload: dict[str, Any]) -> list[tuple[str, int]]:
+    """The (subject, id) pairs a sent notice's card is recorded under (see :class:`Notice`)."""
+    subjects = []
+    if SUBJECT in payload:
+        subjects.append((str(payload[SUBJECT]), int(payload[SUBJECT_ID])))
+    if MEMBERS in payload:
+        members = payload[MEMBERS]
+        subjects += [(str(members["subject"]), int(i)) for i in members["ids"]]
+    return subjects

@@ -32,6 +32,8 @@ Render = Callable[[Translator], tuple[str, list[Block]]]
 # The outbox kind of a card update that did not land at once (payload: channel, ts, text, blocks).
 CARD_UPDATE = "card_update"
 
+BLOCK_ID_MAX = 255  # Slack's limit on a block_id
+
 # chat.update errors no retry will cure: the card is gone or can no longer be edited.
 LOST_CARD_ERRORS = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
 
@@ -69,7 +71,8 @@ async def update_everywhere(
             lang = (await people.profile(workspace_id, recipient, client)).lang
         else:
             lang = rules.language
-        text, blocks = render(Translator(lang))
+        text, rendered = render(Translator(lang))
+        blocks = with_content_block_ids(rendered)
         try:
             await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
             updated += 1
@@ -93,6 +96,26 @@ async def update_everywhere(
         async with db.session() as session:
             await outbox.enqueue_many(session, workspace_id, behind, at=at)
     return Refreshed(updated=updated, queued=len(behind))
+
+
+def with_content_block_ids(blocks: list[Block]) -> list[Block]:
+    """``blocks`` for updating a posted card in place: each block_id the card sets gets a suffix
+    naming the block's content, so a block that changed gets a new block_id and one that did not
+    keeps its own. Slack's clients match blocks across a message's versions by block_id and may
+    keep a changed block's old state (a stale confirm dialog naming the old customer); Block
+    Kit's reference: "If a message is updated, use a new block_id". Blocks without one get a
+    fresh id from Slack anyway."""
+    renewed: list[Block] = []
+    for block in blocks:
+        data = block.to_dict()
+        base = data.pop("block_id", None)
+        if base is None:
+            renewed.append(block)
+            continue
+        digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:8]
+        block_id = f"{base[: BLOCK_ID_MAX - len(digest) - 1]}#{digest}"
+        renewed.append(Block.parse({**data, "block_id": block_id}) or block)
+    return renewed
 
 
 def card_update_row(

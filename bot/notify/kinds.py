@@ -51,6 +51,8 @@ class NoticeKind(StrEnum):
     APPROVAL_REMINDER = "lifecycle.approval_reminder"
     APPROVAL_ESCALATION = "lifecycle.approval_escalation"
     POOL_ANNOUNCEMENT = "pool.announcement"
+    # Many customers released by one pass: a few messages listing them, not one each.
+    POOL_DIGEST = "pool.digest"
     EXTENSION_REQUEST = "extension.request"
     EXTENSION_DECIDED = "extension.decided"
     # A team's channel (bot/digest): the daily digest, the weekly summary and its chart (a file:

@@ -12,6 +12,8 @@ the recipient's own working hours is held until they begin, without counting as 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import copy
 import logging
 import random
@@ -28,12 +30,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.i18n import LANGS, Lang, Translator
-from bot.notify import HOME_LINK, HOME_URL, LANG, SUBJECT, SUBJECT_ID, landed
+from bot.notify import HOME_LINK, HOME_URL, LANG, card_subjects, landed
 from bot.notify.fallback import CHANNEL_UNUSABLE, ChannelFallback, is_channel
 from bot.notify.files import file_renderer
 from bot.notify.hours import HOURS, deadline_of, delivery_time, is_person
 from bot.notify.inplace import CARD_UPDATE, LOST_CARD_ERRORS
 from bot.notify.loop import DrainLoop
+from bot.notify.pace import ChannelPace
 from bot.oauth import WorkspaceClients
 from bot.people import PeopleDirectory
 from bot.rules import Rules
@@ -142,24 +145,67 @@ class OutboxWorker(DrainLoop):
         self._post_session: aiohttp.ClientSession | None = None
         # Workspaces whose install lacks im:history (reinstalled since? a restart asks again).
         self._no_history: set[str] = set()
+        # Slack's per-channel pace for posts (bot.notify.pace).
+        self.pace = ChannelPace(
+            rules.delivery.channel_posts_per_second, rules.delivery.channel_post_burst
+        )
 
     async def drain(self, *, limit: int | None = None) -> DrainReport:
-        """Send everything due now (or up to ``limit`` messages)."""
+        """Send everything due now (or up to ``limit`` messages).
+
+        A channel that has to wait for Slack's pace (bot.notify.pace) is skipped while the
+        others go on; the drain naps until it may post again, so it returns only when nothing
+        due is left, as before, and a notice enqueued meanwhile (a kick) is not held up.
+        """
         report = DrainReport()
         while limit is None or report.sent + report.retried + report.failed < limit:
-            rows = await self._lease()
+            busy = self.pace.busy()
+            rows = await self._lease(skip=busy)
             if not rows:
-                break
-            for row in rows:
-                await self._deliver(row, report)
+                wait = await self._pace_wait(busy)
+                if wait is None:
+                    break
+                await self._nap(wait)
                 if self._stopping.is_set():
                     return report
+                continue
+            waiting: list[int] = []
+            for row in rows:
+                if self._stopping.is_set():
+                    return report
+                if row.kind != CARD_UPDATE and self.pace.wait(row.recipient) > 0:
+                    waiting.append(row.id)
+                    continue
+                await self._deliver(row, report)
+            if waiting:
+                # Back in the queue in their place (not an attempt), for when the channel may
+                # post again; meanwhile the lease skips that channel.
+                async with self.db.session() as session:
+                    await outbox.put_back(session, waiting)
         return report
 
-    async def _lease(self) -> list[Leased]:
+    async def _pace_wait(self, busy: list[str]) -> float | None:
+        """Seconds until the first of the ``busy`` channels that still have rows due may post;
+        None when none has any (the drain is done)."""
+        if not busy:
+            return None
+        async with self.db.session() as session:
+            due = await outbox.due_recipients(session, now=self.clock.now(), among=busy)
+        if not due:
+            return None
+        return min(self.pace.wait(channel) for channel in due)
+
+    async def _nap(self, seconds: float) -> None:
+        """Wait ``seconds``, or less when kicked (a new notice) or stopped."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        if not self._stopping.is_set():
+            self._wake.clear()
+
+    async def _lease(self, *, skip: list[str]) -> list[Leased]:
         async with self.db.write() as session:
             rows = await outbox.lease_due(
-                session, now=self.clock.now(), lease=self.lease, limit=self.batch
+                session, now=self.clock.now(), lease=self.lease, limit=self.batch, skip=skip
             )
             return [
                 Leased(
@@ -204,6 +250,7 @@ class OutboxWorker(DrainLoop):
             return
         if make_file is None and await self._landed_already(row, client, report):
             return
+        self.pace.take(row.recipient)
         try:
             if make_file is not None:
                 response = await sender.files_upload_v2(
@@ -236,9 +283,10 @@ class OutboxWorker(DrainLoop):
     async def _landed_already(
         self, row: Leased, client: AsyncWebClient, report: DrainReport
     ) -> bool:
-        """After a try that got no answer: whether that try's message is in the DM after all
-        (then it is marked sent, not sent again). True when the row was dealt with."""
-        if not (row.last_error or "").startswith(landed.UNCERTAIN):
+        """After a try that got no answer, or whose outcome was never recorded: whether that
+        try's message is in the DM after all (then it is marked sent, not sent again). True when
+        the row was dealt with."""
+        if not (row.last_error or "").startswith((landed.UNCERTAIN, outbox.LEASE_LAPSED)):
             return False
         if not landed.checkable(row.recipient) or row.workspace_id in self._no_history:
             return False
@@ -284,12 +332,12 @@ class OutboxWorker(DrainLoop):
     async def _sent(self, row: Leased, channel: str, ts: str, report: DrainReport) -> None:
         async with self.db.session() as session:
             await outbox.mark_sent(session, row.id, at=self.clock.now(), channel=channel, ts=ts)
-            if SUBJECT in row.payload:
+            for subject, subject_id in card_subjects(row.payload):
                 await posted.record(
                     session,
                     row.workspace_id,
-                    subject=str(row.payload[SUBJECT]),
-                    subject_id=int(row.payload[SUBJECT_ID]),
+                    subject=subject,
+                    subject_id=subject_id,
                     recipient=row.recipient,
                     channel=channel,
                     ts=ts,

@@ -12,7 +12,6 @@ import asyncio
 import copy
 import itertools
 import json
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -194,7 +193,7 @@ class SlackClientStandIn:
     # -- bookkeeping ------------------------------------------------------------------------
 
     def _trigger(self, user: str) -> str:
-        trigger_id = f"{secrets.randbelow(10**12)}.{secrets.token_hex(12)}"
+        trigger_id = self.fake.trigger_id()  # expires like Slack's, 3 s after the click
         self._triggers[trigger_id] = user
         return trigger_id
 

@@ -7,9 +7,11 @@ import pytest
 from bot.duplicates import Match
 from bot.fakeslack.validation import validate_view
 from bot.i18n import Translator
-from bot.rules import Rules
+from bot.ids import CorrectionView
+from bot.rules import MAX_PROFILE_FIELDS, Rules
 from cards.claim_form import FormContext, claim_form, new_claim_form
-from store.models import KeyKind
+from cards.corrections import correction_form
+from store.models import Claim, KeyKind
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -47,3 +49,35 @@ def test_metadata_that_was_tampered_with_gives_no_origin() -> None:
     assert FormContext.load('{"origin_channel": "C1; DROP"}').origin_channel is None
     assert FormContext.load("not json").origin_channel is None
     assert FormContext.load('{"origin_channel": "C0SALES"}').origin_channel == "C0SALES"
+
+
+def _many_profile_fields() -> Rules:
+    """The most profile fields the rules allow, of every type, selects with 100 options."""
+    kinds = ["select", "multi_select", "text", "number"]
+    options = [{"key": f"o{n}", "en": f"Option {n}" * 5, "zh": f"选项{n}"} for n in range(100)]
+    fields = [
+        {"key": f"f{n}", "type": kinds[n % 4], "en": "L" * 150, "zh": "标签", "required": n < 4}
+        | ({"options": options} if kinds[n % 4].endswith("select") else {})
+        for n in range(MAX_PROFILE_FIELDS)
+    ]
+    return Rules.model_validate({"form": {"profile": fields}})
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_form_with_the_most_profile_fields_stays_within_slacks_limits(lang: str) -> None:
+    tr, rules = Translator(lang), _many_profile_fields()  # type: ignore[arg-type]
+    form = new_claim_form(tr, rules, context=FormContext())
+    assert len(form["blocks"]) == 12 + MAX_PROFILE_FIELDS
+    assert validate_view(form, surface="modal") == []
+    claim = Claim(
+        id=5,
+        version=2,
+        customer_name="ACME",
+        profile={"f0": "o99", "f1": ["o1", "o2"], "f2": "x" * 500, "f3": 12.5},
+    )
+    edit = correction_form(tr, rules, claim, callback=CorrectionView.EDIT)
+    assert validate_view(edit, surface="modal") == []
+    initial = {b["block_id"]: b["element"] for b in edit["blocks"]}
+    assert initial["profile.f0"]["initial_option"]["value"] == "o99"
+    assert [o["value"] for o in initial["profile.f1"]["initial_options"]] == ["o1", "o2"]
+    assert initial["profile.f3"]["initial_value"] == "12.5"

@@ -141,6 +141,22 @@ def test_one_name_under_two_valid_credit_codes_loads_two_customers(
     assert counts(tmp_path)[0] == 2
 
 
+@pytest.mark.usefixtures("database")
+def test_a_shared_email_domain_is_stored_but_never_merges_two_customers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = (
+        "name,email\n"
+        "北京飞海科技有限公司,wang@feihai.cn\n"
+        "上海星河贸易有限公司,li@feihai.cn\n"  # one group's domain, another company
+    )
+    code, _ = run_import(tmp_path, monkeypatch, rows)
+    assert code == 0
+    assert "2 customers loaded (2 new, 0 already on record)" in capsys.readouterr().out
+    assert counts(tmp_path)[0] == 2
+    assert table_counts()["customer_keys"] == 2 * 3  # name, e-mail and domain of each
+
+
 def table_counts() -> dict[str, int]:
     """Rows in every table of the schema."""
 

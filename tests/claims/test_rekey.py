@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from bot.cli import main
 from bot.duplicates import Probe
@@ -118,3 +118,27 @@ def test_the_command_shows_progress_and_a_summary(
     out, err = capsys.readouterr()
     assert "T1: 1 customers rekeyed, 0 name keys added, 0 removed; key generation 1." in out
     assert "1/1" in err  # the progress bar
+
+
+async def test_rekey_files_the_email_domain_of_customers_stored_before_it_was_a_key(
+    rt: Runtime,
+) -> None:
+    await submit(rt, "U1", draft(NAMES[0], email="wang@bytedance.com"))
+    await submit(rt, "U2", draft(NAMES[1], phone="+8613800138002", email="li@qq.com"))
+    async with rt.db.write() as session:  # as a customer stored before 0.3 has it
+        await session.execute(delete(CustomerKey).where(CustomerKey.kind == KeyKind.EMAIL_DOMAIN))
+    probe = Probe(exact=((KeyKind.EMAIL_DOMAIN, "bytedance.com"),))
+    assert await rt.claims.lookup(WS, probe) == []
+
+    await Rekeyer(rt.db, rt.clock).run(WS)
+
+    async with rt.db.session() as session:
+        domains = list(
+            await session.scalars(
+                select(CustomerKey.value).where(CustomerKey.kind == KeyKind.EMAIL_DOMAIN)
+            )
+        )
+    assert domains == ["bytedance.com"]  # not qq.com: anyone can have an address there
+    [found] = await rt.claims.lookup(WS, probe)
+    assert found.customer_name == NAMES[0] and found.matched_on is KeyKind.EMAIL_DOMAIN
+    assert not found.clear

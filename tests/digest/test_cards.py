@@ -64,3 +64,20 @@ def test_a_quiet_day_with_the_all_clear_rule_is_one_line() -> None:
     text, blocks = render_notice(NoticeKind.TEAM_DIGEST, quiet, Translator("en"))
     assert "All clear" in str([b.to_dict() for b in blocks])
     assert "0 follow-up(s) overdue" in text and "<@" not in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_digest_of_long_names_shows_every_item_it_counts(lang: Lang) -> None:
+    payload = busy(30, 400)
+    for part in ("overdue", "reclaiming", "waiting", "reclaimed", "won"):
+        for n, entry in enumerate(payload[part]):
+            entry["customer_name"] = f"{n:02d}号" + "北京字节跳动科技有限公司" * 5  # clipped to 60
+
+    text, blocks = render_notice(NoticeKind.TEAM_DIGEST, payload, Translator(lang))
+
+    sent = {"channel": "C0EAST0001", "text": text, "blocks": [b.to_dict() for b in blocks]}
+    assert validate_message(sent) == []
+    shown = str(sent["blocks"])
+    # Five parts of 30 names each: none lost to a section cut at Slack's 3,000 characters, so
+    # "and 370 more" is true.
+    assert all(shown.count(f"{n:02d}号") == 5 for n in range(30)), shown

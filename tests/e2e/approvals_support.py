@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.fakeslack.reading import text_of
+from bot.fakeslack.reading import action_ids, text_of
 from bot.fakeslack.records import Message
 from bot.rules import Rules
 from store.models import AuditEvent, Claim, OutboxMessage
@@ -118,3 +118,18 @@ async def dm_saying(bot: Bot, user: str, words: str) -> Message:
                 assert len(found) == 1, found
                 return found[0]
             await asyncio.sleep(0.05)
+
+
+async def answer_form(bot: Bot, question: str, *, opened: int = 1) -> dict[str, Any]:
+    """Wei asks Alice ``question`` on her pending claim's card; Alice opens the answer form
+    (``opened``: the modals opened before)."""
+    [card] = cards_to(bot, WEI)
+    bot.checked(await bot.slack.block_action("approval_ask", user=WEI, message=card))
+    await bot.fake.wait_for("views.open", count=opened + 1)
+    asked = bot.fake.latest_view("approval_ask_form")
+    await bot.submit(asked, {"approval_question": question}, user=WEI)
+    await outbox_drained(bot)
+    [dm] = [m for m in bot.fake.messages_to(ALICE) if "approval_answer" in action_ids(m)]
+    bot.checked(await bot.slack.block_action("approval_answer", user=ALICE, message=dm))
+    await bot.fake.wait_for("views.open", count=opened + 2)
+    return bot.fake.latest_view("approval_answer_form")

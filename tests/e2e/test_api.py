@@ -46,7 +46,7 @@ def company(n: int) -> dict[str, str]:
 
 
 async def file_via_api(
-    bot: Bot, token: str, user: str, fields: dict[str, str], **kw: Any
+    bot: Bot, token: str, user: str, fields: dict[str, Any], **kw: Any
 ) -> Answer:
     return await call(bot, "POST", "/claims", token, json={"user_id": user, **fields}, **kw)
 
@@ -162,12 +162,34 @@ async def test_a_claim_and_its_history_read_back_and_unknown_ids_are_404(bot: Bo
         "active",
         "form",
     )
+    assert claim.body["profile"] == {}, "no profile fields in the default rules"
     history = await call(bot, "GET", f"/claims/{claim_id}/history", token)
     assert [e["type"] for e in history.body["events"]] == ["claim.filed", "claim.approved"]
     assert history.body["events"][0]["actor_id"] == ALICE
     for path in ("/claims/999", "/claims/abc", "/claims/999/history", "/customers/999"):
         answer = await call(bot, "GET", path, token)
         assert (answer.status, answer.code) == (404, "not_found"), path
+
+
+async def test_a_filing_carries_the_customer_profile_checked_as_the_form_does(
+    bot_factory: BotFactory,
+) -> None:
+    bot = await bot_factory(rules=Rules.model_validate({"form": {"profile": [
+        {"key": "industry", "type": "select", "en": "Industry", "zh": "行业", "required": True,
+         "options": ["finance", "retail"]},
+        {"key": "tags", "type": "multi_select", "en": "Tags", "zh": "标签",
+         "options": ["vip", "listed"]},
+        {"key": "size", "type": "number", "en": "Employees", "zh": "员工数", "min": 1},
+    ]}}))  # fmt: skip
+    writer = await new_token(bot, api_tokens.READ_WRITE)
+    missing = await file_via_api(bot, writer, ALICE, company(0))
+    assert missing.status == 422
+    assert missing.body["error"]["fields"][0]["field"] == "profile.industry"
+    profile = {"industry": "finance", "tags": ["listed", "vip"], "size": 250}
+    filed = await file_via_api(bot, writer, ALICE, company(0) | {"profile": profile})
+    assert filed.status == 200 and filed.body["outcome"] == "claimed", filed.body
+    read = await call(bot, "GET", f"/claims/{filed.body['claim_id']}", writer)
+    assert read.body["profile"] == {"industry": "finance", "tags": ["vip", "listed"], "size": 250}
 
 
 async def test_customers_list_with_holders_pages_and_filters(bot: Bot) -> None:

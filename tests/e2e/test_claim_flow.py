@@ -211,6 +211,31 @@ async def test_a_slow_decision_answers_in_time_and_shows_the_verdict_when_known(
     assert "The customer is yours" in text_of(updated[0].params["view"])
 
 
+async def test_slow_look_ups_before_the_decision_leave_the_answer_inside_slacks_window(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wait for the decision counts from the request's start: a filer look-up that took
+    most of the budget must not be followed by the full wait (Bolt answers 404 after 3 s and
+    Slack shows its own error, as a soak on a loaded machine found)."""
+    filer, submit = bot.rt.directory.filer, bot.rt.claims.submit
+
+    async def slow_filer(*args: object, **kwargs: object) -> object:
+        await asyncio.sleep(1.2)  # a loaded database: slow, but it answers
+        return await filer(*args, **kwargs)  # type: ignore[arg-type]
+
+    async def slow_submit(*args: object, **kwargs: object) -> object:
+        await asyncio.sleep(1.9)
+        return await submit(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.rt.directory, "filer", slow_filer)
+    monkeypatch.setattr(bot.rt.claims, "submit", slow_submit)
+    view = await bot.open_form(user=ALICE)
+    answer = (await bot.submit(view, BYTEDANCE, user=ALICE)).json()
+    assert "in line" in text_of(answer["view"])
+    updated = await bot.fake.wait_for("views.update")
+    assert "The customer is yours" in text_of(updated[0].params["view"])
+
+
 async def test_a_late_verdict_for_a_closed_modal_comes_by_dm(
     bot: Bot, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -20,6 +20,7 @@ from tests.e2e.approvals_support import (
     BIG_DEAL,
     LI,
     WEI,
+    answer_form,
     audit_actions,
     cards_to,
     claim,
@@ -318,21 +319,6 @@ async def click(bot: Bot, action_id: str, *, user: str, **where: Any) -> dict[st
 
 
 # -- an answer to "Ask for more info" that corrects fields ---------------------------------------
-
-
-async def answer_form(bot: Bot, question: str, *, opened: int = 1) -> dict[str, Any]:
-    """Wei asks Alice ``question`` on her pending claim's card; Alice opens the answer form
-    (``opened``: the modals opened before)."""
-    [card] = cards_to(bot, WEI)
-    bot.checked(await bot.slack.block_action("approval_ask", user=WEI, message=card))
-    await bot.fake.wait_for("views.open", count=opened + 1)
-    asked = bot.fake.latest_view("approval_ask_form")
-    await bot.submit(asked, {"approval_question": question}, user=WEI)
-    await outbox_drained(bot)
-    [dm] = [m for m in bot.fake.messages_to(ALICE) if "approval_answer" in action_ids(m)]
-    bot.checked(await bot.slack.block_action("approval_answer", user=ALICE, message=dm))
-    await bot.fake.wait_for("views.open", count=opened + 2)
-    return bot.fake.latest_view("approval_answer_form")
 
 
 async def test_an_answer_that_corrects_the_phone_shows_on_the_managers_card(

@@ -56,6 +56,7 @@ async def populate(database_url: str) -> None:
                 contact_name="张三",
                 phone="+8613800138000",
                 need_summary='=HYPERLINK("http://evil")',
+                profile={"industry": "finance", "tags": ["vip"]},
             ),
             submission_key="a",
         )
@@ -115,7 +116,8 @@ def test_the_cli_writes_three_csv_files_in_a_zip_that_excel_reads(
     assert alice["phone"] == "+8613800138000", "a phone number stays as it is"
     assert alice["need_summary"].startswith("'="), "a formula is made inert for Excel"
     assert alice["stage"] == "proposal" and alice["submitted_at"] == EARLY.isoformat()
-    assert bo["customer_name"] == "上海艾克美机器人有限公司"
+    assert json.loads(alice["profile"]) == {"industry": "finance", "tags": ["vip"]}
+    assert bo["customer_name"] == "上海艾克美机器人有限公司" and bo["profile"] == "{}"
     [visit] = rows(followups)
     assert visit["summary"] == "拜访了采购部，对方对价格满意" and visit["method"] == "visit"
     assert visit["customer_name"] == "北京字节跳动科技有限公司"

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
+from bot.fakeslack.clock import ManualClock
 from bot.fakeslack.server import FakeSlack
 
 
@@ -26,9 +27,10 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     """A started FakeSlack; teardown fails the test if ``fake_slack.violations`` is non-empty.
 
     Tests that provoke violations on purpose should assert and clear them with
-    ``fake_slack.take_violations()``.
+    ``fake_slack.take_violations()``. Its clock (trigger_id and response_url expiry) moves only
+    with ``fake_slack.clock.advance(seconds)``, so a slow machine never expires anything.
     """
-    fake = FakeSlack()
+    fake = FakeSlack(clock=ManualClock())
     await fake.start()
     try:
         yield fake

@@ -99,6 +99,19 @@ PAYLOADS: dict[str, list[dict[str, Any]]] = {
         {"customer_id": 9, "customer_name": LONG, "reason": reason}
         for reason in ("reclaimed", "protection_ended", "lost")
     ],
+    NoticeKind.POOL_DIGEST: [
+        {
+            "released_at": NOW.isoformat(),
+            "first": 41,
+            "total": 300,
+            "customers": [
+                {"customer_id": i, "customer_name": f"{i}{LONG}", "reason": "reclaimed"}
+                for i in range(41, 81)
+            ],
+            # Claimed since: those rows name the holder instead of offering the button.
+            "holders": {"41": "U0REP00001", "80": "U0REP00002"},
+        }
+    ],
     NoticeKind.APPROVAL_REMINDER: [
         {"claim_id": 7, "customer_name": LONG, "owner_id": "U1", "submitted_at": NOW.isoformat()}
     ],
@@ -183,3 +196,24 @@ def test_lists_stay_within_slacks_limits(lang: str) -> None:
     ):
         text, blocks = pool_claim_reply(result, tr)
         assert validate_message({"text": text, "blocks": [b.to_dict() for b in blocks]}) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_full_digest_stays_within_50_blocks_and_a_claimed_row_gets_a_new_block_id(
+    lang: str,
+) -> None:
+    [payload] = PAYLOADS[NoticeKind.POOL_DIGEST]
+    text, blocks = render_notice(NoticeKind.POOL_DIGEST, payload, Translator(lang))  # type: ignore[arg-type]
+    assert len(blocks) <= 50
+    rows = [b.to_dict() for b in blocks if (b.block_id or "").startswith("pool")]
+    assert len(rows) == 40
+    claimable = [r["block_id"] for r in rows if r.get("accessory")]
+    assert claimable == [f"pool:{i}" for i in range(42, 80)]
+    assert [r["block_id"] for r in rows if not r.get("accessory")] == [
+        "pool_taken:41",
+        "pool_taken:80",
+    ]
+    assert all(r["accessory"]["action_id"] == "pool_claim" for r in rows if r.get("accessory"))
+    assert ("41–80" in text and "300" in text) or "第 41–80 个" in text
+    shown = json.dumps([b.to_dict() for b in blocks], ensure_ascii=False)
+    assert ("220 more" in shown) or ("还有 220 个" in shown)

@@ -228,3 +228,39 @@ async def test_every_workspace_is_swept(db: Database, other_workspace: str) -> N
     assert (
         await kinds_for(db, here) == await kinds_for(db, there) == Counter({"lifecycle.overdue": 1})
     )
+
+
+async def test_many_releases_make_pool_digests_and_the_dry_run_says_so(db: Database) -> None:
+    idle = [await add_claim(db, f"idle {i}", last=T0 - 15 * DAY) for i in range(45)]
+    planned = await sweeper(db).run(T0, dry_run=True)
+    report = await sweeper(db).run(T0)
+    assert report.reclaimed == {"reclaimed": 45}
+    # Two digest messages (40 + 5) in the pool channel instead of 45 announcements; each former
+    # owner is still told on their own.
+    assert report.notices["pool.digest"] == 2 and report.notices["pool.announcement"] == 0
+    assert report.notices["lifecycle.reclaimed"] == 45
+    assert planned.notices == report.notices
+    async with db.session() as session:
+        digests = list(
+            await session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.kind == "pool.digest")
+                .order_by(OutboxMessage.id)
+            )
+        )
+    listed = [c["customer_name"] for d in digests for c in d.payload["customers"]]
+    assert listed == [f"idle {i}" for i in range(45)], "every customer once, in order"
+    assert [(d.payload["first"], d.payload["total"]) for d in digests] == [(1, 45), (41, 45)]
+    assert [await status_of(db, c) for c in idle] == [("released", "reclaimed")] * 45
+    # A second pass has nothing left to release or post.
+    again = await sweeper(db).run(T0 + timedelta(minutes=5))
+    assert not again.reclaimed and again.notices["pool.digest"] == 0
+
+
+async def test_up_to_the_threshold_each_released_customer_is_announced_alone(
+    db: Database,
+) -> None:
+    for i in range(10):
+        await add_claim(db, f"idle {i}", last=T0 - 15 * DAY)
+    report = await sweeper(db).run(T0)
+    assert report.notices["pool.announcement"] == 10 and report.notices["pool.digest"] == 0

@@ -20,7 +20,7 @@ from bot.lists import PAGE_SIZE, ClaimDetails, ClaimPage, ClaimRow, Found, ListS
 from bot.rules import Rules
 from bot.transfers import REASON_MAX, ClaimRef, Handover, TransferRefusal
 from cards.disputes import decide_form, dispute_card, open_form, opened_text, refusal_text
-from cards.history import history_card
+from cards.history import entry_line, history_card
 from cards.lists import claims_page, parse_page, search_reply
 from cards.registry import render_notice
 from cards.transfers import handover_text, release_form, transfer_form
@@ -138,6 +138,25 @@ def test_the_history_renders_every_action_with_or_without_details(lang: Lang) ->
     assert validate_message(as_message(text, blocks)) == []
     # The header is plain text, where Slack reads no mentions; everything else is inert.
     assert "<!channel>" not in shown(blocks[1:]) and "<!channel>" not in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_history_of_long_reasons_shows_every_line_whole(lang: Lang) -> None:
+    reasons = {"reason": LONG, "question": LONG, "answer": LONG, "decision": "approved"}
+    entries = tuple(
+        Entry(AT, "U0MANAGER1", action, "U0REP00001", reasons, full=True)
+        for action in ["claim.rejected", "claim.info_requested", "claim.info_provided"] * 10
+    )
+    history = CustomerHistory(1, NAME, "U0REP00001", ClaimStatus.ACTIVE, AT, False, entries, 30)
+    tr = Translator(lang)
+
+    text, blocks = history_card(history, tr, RULES)
+
+    assert validate_message(as_message(text, blocks)) == []
+    sections = [b.to_dict()["text"]["text"] for b in blocks[2:-1]]
+    shown_lines = [line for text in sections for line in text.split("\n")]
+    assert shown_lines == [entry_line(e, tr, RULES) for e in entries]  # none cut, none lost
+    assert blocks[-1].to_dict()["type"] == "context"  # the footer stays
 
 
 def case(status: str | None, **changes: Any) -> DisputeCase:

@@ -162,8 +162,8 @@ def test_empty_index_and_empty_query_find_nothing() -> None:
     assert check(index_of("有限公司"), "有限公司") == []
 
 
-def test_exact_key_is_found_even_when_candidates_are_capped() -> None:
-    index = NameIndex(max_candidates=1)
+def test_exact_key_is_found_among_many_sharing_its_grams() -> None:
+    index = NameIndex()
     for number in range(1, 200):
         index.add(number, number, f"飞海{number}科技")  # all share the 飞海 bigram
     index.add(500, 500, "飞海科技")
@@ -328,14 +328,9 @@ def test_only_equal_keys_score_100() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: candidate generation keeps the max_candidates keys sharing the most grams, "
-    "a ranking, not a bound: a crowded index drops true matches that share few or common grams",
-)
 def test_a_crowded_index_still_finds_latin_brands_the_scan_finds() -> None:
-    """The misses of the million-name benchmark (seed 0), reproduced at 20,000 names by shrinking
-    max_candidates so that the candidate places are as crowded as at a million."""
+    """The misses of the million-name benchmark (seed 0) under the old ranking of candidates,
+    which kept the keys sharing the most grams: these share few grams, or only common ones."""
     stored = [
         *company_names(20000, seed=0),
         "Staven Ventures Ltd",  # 80 for Stamerven: 9 shared grams, all common
@@ -343,7 +338,7 @@ def test_a_crowded_index_still_finds_latin_brands_the_scan_finds() -> None:
         "Axtraquobi Holdings",  # 84 for Axraquori: 3 shared trigrams
     ]
     keys = [company_key(name) for name in stored]
-    index = NameIndex(max_candidates=20)
+    index = NameIndex()
     for number, key in enumerate(keys, start=1):
         index.add(number, number, key)
     queries = [

@@ -23,11 +23,36 @@ I1   alice  —      10-01 (import)  import         import     —         —  
 
 Follow-ups: A1 on 11-20; B1 on 11-14 (stage negotiation); B2 on 11-12.
 Collisions (challenger): Alice on 11-12, Bo on 11-20, Carol on 10-30.
+
+For the analytics, each claim also has a deal size, a region and an industry (a profile field):
+
+===  ==========  ======  ========
+id   deal size   region  industry
+===  ==========  ======  ========
+A1   100,000     east    finance
+A2   50,000      east    retail
+A3   30,000      south   —
+A4   200,000     —       finance
+B1   80,000      east    finance
+B2   —           —       —
+C1   —           south   retail
+===  ==========  ======  ========
+
+and ``seed(db, wins=True)`` adds three more won claims (nothing else counts them):
+
+===  =====  =====  ============  =================  =========  ===========  ======  ======  ========
+id   owner  team   filed         won (ended)        how        channel      deal    region  industry
+===  =====  =====  ============  =================  =========  ===========  ======  ======  ========
+W1   carol  South  11-02 10:00   11-04 10:00 (2 d)  auto       exhibition   10,000  south   —
+W2   bo     East   10-20 10:00   11-20 10:00 (31 d) auto       website      500,000 east    —
+W3   alice  East   11-08 10:00   11-18 10:00 (10 d) approved   referral     40,000  east    finance
+===  =====  =====  ============  =================  =========  ===========  ======  ======  ========
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from store.db import Database
@@ -61,8 +86,8 @@ class Month:
     claims: dict[str, int]
 
 
-async def seed(db: Database) -> Month:
-    """Write the month described in the module docstring."""
+async def seed(db: Database, *, wins: bool = False) -> Month:
+    """Write the month described in the module docstring (with W1–W3 if ``wins``)."""
     month = Month()
     month.claims = {}
     async with db.session() as session:
@@ -95,6 +120,9 @@ async def seed(db: Database) -> Month:
             stage: str | None = None,
             ended: datetime | None = None,
             via: str = "form",
+            deal: int | None = None,
+            region: str | None = None,
+            industry: str | None = None,
         ) -> Claim:
             customer = Customer(workspace_id=WS, name=name, name_key=name, created_at=filed)
             session.add(customer)
@@ -110,6 +138,9 @@ async def seed(db: Database) -> Month:
                 submitted_at=filed,
                 customer_name=name,
                 source_channel=channel,
+                deal_size=None if deal is None else Decimal(deal),
+                region=region,
+                profile={} if industry is None else {"industry": industry},
                 decided_at=decided,
                 decided_by=None if decided is None else "system",
                 decision=decision,
@@ -132,6 +163,9 @@ async def seed(db: Database) -> Month:
             decision="auto",
             channel="referral",
             stage="proposal",
+            deal=100_000,
+            region="east",
+            industry="finance",
         )
         await claim(
             "A2",
@@ -142,6 +176,9 @@ async def seed(db: Database) -> Month:
             decision="approved",
             channel="referral",
             stage="contact",
+            deal=50_000,
+            region="east",
+            industry="retail",
         )
         await claim(
             "A3",
@@ -153,8 +190,12 @@ async def seed(db: Database) -> Month:
             status="rejected",
             channel="website",
             ended=sh(11, 10, 13),
+            deal=30_000,
+            region="south",
         )
-        await claim("A4", ALICE, east, sh(11, 24, 9), status="pending")
+        await claim(
+            "A4", ALICE, east, sh(11, 24, 9), status="pending", deal=200_000, industry="finance"
+        )
         b1 = await claim(
             "B1",
             BO,
@@ -166,6 +207,9 @@ async def seed(db: Database) -> Month:
             channel="website",
             stage="won",
             ended=sh(11, 15, 9),
+            deal=80_000,
+            region="east",
+            industry="finance",
         )
         b2 = await claim(
             "B2",
@@ -187,10 +231,26 @@ async def seed(db: Database) -> Month:
             channel="exhibition",
             stage="analysis",
             ended=sh(11, 21, 10),
+            region="south",
+            industry="retail",
         )
         await claim(
             "I1", ALICE, None, sh(10, 1, 9), decided=sh(10, 1, 9), decision="import", via="import"
         )
+        if wins:
+            for name, owner, team, filed, decided, decision, won, channel, deal, region, industry in (
+                ("W1", CAROL, south, sh(11, 2, 10), sh(11, 2, 10), "auto", sh(11, 4, 10),
+                 "exhibition", 10_000, "south", None),
+                ("W2", BO, east, sh(10, 20, 10), sh(10, 20, 10), "auto", sh(11, 20, 10),
+                 "website", 500_000, "east", None),
+                ("W3", ALICE, east, sh(11, 8, 10), sh(11, 8, 12), "approved", sh(11, 18, 10),
+                 "referral", 40_000, "east", "finance"),
+            ):  # fmt: skip
+                await claim(
+                    name, owner, team, filed, decided=decided, decision=decision, status="won",
+                    channel=channel, stage="won", ended=won, deal=deal, region=region,
+                    industry=industry,
+                )  # fmt: skip
 
         for claim_row, when, stage in (
             (a1, sh(11, 20, 15), None),

@@ -4,9 +4,11 @@ kept with their error, cards found again for updates in place."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import pytest_asyncio
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
@@ -20,11 +22,11 @@ from bot.notify.inplace import Refreshed, update_everywhere
 from bot.notify.kinds import NoticeKind
 from bot.notify.worker import DrainReport, OutboxWorker
 from bot.people import PeopleDirectory
-from bot.rules import Rules
+from bot.rules import DeliveryRules, Rules
 from cards.blocks import section
 from cards.registry import render_notice
 from store import posted
-from store.db import Database
+from store.db import Database, DatabaseUnavailable
 from store.models import OutboxMessage
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -36,7 +38,9 @@ async def worker(db: Database, fake_slack: FakeSlack) -> AsyncIterator[OutboxWor
     fake_slack.add_user("U1", name="alice", locale="en-US")
     fake_slack.add_user("U2", name="bo", locale="zh-CN")
     clock = FixedClock(NOW)
-    rules = Rules()
+    # Slack's pace per channel is tested in test_pacing.py; here thirty DMs to one person, or a
+    # dozen tries, would wait for it for no gain.
+    rules = Rules(delivery=DeliveryRules(channel_posts_per_second=100, channel_post_burst=100))
     client = AsyncWebClient(token="xoxb-test", base_url=fake_slack.api_url)
     yield OutboxWorker(
         db, rules, clock, PeopleDirectory(db, rules, clock), client, render=render_notice
@@ -226,6 +230,29 @@ async def test_a_send_that_stalled_past_the_timeout_is_found_not_sent_again(
     [row] = await rows(db)
     assert (row.status, row.sent_ts) == ("sent", landed.ts)
     assert len(fake_slack.calls_to("conversations.history")) == 1
+
+
+async def test_a_notice_whose_sending_was_never_recorded_is_found_not_sent_again(
+    db: Database, worker: OutboxWorker, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slack answered, then the worker could not record it (the database cut, the process
+    killed): the row's lease runs out with no outcome. The soak saw such rows sent twice."""
+    record_sent = worker._sent
+
+    async def database_cut(*args: object) -> None:
+        raise DatabaseUnavailable("connection reset")
+
+    monkeypatch.setattr(worker, "_sent", database_cut)
+    await notify(db, holder_notice("U1"))
+    with contextlib.suppress(DatabaseUnavailable):
+        await worker.drain()
+    [landed] = fake_slack.messages_to("U1")
+    monkeypatch.setattr(worker, "_sent", record_sent)
+    worker.clock.advance(worker.lease + timedelta(minutes=1))  # type: ignore[attr-defined]
+    assert (await worker.drain()).sent == 1
+    assert len(fake_slack.messages_to("U1")) == 1, "the rep gets the notice once"
+    [row] = await rows(db)
+    assert (row.status, row.sent_ts) == ("sent", landed.ts)
 
 
 async def test_a_send_cut_short_before_slack_saw_it_is_sent_again_once(
