@@ -22,14 +22,12 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 import aiohttp
-from sqlalchemy import func, select
 
 from benchmarks.bench_load import SECRET, WORKSPACE, KeepAliveRequester, fake_slack_process
 from benchmarks.seed import seed_customers
 from benchmarks.synthetic import company_names
 from store.db import Database
 from store.migrate import upgrade
-from store.models import Customer
 from tests.databases import fresh_postgres_database
 from tests.e2e.processes import free_port
 
@@ -48,17 +46,6 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
-async def customer_count(url: str) -> int:
-    db = Database(url)
-    try:
-        async with db.session() as session:
-            return int(await session.scalar(select(func.count()).select_from(Customer)) or 0)
-    except Exception:
-        return -1
-    finally:
-        await db.dispose()
-
-
 async def database(stack: AsyncExitStack, args: argparse.Namespace) -> tuple[str, list[str]]:
     """The database URL, seeded with ``args.customers`` (or reused), and some names on record."""
     names = company_names(min(args.customers, 1000))
@@ -67,15 +54,18 @@ async def database(stack: AsyncExitStack, args: argparse.Namespace) -> tuple[str
     else:
         path = args.db or Path(tempfile.mkdtemp(prefix="claimbot-startup-")) / "claimbot.db"
         url = f"sqlite+aiosqlite:///{path}"
-        if path.exists():
-            if await customer_count(url) == args.customers:
-                print(f"reusing {path}")
-                return url, names
-            path.unlink()  # a seeding that was cut short
+        # Written once seeding has finished: a file without it was cut short.
+        seeded = path.with_name(f"{path.name}.seeded-{args.customers}")
+        if seeded.exists():
+            print(f"reusing {path}")
+            return url, names
+        path.unlink(missing_ok=True)
     db = Database(url)
     await upgrade(db)
     await seed_customers(db, WORKSPACE, args.customers)
     await db.dispose()
+    if not args.postgres:
+        seeded.touch()
     return url, names
 
 
