@@ -69,6 +69,9 @@ async def serve(rt: Runtime, *, stop: asyncio.Event, role: Role = Role.ALL) -> i
         await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
         if not starting.done():
             starting.cancel()
+            # A cancelled task is done only once it has run again: wait for that, or its
+            # result below is read too early (InvalidStateError instead of a clean stop).
+            await asyncio.wait({starting})
         stopping.cancel()
         if starting.cancelled():
             return 0
