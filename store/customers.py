@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -80,9 +80,14 @@ async def customers_with_keys(
 
 
 async def key_owners(
-    session: AsyncSession, workspace_id: str, keys: Iterable[tuple[KeyKind, str]]
+    session: AsyncSession,
+    workspace_id: str,
+    keys: Iterable[tuple[KeyKind, str]],
+    *,
+    among: Collection[int] | None = None,
 ) -> dict[tuple[KeyKind, str], set[int]]:
-    """Which customers hold each of the exact keys (one indexed lookup per kind, one query)."""
+    """Which customers hold each of the exact keys (one indexed lookup per kind, one query);
+    only customers in ``among``, when given."""
     by_kind: dict[KeyKind, set[str]] = {}
     for kind, value in keys:
         if value:
@@ -94,6 +99,7 @@ async def key_owners(
             CustomerKey.workspace_id == workspace_id,
             CustomerKey.kind == kind.value,
             CustomerKey.value.in_(sorted(values)),
+            *([] if among is None else [CustomerKey.customer_id.in_(sorted(among))]),
         )
         for kind, values in by_kind.items()
     ]

@@ -409,12 +409,23 @@ class CustomerImporter:
         """Which rows make new customers, which merge into which, what is new about each, and
         which claims to file: three queries for the whole batch, then memory only."""
         plan = _Plan()
+        keys = [key for row in rows for key in row.keys]
+        # Rows merge on every key but the e-mail domain, which a whole group's companies share: the
+        # domain's owners are looked up only among the customers found, to know whether they have
+        # it already (all of them would be thousands of customers a batch, more with every batch).
         owners = await customer_store.key_owners(
-            session, workspace_id, [key for row in rows for key in row.keys]
+            session, workspace_id, [key for key in keys if key[0] is not KeyKind.EMAIL_DOMAIN]
         )
         known = await customer_store.get_customers(
             session, workspace_id, sorted({c for ids in owners.values() for c in ids})
         )
+        domains = [key for key in keys if key[0] is KeyKind.EMAIL_DOMAIN]
+        if domains and known:
+            found_domains = await customer_store.key_owners(
+                session, workspace_id, domains, among=list(known)
+            )
+            for key, ids in found_domains.items():
+                owners.setdefault(key, set()).update(ids)
         codes: dict[int, str | None] = {c: known[c].credit_code for c in known}
         submitted = await claim_store.seen_submissions(
             session, workspace_id, [_submission(digest, row) for row in rows if row.owner]
