@@ -122,74 +122,69 @@ def _window(
     return conditions
 
 
+async def _clocks_in_window(
+    session: AsyncSession,
+    workspace_id: str,
+    status: ClaimStatus,
+    column: InstrumentedAttribute[T | None],
+    after: T | None,
+    until: T,
+) -> list[ClaimClock]:
+    """The clocks of the workspace's claims in ``status`` whose ``column`` is in
+    ``(after, until]`` (``after=None``: any time up to ``until``)."""
+    rows = await session.execute(
+        select(*_CLOCK).where(
+            Claim.workspace_id == workspace_id,
+            Claim.status == status.value,
+            *_window(column, after, until),
+        )
+    )
+    return _clocks(rows.all())
+
+
 async def active_idle_between(
     session: AsyncSession, workspace_id: str, *, after: datetime | None, until: datetime
 ) -> list[ClaimClock]:
     """Active claims last active in ``(after, until]`` (``after=None``: any time up to ``until``)."""
-    rows = await session.execute(
-        select(*_CLOCK).where(
-            Claim.workspace_id == workspace_id,
-            Claim.status == ClaimStatus.ACTIVE.value,
-            *_window(Claim.last_activity_at, after, until),
-        )
+    return await _clocks_in_window(
+        session, workspace_id, ClaimStatus.ACTIVE, Claim.last_activity_at, after, until
     )
-    return _clocks(rows.all())
 
 
 async def active_protected_between(
     session: AsyncSession, workspace_id: str, *, after: datetime | None, until: datetime
 ) -> list[ClaimClock]:
     """Active claims whose protection ends in ``(after, until]``."""
-    rows = await session.execute(
-        select(*_CLOCK).where(
-            Claim.workspace_id == workspace_id,
-            Claim.status == ClaimStatus.ACTIVE.value,
-            *_window(Claim.protection_until, after, until),
-        )
+    return await _clocks_in_window(
+        session, workspace_id, ClaimStatus.ACTIVE, Claim.protection_until, after, until
     )
-    return _clocks(rows.all())
 
 
 async def pending_submitted_between(
     session: AsyncSession, workspace_id: str, *, after: datetime | None, until: datetime
 ) -> list[ClaimClock]:
     """Claims waiting for a decision that were filed in ``(after, until]``."""
-    rows = await session.execute(
-        select(*_CLOCK).where(
-            Claim.workspace_id == workspace_id,
-            Claim.status == ClaimStatus.PENDING.value,
-            *_window(Claim.submitted_at, after, until),
-        )
+    return await _clocks_in_window(
+        session, workspace_id, ClaimStatus.PENDING, Claim.submitted_at, after, until
     )
-    return _clocks(rows.all())
 
 
 async def active_next_steps_between(
     session: AsyncSession, workspace_id: str, *, after: date | None, until: date
 ) -> list[ClaimClock]:
     """Active claims whose next step is dated in ``(after, until]``."""
-    rows = await session.execute(
-        select(*_CLOCK).where(
-            Claim.workspace_id == workspace_id,
-            Claim.status == ClaimStatus.ACTIVE.value,
-            *_window(Claim.next_step_on, after, until),
-        )
+    return await _clocks_in_window(
+        session, workspace_id, ClaimStatus.ACTIVE, Claim.next_step_on, after, until
     )
-    return _clocks(rows.all())
 
 
 async def active_staged_between(
     session: AsyncSession, workspace_id: str, *, after: datetime | None, until: datetime
 ) -> list[ClaimClock]:
     """Active claims that entered their stage in ``(after, until]``."""
-    rows = await session.execute(
-        select(*_CLOCK).where(
-            Claim.workspace_id == workspace_id,
-            Claim.status == ClaimStatus.ACTIVE.value,
-            *_window(Claim.stage_since, after, until),
-        )
+    return await _clocks_in_window(
+        session, workspace_id, ClaimStatus.ACTIVE, Claim.stage_since, after, until
     )
-    return _clocks(rows.all())
 
 
 async def active_unfollowed_between(
